@@ -1,0 +1,40 @@
+/*
+ * model/catalog.h: the clause catalog. One entry per normative MUST or SHOULD
+ * statement of the sections viosim covers, identified as "<section>#<n>" (the
+ * n-th MUST/SHOULD keyword of that "Driver/Device Requirements" section, in
+ * the spec's text order), with its target, area, level and a one-line summary
+ * in the project's own words. The entries are in spec section order.
+ *
+ * The catalog is data in model/catalog.c; model/tests/catalog_test.c checks it
+ * against ../shared/spec/clauses.tsv (every section in scope is present, with
+ * as many entries as the section has MUST and SHOULD keywords).
+ */
+#ifndef VIOSIM_MODEL_CATALOG_H
+#define VIOSIM_MODEL_CATALOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum model_target { MODEL_TARGET_DRIVER, MODEL_TARGET_DEVICE };
+enum model_level { MODEL_LEVEL_MUST, MODEL_LEVEL_SHOULD };
+
+struct model_clause {
+  const char *id;      /* "2.7.7.2#3" */
+  const char *section; /* "2.7.7.2" */
+  enum model_target target;
+  const char *area; /* status, features, config, virtqueue, split, ... as clauses.tsv */
+  enum model_level level;
+  /* The feature bit the statement depends on (for N/A), or MODEL_CLAUSE_NO_FEATURE. */
+  unsigned feature;
+  const char *summary; /* one line, our own words */
+};
+#define MODEL_CLAUSE_NO_FEATURE 0xffffu
+
+size_t model_catalog_count(void);
+const struct model_clause *model_catalog_at(size_t index);
+/* Exact id lookup ("2.7.7.2#3"); NULL if absent. */
+const struct model_clause *model_catalog_find(const char *id);
+const char *model_target_name(enum model_target target); /* "driver" / "device" */
+const char *model_level_name(enum model_level level);    /* "MUST" / "SHOULD" */
+
+#endif
