@@ -6,6 +6,7 @@
 #define VIOSIM_MODEL_MMIO_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define MODEL_MMIO_MAGIC 0x74726976u /* "virt" little-endian */
@@ -70,5 +71,9 @@ struct model_mmio_reg {
  * offset names no register (4.2.2.2: the driver must not access it).
  */
 const struct model_mmio_reg *model_mmio_reg_find(uint32_t offset);
+
+/* The control registers of table 4.2 in offset order, for iteration. */
+size_t model_mmio_reg_count(void);
+const struct model_mmio_reg *model_mmio_reg_at(size_t index); /* NULL past the end */
 
 #endif

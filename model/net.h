@@ -65,8 +65,9 @@ _Static_assert(MODEL_NET_HDR_OFF_NUM_BUFFERS + 2u == MODEL_NET_HDR_SIZE,
 #define MODEL_ETH_HDR_SIZE 14u
 #define MODEL_ETH_MAX_FRAME 1514u /* without FCS, for the default mtu 1500 */
 #define MODEL_NET_DEFAULT_MTU 1500u
-/* 5.1.9.3.1: without GSO features and MRG_RXBUF, each receive buffer must hold
- * at least the header plus a 1514-byte frame (and mtu + 14 with MTU). */
+/* 5.1.9.3.1#2 (a SHOULD): without guest GSO features and MRG_RXBUF, each
+ * receive buffer holds at least the header plus a 1514-byte frame; with MTU,
+ * 5.1.4.2#8 (a MUST) asks for room for mtu + 14. */
 #define MODEL_NET_RX_BUF_MIN (MODEL_NET_HDR_SIZE + MODEL_ETH_MAX_FRAME)
 
 /* 5.1.9.5 control virtqueue: { u8 class; u8 command; data...; u8 ack } */

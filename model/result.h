@@ -36,6 +36,7 @@
   X(FEATURE_DEPENDENCY, "feature accepted without a feature it depends on")        \
   X(FEATURE_REJECTED, "device did not keep FEATURES_OK")                           \
   X(FEATURE_REQUIRED, "a feature this side requires was not negotiated")           \
+  X(CONFIG_VALUE, "device configuration field outside its legal range")           \
   /* virtqueue configuration */                                                    \
   X(QUEUE_INDEX, "queue index out of range")                                       \
   X(QUEUE_SIZE, "queue size is not legal for this ring format")                    \
@@ -67,6 +68,7 @@
   X(RING_EMPTY, "nothing to take from the ring")                                   \
   X(NO_MEMORY, "out of guest or host memory")                                      \
   X(CAPACITY, "a fixed-capacity table is full")                                    \
+  X(TIMEOUT, "a bounded wait for the other side ran out")                          \
   X(INVALID_ARG, "invalid argument")
 
 typedef enum model_err {
