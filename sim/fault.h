@@ -5,6 +5,14 @@
  * skip_count matching occurrences pass, then fires on each further one with
  * probability prob_ppm (stream "faults"), at most fire_count times.
  * Private to the world: the halves do not see this header.
+ *
+ * Matching: rules are tried in the order they were added; the first one that
+ * fires decides (later rules do not count that occurrence). A MEM_FAIL rule
+ * with access 0 matches reads and writes; addr_hi 0 means no upper bound.
+ * prob_ppm 0 never fires (set SIM_PPM_ONE for "every time"). A NOTIFY_DELAY
+ * or IRQ_DELAY rule that fires adds its delay_ticks.
+ * DEVICE_RESET rules are the world's business (sim_world_add_fault); the
+ * plan stores them but the bus never consults them.
  */
 #ifndef VIOSIM_SIM_FAULT_H
 #define VIOSIM_SIM_FAULT_H
@@ -27,14 +35,14 @@ enum sim_fault_kind {
 };
 const char *sim_fault_kind_name(enum sim_fault_kind kind); /* "mem_fail" */
 
-#define SIM_FAULT_RULES_MAX 16u
-#define SIM_FAULT_ACCESS_READ 1u
+#define SIM_FAULT_RULES_MAX    16u
+#define SIM_FAULT_ACCESS_READ  1u
 #define SIM_FAULT_ACCESS_WRITE 2u
 
 struct sim_fault_rule {
   enum sim_fault_kind kind;
-  enum sim_actor actor; /* MEM_FAIL: whose accesses; SIM_ACTOR_COUNT for any */
-  unsigned access;      /* MEM_FAIL: SIM_FAULT_ACCESS_READ | _WRITE */
+  enum sim_actor actor;      /* MEM_FAIL: whose accesses; SIM_ACTOR_COUNT for any */
+  unsigned access;           /* MEM_FAIL: SIM_FAULT_ACCESS_READ | _WRITE */
   uint64_t addr_lo, addr_hi; /* MEM_FAIL: accesses overlapping [lo, hi) */
   uint64_t skip_count;
   uint64_t fire_count; /* 0: unlimited */
@@ -57,8 +65,8 @@ MODEL_MUST_USE model_err sim_fault_plan_add(struct sim_fault_plan *plan,
                                             const struct sim_fault_rule *rule);
 
 /* Consulted by the bus. True if the access must fail. */
-bool sim_fault_mem(struct sim_fault_plan *plan, enum sim_actor actor, uint64_t addr,
-                   uint64_t len, bool write);
+bool sim_fault_mem(struct sim_fault_plan *plan, enum sim_actor actor, uint64_t addr, uint64_t len,
+                   bool write);
 
 enum sim_fault_verdict { SIM_FAULT_PASS, SIM_FAULT_DROP, SIM_FAULT_DELAY };
 /* Notifications and interrupts: drop, delay (adds to *extra_ticks) or pass. */

@@ -31,17 +31,17 @@
 #include "sim/prng.h"
 
 /* frame layout: Ethernet header, then the viosim header */
-#define SIM_FRAME_ETHERTYPE 0x88b5u /* IEEE local experimental */
-#define SIM_FRAME_OFF_DST 0u
-#define SIM_FRAME_OFF_SRC 6u
+#define SIM_FRAME_ETHERTYPE     0x88b5u /* IEEE local experimental */
+#define SIM_FRAME_OFF_DST       0u
+#define SIM_FRAME_OFF_SRC       6u
 #define SIM_FRAME_OFF_ETHERTYPE 12u /* big-endian, as on the wire */
-#define SIM_FRAME_OFF_STREAM 14u    /* le32 */
-#define SIM_FRAME_OFF_SEQ 18u       /* le64 */
-#define SIM_FRAME_OFF_LEN 26u       /* le32: the whole frame's length */
-#define SIM_FRAME_OFF_CSUM 30u      /* le32: FNV-1a 32 of every other byte */
-#define SIM_FRAME_HDR_SIZE 34u
-#define SIM_FRAME_MIN_SIZE 60u      /* Ethernet minimum without FCS */
-#define SIM_FRAME_MAX_SIZE 65535u
+#define SIM_FRAME_OFF_STREAM    14u /* le32 */
+#define SIM_FRAME_OFF_SEQ       18u /* le64 */
+#define SIM_FRAME_OFF_LEN       26u /* le32: the whole frame's length */
+#define SIM_FRAME_OFF_CSUM      30u /* le32: FNV-1a 32 of every other byte */
+#define SIM_FRAME_HDR_SIZE      34u
+#define SIM_FRAME_MIN_SIZE      60u /* Ethernet minimum without FCS */
+#define SIM_FRAME_MAX_SIZE      65535u
 
 enum sim_stream { SIM_STREAM_RX, SIM_STREAM_TX, SIM_STREAM_COUNT };
 const char *sim_stream_name(enum sim_stream stream); /* "rx", "tx" */
@@ -72,7 +72,8 @@ void sim_frame_build(uint8_t *buf, size_t len, const uint8_t dst[6], const uint8
                      enum sim_stream stream, uint64_t seq);
 /* Decode and verify a frame: length, ethertype, header, checksum and filler.
  * MODEL_ERR_NET_FRAME_CORRUPT on any mismatch. */
-MODEL_MUST_USE model_err sim_frame_parse(const uint8_t *buf, size_t len, struct sim_frame_info *out);
+MODEL_MUST_USE model_err sim_frame_parse(const uint8_t *buf, size_t len,
+                                         struct sim_frame_info *out);
 
 struct sim_nic_config {
   uint32_t loss_ppm;    /* per frame on the wire */
@@ -80,9 +81,9 @@ struct sim_nic_config {
   uint32_t reorder_ppm; /* per frame: held back by reorder_extra_ticks */
   uint64_t delay_min_ticks, delay_max_ticks;
   uint64_t reorder_extra_ticks;
-  bool loopback;        /* device transmissions come back to the device */
-  uint64_t frames_max;  /* ledger capacity per stream (sequence numbers) */
-  uint8_t peer_mac[6];  /* source address of generated RX frames */
+  bool loopback;       /* device transmissions come back to the device */
+  uint64_t frames_max; /* ledger capacity per stream (sequence numbers) */
+  uint8_t peer_mac[6]; /* source address of generated RX frames */
 };
 
 struct sim_nic_stream_stats {
@@ -92,16 +93,43 @@ struct sim_nic_stream_stats {
   uint64_t delivered_dup; /* further intact copies of an already delivered seq */
   uint64_t corrupt;       /* deliveries that failed their check */
   uint64_t dropped[SIM_DROP_COUNT];
-  uint64_t on_wire;       /* copies currently crossing the wire */
+  uint64_t on_wire; /* copies currently crossing the wire */
 };
 
 typedef void (*sim_nic_rx_fn)(void *ctx, const uint8_t *frame, size_t len);
+
+/* What the NIC records in the trace as SIM_EV_NIC: a = the event (for
+ * SIM_NIC_EV_DROPPED, the enum sim_drop_reason is in bits 8..15 of a),
+ * b = stream, c = seq; a frame whose header cannot be read has
+ * b = SIM_STREAM_COUNT and c = 0. */
+enum sim_nic_ev {
+  SIM_NIC_EV_GENERATED,     /* a frame was made (generator or sim_nic_frame_make) */
+  SIM_NIC_EV_WIRE_TX,       /* a copy entered the wire */
+  SIM_NIC_EV_WIRE_ARRIVE,   /* a copy left the wire at its destination */
+  SIM_NIC_EV_DELIVERED,     /* first intact delivery of a seq */
+  SIM_NIC_EV_DELIVERED_DUP, /* a further intact delivery of a seq */
+  SIM_NIC_EV_CORRUPT,       /* a delivery failed its check */
+  SIM_NIC_EV_DROPPED,       /* a copy was dropped (reason in bits 8..15) */
+  SIM_NIC_EV_COUNT
+};
+const char *sim_nic_ev_name(enum sim_nic_ev ev); /* "wire_tx" */
+#define SIM_NIC_EV_REASON_SHIFT 8u
+
+/* The wire's fixed pool of frames in flight, allocated at init: frames up to
+ * SIM_NIC_WIRE_SLOT_BYTES use one of SIM_NIC_WIRE_SLOTS small slots, larger
+ * ones (up to SIM_FRAME_MAX_SIZE) one of SIM_NIC_WIRE_LARGE_SLOTS. A copy
+ * that finds no free slot (or no scheduler slot) is tail-dropped as the
+ * wire's loss (SIM_DROP_WIRE_LOSS, accounted) and counted in wire_full_count;
+ * a frame longer than SIM_FRAME_MAX_SIZE is dropped as SIM_DROP_TOO_BIG. */
+#define SIM_NIC_WIRE_SLOTS       1024u
+#define SIM_NIC_WIRE_SLOT_BYTES  2048u
+#define SIM_NIC_WIRE_LARGE_SLOTS 32u
 
 struct sim_nic_wire_slot; /* private: a frame crossing the wire */
 
 struct sim_nic {
   struct sim_nic_config cfg;
-  struct sim_bus *bus;     /* borrowed: scheduling and trace */
+  struct sim_bus *bus; /* borrowed: scheduling and trace */
   struct sim_prng prng_wire;
   struct sim_prng prng_gen;
   sim_nic_rx_fn device_rx; /* the device's receive port */
@@ -111,7 +139,16 @@ struct sim_nic {
   uint8_t *ledger[SIM_STREAM_COUNT]; /* owned: 2 bits per seq (delivered, dropped) */
   struct sim_nic_wire_slot *slots;   /* owned pool of frames in flight */
   size_t slot_count;
-  size_t slots_free_head;
+  size_t slots_free_head;       /* small slots; SIZE_MAX when none is free */
+  size_t slots_free_large_head; /* large slots; SIZE_MAX when none is free */
+  uint8_t *slot_bytes;          /* owned: the slots' frame buffers */
+  uint8_t *scratch;             /* owned: the generator's frame buffer */
+  uint64_t wire_full_count;     /* copies tail-dropped: no slot or no event */
+  /* Frames whose header could not be read, so no stream's ledger holds
+   * them: a delivery that failed its check, or a drop. Either fails
+   * sim_nic_check_accounted(). */
+  uint64_t corrupt_unknown;
+  uint64_t dropped_unknown;
   /* generator state */
   uint64_t gen_remaining;
   uint32_t gen_len_min, gen_len_max;
@@ -123,11 +160,18 @@ MODEL_MUST_USE model_err sim_nic_init(struct sim_nic *nic, struct sim_bus *bus,
                                       const struct sim_nic_config *cfg, uint64_t seed);
 void sim_nic_fini(struct sim_nic *nic);
 
-/* The device's receive port: frames arriving from the wire are handed to fn. */
+/* The device's receive port: frames arriving from the wire are handed to fn,
+ * which must copy what it keeps (the buffer is reused after it returns) and
+ * see that the frame is eventually delivered or dropped (sim_nic_drop). With
+ * no port attached, arriving frames are dropped as SIM_DROP_LINK_DOWN. */
 void sim_nic_attach_device(struct sim_nic *nic, sim_nic_rx_fn fn, void *ctx);
 
 /* Traffic generator: the peer sends `count` RX frames toward the device, one
- * every interval_ticks, lengths uniform in [len_min, len_max]. */
+ * every interval_ticks (the first after one interval), lengths uniform in
+ * [len_min, len_max] (stream "nic.gen"). A call while frames are still to be
+ * sent adds `count` to them and takes the new lengths, dst and interval.
+ * MODEL_ERR_INVALID_ARG for lengths outside [SIM_FRAME_MIN_SIZE,
+ * SIM_FRAME_MAX_SIZE] or len_min > len_max. */
 MODEL_MUST_USE model_err sim_nic_generate(struct sim_nic *nic, uint64_t count, uint32_t len_min,
                                           uint32_t len_max, const uint8_t dst[6],
                                           uint64_t interval_ticks);
@@ -138,7 +182,9 @@ MODEL_MUST_USE model_err sim_nic_frame_make(struct sim_nic *nic, enum sim_stream
                                             uint8_t *buf, size_t len, const uint8_t dst[6],
                                             const uint8_t src[6], uint64_t *seq);
 
-/* The device transmits a frame it took from its transmit queue: onto the wire. */
+/* The device transmits a frame it took from its transmit queue: onto the wire
+ * toward the peer (in loopback, back to the device's receive port). The
+ * frame is copied; the caller keeps its buffer. */
 void sim_nic_device_tx(struct sim_nic *nic, const uint8_t *frame, size_t len);
 
 /* The final consumer (the driver for RX, the peer for TX) got a frame:

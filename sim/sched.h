@@ -35,7 +35,9 @@ struct sim_sched {
 MODEL_MUST_USE model_err sim_sched_init(struct sim_sched *sched, size_t capacity);
 void sim_sched_fini(struct sim_sched *sched);
 
-static inline uint64_t sim_sched_now(const struct sim_sched *sched) { return sched->now_ticks; }
+static inline uint64_t sim_sched_now(const struct sim_sched *sched) {
+  return sched->now_ticks;
+}
 
 /* Schedule fn(ctx, arg) at absolute time (clamped to now) or after a delay.
  * MODEL_ERR_CAPACITY when the queue is full. */

@@ -8,7 +8,12 @@
  *       hash = (hash ^ x) * 0x100000001b3 (mod 2^64), then hash ^= hash >> 29
  *   starting from hash = 0xcbf29ce484222325.
  *
- * pos counts recorded events; it is the "trace position" verdicts cite.
+ * pos counts recorded events; it is the "trace position" verdicts cite. The
+ * first event is at position 0.
+ *
+ * Dump lines: "<pos> t=<time> <actor> <kind> a=0x<a> b=0x<b> c=0x<c>", with
+ * " err=<NAME>" appended for a failed access; a note prints
+ * "<pos> t=<time> <actor> note <text>" (control characters shown as '?').
  */
 #ifndef VIOSIM_SIM_TRACE_H
 #define VIOSIM_SIM_TRACE_H
@@ -25,10 +30,38 @@ struct sim_trace {
 };
 
 void sim_trace_init(struct sim_trace *trace, FILE *dump);
+
+/* The hash step the header defines, for one event; returns its position.
+ * Inline so that the bus's hot path folds without a call; it does not write
+ * the dump (sim_trace_record does both). */
+static inline uint64_t sim_trace_fold(struct sim_trace *trace, uint64_t time_ticks,
+                                      enum sim_ev_kind kind, enum sim_actor actor, uint64_t a,
+                                      uint64_t b, uint64_t c) {
+  const uint64_t x[6] = {time_ticks, (uint64_t)kind, (uint64_t)actor, a, b, c};
+  uint64_t hash = trace->hash;
+  for (unsigned i = 0; i < 6u; i++) {
+    hash = (hash ^ x[i]) * 0x100000001b3ull;
+    hash ^= hash >> 29;
+  }
+  trace->hash = hash;
+  return trace->pos++;
+}
+
 /* Record one event; returns its position. */
 uint64_t sim_trace_record(struct sim_trace *trace, uint64_t time_ticks, enum sim_ev_kind kind,
                           enum sim_actor actor, uint64_t a, uint64_t b, uint64_t c);
-/* A free-form note in the dump (scenario lines, verdicts); hashed by its bytes. */
+/* As sim_trace_record; a failed access (result != MODEL_OK) shows its error
+ * in the dump line. The result is not part of the hash (the hash is defined
+ * on the six fields above only). */
+uint64_t sim_trace_record_result(struct sim_trace *trace, uint64_t time_ticks,
+                                 enum sim_ev_kind kind, enum sim_actor actor, uint64_t a,
+                                 uint64_t b, uint64_t c, model_err result);
+/* A free-form note in the dump (scenario lines, verdicts); hashed by its bytes.
+ * Recorded as SIM_EV_NOTE by SIM_ACTOR_WORLD with a = FNV-1a 64 of the text,
+ * b = its length, c = 0. */
 uint64_t sim_trace_note(struct sim_trace *trace, uint64_t time_ticks, const char *text);
+/* The same, on behalf of another actor (sim_bus_note). */
+uint64_t sim_trace_note_by(struct sim_trace *trace, uint64_t time_ticks, enum sim_actor actor,
+                           const char *text);
 
 #endif

@@ -43,12 +43,14 @@ struct sim_world {
   struct sim_nic nic;
 };
 
-MODEL_MUST_USE model_err sim_world_init(struct sim_world *world, const struct sim_world_config *cfg);
+MODEL_MUST_USE model_err sim_world_init(struct sim_world *world,
+                                        const struct sim_world_config *cfg);
 void sim_world_fini(struct sim_world *world);
 
 /* Add a fault rule; SIM_FAULT_DEVICE_RESET rules are scheduled here (the
  * injector writes 0 to the device's Status register at at_ticks). */
-MODEL_MUST_USE model_err sim_world_add_fault(struct sim_world *world, const struct sim_fault_rule *rule);
+MODEL_MUST_USE model_err sim_world_add_fault(struct sim_world *world,
+                                             const struct sim_fault_rule *rule);
 
 /* Run events until none is left, virtual time would pass until_ticks, or
  * max_events have run. Returns the number of events executed. */

@@ -1,0 +1,399 @@
+/*
+ * sim/tests/nic_test.c: the simulated NIC (sim/nic.h): frames round-trip
+ * and catch every single-bit flip and any truncation; the wire's loss,
+ * duplication and reordering keep a perfect ledger; an unaccounted, corrupt
+ * or unreadable frame fails the end-of-run check (the negative twins);
+ * loopback, link down, large frames and a full wire.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "sim/nic.h"
+#include "sim/trace.h"
+
+static const uint8_t mac_a[6] = {0x52, 0x54, 0, 0, 0, 1};
+static const uint8_t mac_b[6] = {0x52, 0x54, 0, 0, 0, 2};
+
+#define ARRIVALS_MAX 4096u
+
+struct fx {
+  struct sim_sched sched;
+  struct sim_trace trace;
+  struct sim_bus bus;
+  struct sim_nic nic;
+  struct sim_nic_config cfg;
+  /* the device's receive port */
+  bool rx_ignore;         /* take the frame and forget it */
+  uint64_t rx_ignore_seq; /* ... only this seq (UINT64_MAX: none) */
+  uint64_t arrivals[ARRIVALS_MAX];
+  size_t arrival_count;
+};
+
+static void device_rx(void *ctx, const uint8_t *frame, size_t len) {
+  struct fx *fx = ctx;
+  struct sim_frame_info info;
+  assert_int_equal(sim_frame_parse(frame, len, &info), MODEL_OK);
+  if (fx->arrival_count < ARRIVALS_MAX)
+    fx->arrivals[fx->arrival_count++] = info.seq;
+  if (fx->rx_ignore && (fx->rx_ignore_seq == UINT64_MAX || fx->rx_ignore_seq == info.seq))
+    return;
+  /* the device passes it up; the driver is its final consumer */
+  assert_int_equal(sim_nic_deliver(&fx->nic, SIM_ACTOR_DRIVER, frame, len), MODEL_OK);
+}
+
+static int fx_start(struct fx *fx) {
+  if (sim_sched_init(&fx->sched, 8192) != MODEL_OK)
+    return -1;
+  sim_trace_init(&fx->trace, NULL);
+  sim_bus_init(&fx->bus, &fx->sched, &fx->trace, NULL, 1);
+  if (sim_nic_init(&fx->nic, &fx->bus, &fx->cfg, 1) != MODEL_OK)
+    return -1;
+  sim_nic_attach_device(&fx->nic, device_rx, fx);
+  return 0;
+}
+
+static int setup(void **state) {
+  static struct fx fx;
+  memset(&fx, 0, sizeof(fx));
+  fx.cfg.delay_min_ticks = 10;
+  fx.cfg.delay_max_ticks = 20;
+  fx.cfg.reorder_extra_ticks = 25;
+  fx.cfg.frames_max = 1u << 16;
+  memcpy(fx.cfg.peer_mac, mac_b, 6);
+  fx.rx_ignore_seq = UINT64_MAX;
+  *state = &fx;
+  return fx_start(&fx);
+}
+
+static int teardown(void **state) {
+  struct fx *fx = *state;
+  sim_nic_fini(&fx->nic);
+  sim_bus_fini(&fx->bus);
+  sim_sched_fini(&fx->sched);
+  return 0;
+}
+
+/* Restart the fixture with fx->cfg as changed by the test. */
+static void restart(struct fx *fx) {
+  sim_nic_fini(&fx->nic);
+  sim_bus_fini(&fx->bus);
+  sim_sched_fini(&fx->sched);
+  fx->arrival_count = 0;
+  assert_int_equal(fx_start(fx), 0);
+}
+
+static void run_all(struct fx *fx) {
+  for (int i = 0; i < 1000000 && sim_sched_step(&fx->sched); i++) {
+  }
+}
+
+static void test_nic_frame_round_trip(void **state) {
+  (void)state;
+  static uint8_t buf[SIM_FRAME_MAX_SIZE];
+  const size_t lens[] = {SIM_FRAME_MIN_SIZE, 61, 1514, 9000, SIM_FRAME_MAX_SIZE};
+  for (size_t k = 0; k < 5; k++) {
+    sim_frame_build(buf, lens[k], mac_a, mac_b, SIM_STREAM_TX, 0x1122334455667788ull + k);
+    struct sim_frame_info info;
+    assert_int_equal(sim_frame_parse(buf, lens[k], &info), MODEL_OK);
+    assert_int_equal(info.stream, SIM_STREAM_TX);
+    assert_true(info.seq == 0x1122334455667788ull + k);
+    assert_int_equal(info.len, lens[k]);
+    assert_memory_equal(info.dst, mac_a, 6);
+    assert_memory_equal(info.src, mac_b, 6);
+  }
+  /* the layout the header promises */
+  assert_int_equal(buf[SIM_FRAME_OFF_ETHERTYPE], 0x88);
+  assert_int_equal(buf[SIM_FRAME_OFF_ETHERTYPE + 1], 0xb5);
+  assert_int_equal(buf[SIM_FRAME_OFF_STREAM], SIM_STREAM_TX);
+  assert_int_equal(buf[SIM_FRAME_OFF_LEN], 0xff);
+  assert_int_equal(buf[SIM_FRAME_OFF_LEN + 1], 0xff);
+  /* same (stream, seq) same bytes; another seq other filler */
+  uint8_t a[100], b[100], c[100];
+  sim_frame_build(a, 100, mac_a, mac_b, SIM_STREAM_RX, 5);
+  sim_frame_build(b, 100, mac_a, mac_b, SIM_STREAM_RX, 5);
+  sim_frame_build(c, 100, mac_a, mac_b, SIM_STREAM_RX, 6);
+  assert_memory_equal(a, b, 100);
+  assert_true(memcmp(a + SIM_FRAME_HDR_SIZE, c + SIM_FRAME_HDR_SIZE, 100 - SIM_FRAME_HDR_SIZE));
+  /* an RX frame is not a TX frame */
+  sim_frame_build(c, 100, mac_a, mac_b, SIM_STREAM_TX, 5);
+  assert_true(memcmp(a + SIM_FRAME_HDR_SIZE, c + SIM_FRAME_HDR_SIZE, 100 - SIM_FRAME_HDR_SIZE));
+}
+
+static void test_nic_frame_single_bit_flip_detected(void **state) {
+  (void)state;
+  static uint8_t buf[1514];
+  const size_t lens[] = {SIM_FRAME_MIN_SIZE, 1514};
+  for (size_t k = 0; k < 2; k++) {
+    size_t len = lens[k];
+    sim_frame_build(buf, len, mac_a, mac_b, SIM_STREAM_RX, 77);
+    for (size_t i = 0; i < len; i++) {
+      for (unsigned bit = 0; bit < 8; bit++) {
+        buf[i] ^= (uint8_t)(1u << bit);
+        struct sim_frame_info info;
+        assert_int_equal(sim_frame_parse(buf, len, &info), MODEL_ERR_NET_FRAME_CORRUPT);
+        buf[i] ^= (uint8_t)(1u << bit);
+      }
+    }
+    struct sim_frame_info info;
+    assert_int_equal(sim_frame_parse(buf, len, &info), MODEL_OK);
+  }
+}
+
+static void test_nic_frame_truncation_detected(void **state) {
+  (void)state;
+  uint8_t buf[200];
+  sim_frame_build(buf, 100, mac_a, mac_b, SIM_STREAM_RX, 1);
+  struct sim_frame_info info;
+  assert_int_equal(sim_frame_parse(buf, 100, &info), MODEL_OK);
+  assert_int_equal(sim_frame_parse(buf, 99, &info), MODEL_ERR_NET_FRAME_CORRUPT);
+  assert_int_equal(sim_frame_parse(buf, 101, &info), MODEL_ERR_NET_FRAME_CORRUPT);
+  assert_int_equal(sim_frame_parse(buf, SIM_FRAME_MIN_SIZE - 1u, &info),
+                   MODEL_ERR_NET_FRAME_CORRUPT);
+  assert_int_equal(sim_frame_parse(buf, 10, &info), MODEL_ERR_NET_FRAME_CORRUPT);
+  /* a truncated frame with its length field rewritten still fails */
+  buf[SIM_FRAME_OFF_LEN] = 99;
+  assert_int_equal(sim_frame_parse(buf, 99, &info), MODEL_ERR_NET_FRAME_CORRUPT);
+}
+
+static void test_nic_frame_make_counts_and_capacity(void **state) {
+  struct fx *fx = *state;
+  fx->cfg.frames_max = 3;
+  restart(fx);
+  uint8_t buf[64];
+  uint64_t seq = 99;
+  for (uint64_t i = 0; i < 3; i++) {
+    assert_int_equal(sim_nic_frame_make(&fx->nic, SIM_STREAM_TX, buf, 64, mac_a, mac_b, &seq),
+                     MODEL_OK);
+    assert_true(seq == i);
+  }
+  assert_int_equal(sim_nic_frame_make(&fx->nic, SIM_STREAM_TX, buf, 64, mac_a, mac_b, &seq),
+                   MODEL_ERR_CAPACITY);
+  assert_int_equal(sim_nic_frame_make(&fx->nic, SIM_STREAM_RX, buf, 59, mac_a, mac_b, &seq),
+                   MODEL_ERR_INVALID_ARG);
+  assert_true(fx->nic.stats[SIM_STREAM_TX].generated == 3);
+  char why[128];
+  assert_false(sim_nic_check_accounted(&fx->nic, why, sizeof(why)));
+  assert_string_equal(why, "stream tx: frame seq 0 was neither delivered nor dropped");
+}
+
+static void test_nic_perfect_wire_all_delivered(void **state) {
+  struct fx *fx = *state;
+  assert_int_equal(sim_nic_generate(&fx->nic, 200, 60, 1514, mac_a, 3), MODEL_OK);
+  run_all(fx);
+  const struct sim_nic_stream_stats *st = &fx->nic.stats[SIM_STREAM_RX];
+  assert_true(st->generated == 200 && st->delivered == 200);
+  assert_true(st->duplicated == 0 && st->delivered_dup == 0 && st->on_wire == 0);
+  char why[128] = "x";
+  assert_true(sim_nic_check_accounted(&fx->nic, why, sizeof(why)));
+  assert_string_equal(why, "");
+}
+
+static void test_nic_unaccounted_frame_detected(void **state) {
+  struct fx *fx = *state;
+  fx->rx_ignore = true;
+  fx->rx_ignore_seq = 3;
+  assert_int_equal(sim_nic_generate(&fx->nic, 10, 60, 60, mac_a, 3), MODEL_OK);
+  run_all(fx);
+  char why[128];
+  assert_false(sim_nic_check_accounted(&fx->nic, why, sizeof(why)));
+  assert_string_equal(why, "stream rx: frame seq 3 was neither delivered nor dropped");
+  /* the device now drops it for an allowed reason: accounted */
+  uint8_t buf[60];
+  sim_frame_build(buf, 60, mac_a, mac_b, SIM_STREAM_RX, 3);
+  sim_nic_drop(&fx->nic, SIM_ACTOR_DEVICE, buf, 60, SIM_DROP_NO_RX_BUFFER);
+  assert_true(sim_nic_check_accounted(&fx->nic, NULL, 0));
+  assert_true(fx->nic.stats[SIM_STREAM_RX].dropped[SIM_DROP_NO_RX_BUFFER] == 1);
+}
+
+static void test_nic_frames_on_wire_not_accounted(void **state) {
+  struct fx *fx = *state;
+  assert_int_equal(sim_nic_generate(&fx->nic, 1, 60, 60, mac_a, 0), MODEL_OK);
+  assert_true(sim_sched_step(&fx->sched)); /* the generator puts it on the wire */
+  char why[128];
+  assert_false(sim_nic_check_accounted(&fx->nic, why, sizeof(why)));
+  assert_string_equal(why, "stream rx: 1 frame copies still on the wire");
+  run_all(fx);
+  assert_true(sim_nic_check_accounted(&fx->nic, why, sizeof(why)));
+}
+
+static void test_nic_lossy_wire_keeps_perfect_ledger(void **state) {
+  struct fx *fx = *state;
+  fx->cfg.loss_ppm = 200000;
+  fx->cfg.dup_ppm = 200000;
+  fx->cfg.reorder_ppm = 300000;
+  restart(fx);
+  assert_int_equal(sim_nic_generate(&fx->nic, 1000, 60, 200, mac_a, 2), MODEL_OK);
+  run_all(fx);
+  const struct sim_nic_stream_stats *st = &fx->nic.stats[SIM_STREAM_RX];
+  assert_true(st->generated == 1000);
+  assert_true(st->dropped[SIM_DROP_WIRE_LOSS] > 100 && st->dropped[SIM_DROP_WIRE_LOSS] < 300);
+  assert_true(st->duplicated > 100 && st->duplicated < 300);
+  assert_true(st->delivered_dup > 0);
+  /* every copy ends once: delivered, delivered again, or dropped */
+  assert_true(st->delivered + st->delivered_dup + st->dropped[SIM_DROP_WIRE_LOSS] ==
+              st->generated + st->duplicated);
+  /* reordering shows in the arrival order */
+  bool reordered = false;
+  for (size_t i = 1; i < fx->arrival_count; i++)
+    reordered = reordered || fx->arrivals[i] < fx->arrivals[i - 1];
+  assert_true(reordered);
+  char why[128];
+  assert_true(sim_nic_check_accounted(&fx->nic, why, sizeof(why)));
+  assert_true(fx->nic.wire_full_count == 0);
+}
+
+static void test_nic_same_seed_same_wire(void **state) {
+  struct fx *fx = *state;
+  fx->cfg.loss_ppm = 100000;
+  fx->cfg.dup_ppm = 100000;
+  fx->cfg.reorder_ppm = 100000;
+  uint64_t hashes[2];
+  struct sim_nic_stream_stats stats[2];
+  for (int round = 0; round < 2; round++) {
+    restart(fx);
+    assert_int_equal(sim_nic_generate(&fx->nic, 300, 60, 1514, mac_a, 1), MODEL_OK);
+    run_all(fx);
+    hashes[round] = fx->trace.hash;
+    stats[round] = fx->nic.stats[SIM_STREAM_RX];
+  }
+  assert_true(hashes[0] == hashes[1]);
+  assert_memory_equal(&stats[0], &stats[1], sizeof(stats[0]));
+}
+
+static void test_nic_corrupt_delivery_detected(void **state) {
+  struct fx *fx = *state;
+  uint8_t buf[80];
+  uint64_t seq = 0;
+  assert_int_equal(sim_nic_frame_make(&fx->nic, SIM_STREAM_TX, buf, 80, mac_a, mac_b, &seq),
+                   MODEL_OK);
+  buf[50] ^= 0x10;
+  assert_int_equal(sim_nic_deliver(&fx->nic, SIM_ACTOR_NIC, buf, 80), MODEL_ERR_NET_FRAME_CORRUPT);
+  buf[50] ^= 0x10;
+  assert_int_equal(sim_nic_deliver(&fx->nic, SIM_ACTOR_NIC, buf, 80), MODEL_OK);
+  char why[128];
+  assert_false(sim_nic_check_accounted(&fx->nic, why, sizeof(why)));
+  assert_string_equal(why, "stream tx: 1 deliveries failed their check");
+  /* a frame that was never generated is no delivery either */
+  uint8_t forged[80];
+  sim_frame_build(forged, 80, mac_a, mac_b, SIM_STREAM_RX, 0);
+  assert_int_equal(sim_nic_deliver(&fx->nic, SIM_ACTOR_DRIVER, forged, 80),
+                   MODEL_ERR_NET_FRAME_CORRUPT);
+  assert_true(fx->nic.stats[SIM_STREAM_RX].corrupt == 1);
+}
+
+static void test_nic_unreadable_drop_fails_accounting(void **state) {
+  struct fx *fx = *state;
+  uint8_t junk[40] = {0};
+  sim_nic_drop(&fx->nic, SIM_ACTOR_DEVICE, junk, sizeof(junk), SIM_DROP_FILTERED);
+  char why[128];
+  assert_false(sim_nic_check_accounted(&fx->nic, why, sizeof(why)));
+  assert_string_equal(why, "1 drops of unreadable or never-generated frames");
+  assert_int_equal(sim_nic_deliver(&fx->nic, SIM_ACTOR_DRIVER, junk, 10),
+                   MODEL_ERR_NET_FRAME_CORRUPT);
+  assert_true(fx->nic.corrupt_unknown == 1);
+}
+
+static void test_nic_tx_reaches_peer(void **state) {
+  struct fx *fx = *state;
+  uint8_t buf[1514];
+  uint64_t seq = 0;
+  for (int i = 0; i < 5; i++) {
+    assert_int_equal(sim_nic_frame_make(&fx->nic, SIM_STREAM_TX, buf, 1514, mac_b, mac_a, &seq),
+                     MODEL_OK);
+    sim_nic_device_tx(&fx->nic, buf, 1514);
+  }
+  run_all(fx);
+  assert_int_equal(fx->arrival_count, 0); /* not looped back to the device */
+  assert_true(fx->nic.stats[SIM_STREAM_TX].delivered == 5);
+  assert_true(sim_nic_check_accounted(&fx->nic, NULL, 0));
+}
+
+static void test_nic_loopback_returns_to_device(void **state) {
+  struct fx *fx = *state;
+  fx->cfg.loopback = true;
+  restart(fx);
+  uint8_t buf[9000];
+  uint64_t seq = 0;
+  for (int i = 0; i < 5; i++) {
+    size_t len = i == 4 ? 9000u : 100u; /* one large slot too */
+    assert_int_equal(sim_nic_frame_make(&fx->nic, SIM_STREAM_TX, buf, len, mac_b, mac_a, &seq),
+                     MODEL_OK);
+    sim_nic_device_tx(&fx->nic, buf, len);
+  }
+  run_all(fx);
+  assert_int_equal(fx->arrival_count, 5);
+  assert_true(fx->nic.stats[SIM_STREAM_TX].delivered == 5);
+  assert_true(sim_nic_check_accounted(&fx->nic, NULL, 0));
+}
+
+static void test_nic_no_device_is_link_down(void **state) {
+  struct fx *fx = *state;
+  sim_nic_attach_device(&fx->nic, NULL, NULL);
+  assert_int_equal(sim_nic_generate(&fx->nic, 4, 60, 60, mac_a, 1), MODEL_OK);
+  run_all(fx);
+  assert_true(fx->nic.stats[SIM_STREAM_RX].dropped[SIM_DROP_LINK_DOWN] == 4);
+  assert_true(sim_nic_check_accounted(&fx->nic, NULL, 0));
+}
+
+static void test_nic_full_wire_tail_drops_accounted(void **state) {
+  struct fx *fx = *state;
+  /* all at the same tick: more copies than the pool holds */
+  assert_int_equal(sim_nic_generate(&fx->nic, 1200, 60, 60, mac_a, 0), MODEL_OK);
+  run_all(fx);
+  const struct sim_nic_stream_stats *st = &fx->nic.stats[SIM_STREAM_RX];
+  uint64_t pool = (uint64_t)SIM_NIC_WIRE_SLOTS + SIM_NIC_WIRE_LARGE_SLOTS;
+  assert_true(fx->nic.wire_full_count == 1200u - pool);
+  assert_true(st->dropped[SIM_DROP_WIRE_LOSS] == 1200u - pool);
+  assert_true(st->delivered == pool);
+  assert_true(sim_nic_check_accounted(&fx->nic, NULL, 0));
+}
+
+static void test_nic_generate_rejects_bad_lengths(void **state) {
+  struct fx *fx = *state;
+  assert_int_equal(sim_nic_generate(&fx->nic, 1, 59, 60, mac_a, 1), MODEL_ERR_INVALID_ARG);
+  assert_int_equal(sim_nic_generate(&fx->nic, 1, 60, SIM_FRAME_MAX_SIZE + 1u, mac_a, 1),
+                   MODEL_ERR_INVALID_ARG);
+  assert_int_equal(sim_nic_generate(&fx->nic, 1, 100, 99, mac_a, 1), MODEL_ERR_INVALID_ARG);
+  assert_int_equal(sim_nic_generate(&fx->nic, 1, 60, SIM_FRAME_MAX_SIZE, mac_a, 1), MODEL_OK);
+  run_all(fx);
+  assert_true(sim_nic_check_accounted(&fx->nic, NULL, 0));
+}
+
+static void test_nic_names(void **state) {
+  (void)state;
+  assert_string_equal(sim_stream_name(SIM_STREAM_RX), "rx");
+  assert_string_equal(sim_drop_reason_name(SIM_DROP_NO_RX_BUFFER), "no_rx_buffer");
+  assert_string_equal(sim_nic_ev_name(SIM_NIC_EV_WIRE_TX), "wire_tx");
+  assert_string_equal(sim_drop_reason_name(SIM_DROP_COUNT), "?");
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_nic_frame_round_trip),
+      cmocka_unit_test(test_nic_frame_single_bit_flip_detected),
+      cmocka_unit_test(test_nic_frame_truncation_detected),
+      T(test_nic_frame_make_counts_and_capacity),
+      T(test_nic_perfect_wire_all_delivered),
+      T(test_nic_unaccounted_frame_detected),
+      T(test_nic_frames_on_wire_not_accounted),
+      T(test_nic_lossy_wire_keeps_perfect_ledger),
+      T(test_nic_same_seed_same_wire),
+      T(test_nic_corrupt_delivery_detected),
+      T(test_nic_unreadable_drop_fails_accounting),
+      T(test_nic_tx_reaches_peer),
+      T(test_nic_loopback_returns_to_device),
+      T(test_nic_no_device_is_link_down),
+      T(test_nic_full_wire_tail_drops_accounted),
+      T(test_nic_generate_rejects_bad_lengths),
+      cmocka_unit_test(test_nic_names),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
