@@ -1,0 +1,545 @@
+/*
+ * backend/net.c: the virtio-net device (see net.h): setup, the
+ * configuration space (5.1.4), link and announce state, the device-type
+ * hooks of the core (reset, DRIVER_OK, notify, queue reset), the servicing
+ * loop shared by the transmit and control queues, and transmission
+ * (5.1.9.2.2). Reception is in net_rx.c, the control queue in net_ctrl.c.
+ *
+ * Implementation notes: the servicing loop. A doorbell on transmitq1 or the
+ * controlq schedules one servicing event after tx_delay_ticks (never two for
+ * the same queue). The event waives further notifications, takes and
+ * handles chains up to a budget of one ring's worth, publishes them (one
+ * flush: one interrupt decision per batch), then asks for notifications
+ * again and re-checks for buffers that arrived meanwhile (2.7.10.2 and the
+ * note in 2.7.14), looping while there are some. A batch that exhausts the
+ * budget reschedules itself instead, so one event stays bounded. In polling
+ * mode notifications stay waived and a periodic event services the queues.
+ */
+#include "backend/net.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/mmio.h"
+#include "backend/net_impl.h"
+#include "model/net.h"
+#include "model/split.h"
+#include "model/virtio.h"
+
+/* Features this device implements; it offers nothing else (2.2.2#4). */
+static uint64_t supported_features(void) {
+  static const unsigned bits[] = {
+      VIRTIO_F_VERSION_1,         VIRTIO_F_EVENT_IDX,         VIRTIO_F_INDIRECT_DESC,
+      VIRTIO_F_RING_RESET,        VIRTIO_F_NOTIFICATION_DATA, VIRTIO_NET_F_CSUM,
+      VIRTIO_NET_F_GUEST_CSUM,    VIRTIO_NET_F_MTU,           VIRTIO_NET_F_MAC,
+      VIRTIO_NET_F_MRG_RXBUF,     VIRTIO_NET_F_STATUS,        VIRTIO_NET_F_CTRL_VQ,
+      VIRTIO_NET_F_CTRL_RX,       VIRTIO_NET_F_CTRL_RX_EXTRA, VIRTIO_NET_F_GUEST_ANNOUNCE,
+      VIRTIO_NET_F_CTRL_MAC_ADDR,
+  };
+  uint64_t mask = 0;
+  for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
+    mask |= model_feature_mask(bits[i]);
+  return mask;
+}
+
+void dev_net_config_default(struct dev_net_config *cfg) {
+  static const unsigned bits[] = {
+      VIRTIO_F_VERSION_1,         VIRTIO_F_EVENT_IDX,   VIRTIO_F_INDIRECT_DESC,
+      VIRTIO_NET_F_MAC,           VIRTIO_NET_F_STATUS,  VIRTIO_NET_F_MTU,
+      VIRTIO_NET_F_MRG_RXBUF,     VIRTIO_NET_F_CTRL_VQ, VIRTIO_NET_F_CTRL_RX,
+      VIRTIO_NET_F_CTRL_MAC_ADDR, VIRTIO_NET_F_CSUM,    VIRTIO_NET_F_GUEST_CSUM,
+  };
+  static const uint8_t mac[MODEL_NET_MAC_LEN] = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
+  memset(cfg, 0, sizeof(*cfg));
+  for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
+    cfg->features_offered |= model_feature_mask(bits[i]);
+  memcpy(cfg->mac, mac, sizeof(mac));
+  cfg->mtu = MODEL_NET_DEFAULT_MTU;
+  cfg->link_up = true;
+  cfg->queue_size_max = 256;
+  cfg->tx_delay_ticks = 1;
+  cfg->poll_interval_ticks = 0;
+  cfg->mac_table_max = 64;
+  cfg->rx_promisc_at_reset = true;
+}
+
+uint32_t dev_net_frame_max(const struct dev_net *net) {
+  if (dev_net_has(net, VIRTIO_NET_F_MTU))
+    return (uint32_t)net->cfg.mtu + MODEL_ETH_HDR_SIZE;
+  return MODEL_ETH_MAX_FRAME;
+}
+
+static bool has_ctrl_vq(const struct dev_net *net) {
+  return model_features_has(net->cfg.features_offered, VIRTIO_NET_F_CTRL_VQ);
+}
+
+/* ---- configuration space (5.1.4) ---- */
+
+/* Which field covers `offset`, if it exists for the offered features
+ * (2.5.2#1: readable from the start; 2.5.1#3: only when offered). */
+static bool config_field(const struct dev_net *net, uint32_t offset, uint32_t *field_off,
+                         uint32_t *field_size) {
+  uint64_t offered = net->cfg.features_offered;
+  if (offset < MODEL_NET_CFG_OFF_STATUS) { /* mac always exists (5.1.4) */
+    *field_off = offset;
+    *field_size = 1;
+    return true;
+  }
+  if (offset < MODEL_NET_CFG_OFF_MAX_VQ_PAIRS) {
+    *field_off = MODEL_NET_CFG_OFF_STATUS;
+    *field_size = 2;
+    return model_features_has(offered, VIRTIO_NET_F_STATUS);
+  }
+  if (offset >= MODEL_NET_CFG_OFF_MTU && offset < MODEL_NET_CFG_OFF_SPEED) {
+    *field_off = MODEL_NET_CFG_OFF_MTU;
+    *field_size = 2;
+    return model_features_has(offered, VIRTIO_NET_F_MTU);
+  }
+  /* max_virtqueue_pairs, speed, duplex, rss and hash fields: their features
+   * are never offered. */
+  return false;
+}
+
+static model_err net_config_read(void *ctx, uint32_t offset, uint32_t width, uint32_t *value) {
+  struct dev_net *net = ctx;
+  uint32_t field_off = 0, field_size = 0;
+  *value = 0;
+  MODEL_ENSURE(config_field(net, offset, &field_off, &field_size), MODEL_ERR_REG_UNDEFINED);
+  /* 4.2.2.2#5: a field is read with its own width, at its offset. */
+  MODEL_ENSURE(offset == field_off && width == field_size, MODEL_ERR_REG_WIDTH);
+  switch (field_off) {
+  case MODEL_NET_CFG_OFF_STATUS:
+    *value = net->net_status;
+    break;
+  case MODEL_NET_CFG_OFF_MTU:
+    *value = net->cfg.mtu; /* 5.1.4.1#4: never changes */
+    break;
+  default:
+    assert(field_off < MODEL_NET_MAC_LEN);
+    *value = net->mac[field_off];
+    break;
+  }
+  return MODEL_OK;
+}
+
+static model_err net_config_write(void *ctx, uint32_t offset, uint32_t width, uint32_t value) {
+  (void)ctx;
+  (void)offset;
+  (void)width;
+  (void)value;
+  /* 5.1.4: every field is read-only for the driver (5.1.4.2#1). */
+  return MODEL_ERR_REG_DIRECTION;
+}
+
+/* ---- link and announce ---- */
+
+void dev_net_set_link(struct dev_net *net, bool up) {
+  if (net->cfg.link_up == up)
+    return;
+  net->cfg.link_up = up;
+  if (up)
+    net->net_status |= VIRTIO_NET_S_LINK_UP;
+  else
+    net->net_status = (uint16_t)(net->net_status & ~VIRTIO_NET_S_LINK_UP);
+  if (model_features_has(net->cfg.features_offered, VIRTIO_NET_F_STATUS))
+    dev_core_config_changed(&net->core);
+}
+
+model_err dev_net_announce(struct dev_net *net) {
+  MODEL_ENSURE(dev_net_has(net, VIRTIO_NET_F_GUEST_ANNOUNCE), MODEL_ERR_FEATURE_REQUIRED);
+  net->net_status |= VIRTIO_NET_S_ANNOUNCE;
+  dev_core_config_changed(&net->core);
+  return MODEL_OK;
+}
+
+/* ---- servicing the transmit and control queues ---- */
+
+static void net_tx_event(void *ctx, uint64_t arg);
+static void net_ctrl_event(void *ctx, uint64_t arg);
+static void net_poll_event(void *ctx, uint64_t arg);
+
+static bool is_polling(const struct dev_net *net) {
+  return net->cfg.poll_interval_ticks != 0;
+}
+
+static void schedule_service(struct dev_net *net, uint16_t index) {
+  if (net->work_pending[index])
+    return;
+  sim_event_fn fn = index == MODEL_NET_TXQ ? net_tx_event : net_ctrl_event;
+  if (sim_bus_schedule(net->bus, net->cfg.tx_delay_ticks, fn, net, index) != MODEL_OK) {
+    /* The scheduler is full: the world is misconfigured, the doorbell is
+     * lost; the trace says so. */
+    sim_bus_note(net->bus, SIM_ACTOR_DEVICE, "virtio-net: scheduler full, doorbell lost");
+    return;
+  }
+  net->work_pending[index] = true;
+}
+
+void dev_net_after_flush(struct dev_net *net, uint16_t index, bool need_irq) {
+  assert(index < 3);
+  if (need_irq) {
+    net->stats.queue[index].irqs++;
+    dev_core_raise_used_irq(&net->core);
+  } else {
+    net->stats.queue[index].irqs_suppressed++;
+  }
+}
+
+/* 5.1.9.2.1 / 5.1.9.2.2: the header of a transmitted packet. */
+static model_err check_tx_hdr(struct dev_net *net, struct dev_vq *vq, const uint8_t *hdr) {
+  uint8_t flags = hdr[MODEL_NET_HDR_OFF_FLAGS];
+  uint8_t gso_type = hdr[MODEL_NET_HDR_OFF_GSO_TYPE];
+  uint16_t num_buffers = (uint16_t)(hdr[MODEL_NET_HDR_OFF_NUM_BUFFERS] |
+                                    (hdr[MODEL_NET_HDR_OFF_NUM_BUFFERS + 1] << 8));
+  /* 5.1.9.2.2#1: unknown flag bits are ignored; the known ones are judged. */
+  if ((flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) != 0 && !dev_net_has(net, VIRTIO_NET_F_CSUM))
+    return dev_vq_report_violation(vq, MODEL_ERR_NET_HDR, "5.1.9.2.1#3", flags, gso_type);
+  if ((flags & (VIRTIO_NET_HDR_F_DATA_VALID | VIRTIO_NET_HDR_F_RSC_INFO)) != 0)
+    return dev_vq_report_violation(vq, MODEL_ERR_NET_HDR, "5.1.9.2.1#36", flags, gso_type);
+  /* No HOST_TSO4/TSO6/UFO/USO is ever offered: gso_type must be NONE. */
+  if (gso_type != VIRTIO_NET_HDR_GSO_NONE)
+    return dev_vq_report_violation(vq, MODEL_ERR_NET_HDR, "5.1.9.2.1#24", flags, gso_type);
+  if (num_buffers != 0)
+    return dev_vq_report_violation(vq, MODEL_ERR_NET_HDR, "5.1.9.2.1#2", num_buffers, 0);
+  return MODEL_OK;
+}
+
+/* VIRTIO_NET_HDR_F_NEEDS_CSUM: complete the ones' complement checksum from
+ * csum_start to the end, stored at csum_start + csum_offset (5.1.9.2). */
+static model_err complete_csum(struct dev_vq *vq, const uint8_t *hdr, uint8_t *frame,
+                               uint32_t len) {
+  uint32_t start =
+      (uint32_t)(hdr[MODEL_NET_HDR_OFF_CSUM_START] | (hdr[MODEL_NET_HDR_OFF_CSUM_START + 1] << 8));
+  uint32_t off = (uint32_t)(hdr[MODEL_NET_HDR_OFF_CSUM_OFFSET] |
+                            (hdr[MODEL_NET_HDR_OFF_CSUM_OFFSET + 1] << 8));
+  if (start + off + 2u > len) /* 5.1.9.2.1#23: the field lies inside the packet */
+    return dev_vq_report_violation(vq, MODEL_ERR_NET_HDR, "5.1.9.2.1#23", start, off);
+  uint32_t sum = 0;
+  for (uint32_t i = start; i < len; i += 2) {
+    uint32_t word = (uint32_t)frame[i] << 8;
+    if (i + 1 < len)
+      word |= frame[i + 1];
+    sum += word;
+    sum = (sum & 0xffffu) + (sum >> 16);
+  }
+  uint16_t csum = (uint16_t)~sum;
+  frame[start + off] = (uint8_t)(csum >> 8);
+  frame[start + off + 1] = (uint8_t)csum;
+  return MODEL_OK;
+}
+
+static void tx_drop(struct dev_net *net, const uint8_t *frame, size_t len,
+                    enum sim_drop_reason reason) {
+  net->stats.tx_dropped[reason]++;
+  if (net->nic != NULL && len > 0)
+    sim_nic_drop(net->nic, SIM_ACTOR_DEVICE, frame, len, reason);
+}
+
+/* One transmit chain: header checked, frame gathered and sent (or dropped
+ * with its reason). Used length 0: the device writes nothing. */
+static model_err tx_chain(struct dev_net *net, struct dev_vq *vq, const struct dev_chain *chain) {
+  uint8_t hdr[MODEL_NET_HDR_SIZE];
+  /* 5.1.9.2.1#1: the 12-byte header, anywhere in the readable part
+   * (2.7.4.1#1: no assumption about the descriptor layout). */
+  if (chain->readable_bytes < MODEL_NET_HDR_SIZE)
+    return dev_vq_report_violation(vq, MODEL_ERR_NET_HDR, "5.1.9.2.1#1", chain->id,
+                                   chain->readable_bytes);
+  MODEL_TRY(dev_vq_chain_read(vq, chain, 0, hdr, sizeof(hdr)));
+  MODEL_TRY(check_tx_hdr(net, vq, hdr));
+  uint64_t len = chain->readable_bytes - MODEL_NET_HDR_SIZE;
+  if (len == 0)
+    return MODEL_OK; /* nothing to send */
+  /* Gather what the buffer holds: the whole frame, or for one too big to
+   * be any frame the NIC made, its first frame_buf_size bytes. */
+  size_t take = len < net->frame_buf_size ? (size_t)len : net->frame_buf_size;
+  MODEL_TRY(dev_vq_chain_read(vq, chain, MODEL_NET_HDR_SIZE, net->frame_buf, take));
+  if (len > dev_net_frame_max(net)) {
+    /* 5.1.4.2#9 (with MTU) or 5.1.9.3: too big to pass. */
+    tx_drop(net, net->frame_buf, take, SIM_DROP_TOO_BIG);
+    return MODEL_OK;
+  }
+  if ((hdr[MODEL_NET_HDR_OFF_FLAGS] & VIRTIO_NET_HDR_F_NEEDS_CSUM) != 0)
+    MODEL_TRY(complete_csum(vq, hdr, net->frame_buf, (uint32_t)len));
+  if (!net->cfg.link_up) {
+    tx_drop(net, net->frame_buf, (size_t)len, SIM_DROP_LINK_DOWN);
+    return MODEL_OK;
+  }
+  net->stats.tx_frames++;
+  net->stats.tx_bytes += len;
+  if (net->nic != NULL)
+    sim_nic_device_tx(net->nic, net->frame_buf, (size_t)len);
+  return MODEL_OK;
+}
+
+static model_err handle_chain(struct dev_net *net, struct dev_vq *vq, const struct dev_chain *chain,
+                              uint32_t *used_len) {
+  *used_len = 0;
+  if (vq->index == MODEL_NET_TXQ)
+    return tx_chain(net, vq, chain);
+  return dev_net_ctrl_chain(net, vq, chain, used_len);
+}
+
+/* Take and handle chains until the ring is empty or the budget is spent;
+ * publish them. *spent: the budget ran out. Errors: the queue broke or
+ * stopped being usable. */
+static model_err service_batch(struct dev_net *net, struct dev_vq *vq, uint32_t *budget,
+                               bool *spent) {
+  struct dev_net_queue_stats *qs = &net->stats.queue[vq->index];
+  model_err err = MODEL_OK;
+  *spent = false;
+  while (*budget > 0) {
+    struct dev_chain chain;
+    err = dev_vq_pop(vq, &chain);
+    if (err != MODEL_OK)
+      break;
+    qs->chains++;
+    (*budget)--;
+    uint32_t used_len = 0;
+    err = handle_chain(net, vq, &chain, &used_len);
+    if (err != MODEL_OK)
+      /* A violation (already reported, a no-op then) or a failed access
+       * to checked buffers (an injected fault): the queue cannot go on. */
+      return dev_vq_report_violation(vq, err, "2.7.5", chain.id, 0);
+    MODEL_TRY(dev_vq_push(vq, chain.id, used_len));
+    qs->used++;
+  }
+  if (err != MODEL_OK && err != MODEL_ERR_RING_EMPTY)
+    return err;
+  *spent = *budget == 0;
+  bool need_irq = false;
+  MODEL_TRY(dev_vq_flush(vq, &need_irq));
+  dev_net_after_flush(net, vq->index, need_irq);
+  return MODEL_OK;
+}
+
+static void service_queue(struct dev_net *net, uint16_t index) {
+  struct dev_vq *vq = dev_core_vq(&net->core, index);
+  if (vq == NULL || !dev_core_is_live(&net->core) || !dev_vq_is_usable(vq))
+    return;
+  uint32_t budget = vq->size;
+  if (vq->notify_enabled && dev_vq_notify_enable(vq, false, NULL) != MODEL_OK)
+    return;
+  for (;;) {
+    bool spent = false;
+    if (service_batch(net, vq, &budget, &spent) != MODEL_OK)
+      return; /* broken (reported) or no longer usable */
+    if (spent) {
+      if (!is_polling(net))
+        schedule_service(net, index);
+      return;
+    }
+    if (is_polling(net))
+      return;
+    bool more = false;
+    if (dev_vq_notify_enable(vq, true, &more) != MODEL_OK || !more)
+      return;
+    if (dev_vq_notify_enable(vq, false, NULL) != MODEL_OK)
+      return;
+  }
+}
+
+static void net_tx_event(void *ctx, uint64_t arg) {
+  struct dev_net *net = ctx;
+  (void)arg;
+  net->work_pending[MODEL_NET_TXQ] = false;
+  service_queue(net, MODEL_NET_TXQ);
+}
+
+static void net_ctrl_event(void *ctx, uint64_t arg) {
+  struct dev_net *net = ctx;
+  (void)arg;
+  net->work_pending[MODEL_NET_CTRLQ] = false;
+  service_queue(net, MODEL_NET_CTRLQ);
+}
+
+static void net_poll_event(void *ctx, uint64_t arg) {
+  struct dev_net *net = ctx;
+  (void)arg;
+  net->poll_pending = false;
+  if (!dev_core_is_live(&net->core))
+    return;
+  /* receiveq1 needs no doorbell either: waive it once it is usable. */
+  struct dev_vq *rx = dev_core_vq(&net->core, MODEL_NET_RXQ);
+  if (dev_vq_is_usable(rx) && rx->notify_enabled &&
+      dev_vq_notify_enable(rx, false, NULL) != MODEL_OK)
+    return; /* the queue broke (reported); the device now needs a reset */
+  service_queue(net, MODEL_NET_TXQ);
+  if (has_ctrl_vq(net))
+    service_queue(net, MODEL_NET_CTRLQ);
+  if (sim_bus_schedule(net->bus, net->cfg.poll_interval_ticks, net_poll_event, net, 0) == MODEL_OK)
+    net->poll_pending = true;
+}
+
+/* ---- core hooks ---- */
+
+static void net_queue_notify(void *ctx, uint16_t index) {
+  struct dev_net *net = ctx;
+  if (index < 3)
+    net->stats.queue[index].notifies++;
+  /* Polling: a doorbell is spurious (2.7.10.2#3). receiveq1: buffers are
+   * taken when frames arrive; the device keeps no backlog to retry. */
+  if (is_polling(net))
+    return;
+  switch (index) {
+  case MODEL_NET_TXQ:
+    schedule_service(net, MODEL_NET_TXQ);
+    break;
+  case MODEL_NET_CTRLQ:
+    if (dev_net_has(net, VIRTIO_NET_F_CTRL_VQ))
+      schedule_service(net, MODEL_NET_CTRLQ);
+    break;
+  default:
+    break;
+  }
+}
+
+static void cancel_work(struct dev_net *net) {
+  (void)sim_sched_cancel(net->bus->sched, net_tx_event, net);
+  (void)sim_sched_cancel(net->bus->sched, net_ctrl_event, net);
+  (void)sim_sched_cancel(net->bus->sched, net_poll_event, net);
+  memset(net->work_pending, 0, sizeof(net->work_pending));
+  net->poll_pending = false;
+}
+
+/* The device-type state after a reset (and at init). */
+static void net_state_reset(struct dev_net *net) {
+  cancel_work(net);
+  memcpy(net->mac, net->cfg.mac, sizeof(net->mac));
+  net->net_status = net->cfg.link_up ? VIRTIO_NET_S_LINK_UP : 0u;
+  dev_net_filters_reset(net);
+  dev_mmio_reset(&net->mmio);
+}
+
+static void net_reset(void *ctx) {
+  net_state_reset(ctx);
+}
+
+static void net_driver_ok(void *ctx) {
+  struct dev_net *net = ctx;
+  if (!is_polling(net))
+    return;
+  if (sim_bus_schedule(net->bus, net->cfg.poll_interval_ticks, net_poll_event, net, 0) == MODEL_OK)
+    net->poll_pending = true;
+}
+
+static void net_queue_reset(void *ctx, uint16_t index) {
+  struct dev_net *net = ctx;
+  /* 2.6.1.1.1#1: nothing more from that queue. */
+  if (index == MODEL_NET_TXQ)
+    (void)sim_sched_cancel(net->bus->sched, net_tx_event, net);
+  if (index == MODEL_NET_CTRLQ)
+    (void)sim_sched_cancel(net->bus->sched, net_ctrl_event, net);
+  if (index < 3)
+    net->work_pending[index] = false;
+}
+
+static const struct dev_core_ops net_core_ops = {
+    .config_read = net_config_read,
+    .config_write = net_config_write,
+    .queue_notify = net_queue_notify,
+    .reset = net_reset,
+    .driver_ok = net_driver_ok,
+    .queue_reset = net_queue_reset,
+};
+
+/* ---- setup ---- */
+
+static model_err check_config(const struct dev_net_config *cfg) {
+  MODEL_ENSURE(cfg->queue_size_max <= MODEL_QUEUE_SIZE_MAX &&
+                   model_split_queue_size_ok(cfg->queue_size_max),
+               MODEL_ERR_INVALID_ARG);
+  MODEL_ENSURE((cfg->features_offered & ~supported_features()) == 0, MODEL_ERR_INVALID_ARG);
+  MODEL_ENSURE(model_features_has(cfg->features_offered, VIRTIO_F_VERSION_1),
+               MODEL_ERR_INVALID_ARG);
+  /* 2.2.2#1: never offer a feature without what it depends on. */
+  unsigned bit = 0;
+  uint64_t missing = 0;
+  MODEL_ENSURE(model_features_check_deps(VIRTIO_ID_NET, cfg->features_offered, &bit, &missing) ==
+                   MODEL_OK,
+               MODEL_ERR_INVALID_ARG);
+  /* 5.1.4.1#2 */
+  MODEL_ENSURE(!model_features_has(cfg->features_offered, VIRTIO_NET_F_MTU) ||
+                   cfg->mtu >= MODEL_NET_MTU_MIN,
+               MODEL_ERR_INVALID_ARG);
+  MODEL_ENSURE(cfg->mac_table_max <= 4096u, MODEL_ERR_INVALID_ARG);
+  return MODEL_OK;
+}
+
+static model_err alloc_scratch(struct dev_net *net) {
+  /* Room for any frame the NIC can identify (its ledger needs the whole
+   * frame, even of one dropped for its size), and for mtu + 14. */
+  uint32_t frame_max = (uint32_t)net->cfg.mtu + MODEL_ETH_HDR_SIZE;
+  if (frame_max < SIM_FRAME_MAX_SIZE)
+    frame_max = SIM_FRAME_MAX_SIZE;
+  net->frame_buf = calloc(frame_max, 1);
+  net->frame_buf_size = frame_max;
+  net->rx_head_segs = calloc(net->cfg.queue_size_max, sizeof(*net->rx_head_segs));
+  net->rx_used = calloc(net->cfg.queue_size_max, sizeof(*net->rx_used));
+  net->mac_table = calloc(net->cfg.mac_table_max + 1u, sizeof(*net->mac_table));
+  MODEL_ENSURE(net->frame_buf != NULL && net->rx_head_segs != NULL && net->rx_used != NULL &&
+                   net->mac_table != NULL,
+               MODEL_ERR_NO_MEMORY);
+  return MODEL_OK;
+}
+
+model_err dev_net_init(struct dev_net *net, struct sim_bus *bus, struct sim_nic *nic,
+                       const struct dev_net_config *cfg) {
+  memset(net, 0, sizeof(*net));
+  MODEL_ENSURE(bus != NULL && cfg != NULL, MODEL_ERR_INVALID_ARG);
+  MODEL_TRY(check_config(cfg));
+  net->bus = bus;
+  net->nic = nic;
+  net->cfg = *cfg;
+  struct dev_core_config core_cfg = {
+      .device_id = VIRTIO_ID_NET,
+      .vendor_id = DEV_MMIO_VENDOR_ID,
+      .features_offered = cfg->features_offered,
+      .queue_count = has_ctrl_vq(net) ? 3u : 2u,
+      .queue_size_max = (uint16_t)cfg->queue_size_max,
+  };
+  model_err err = dev_core_init(&net->core, bus, &core_cfg, &net_core_ops, net);
+  if (err == MODEL_OK)
+    err = alloc_scratch(net);
+  if (err != MODEL_OK) {
+    dev_net_fini(net);
+    return err;
+  }
+  net->core.misbehave = cfg->misbehave;
+  for (uint16_t i = 0; i < core_cfg.queue_count; i++) {
+    struct dev_vq *vq = dev_core_vq(&net->core, i);
+    vq->misbehave = cfg->misbehave;
+    dev_vq_set_start_idx(vq, cfg->vq_start_idx);
+    dev_vq_reset(vq);
+  }
+  dev_mmio_init(&net->mmio, &net->core);
+  net_state_reset(net);
+  dev_mmio_attach(&net->mmio, bus);
+  if (nic != NULL)
+    sim_nic_attach_device(nic, dev_net_rx_frame, net);
+  return MODEL_OK;
+}
+
+void dev_net_fini(struct dev_net *net) {
+  if (net->bus != NULL)
+    cancel_work(net);
+  dev_core_fini(&net->core);
+  free(net->frame_buf);
+  free(net->rx_head_segs);
+  free(net->rx_used);
+  free(net->mac_table);
+  net->frame_buf = NULL;
+  net->rx_head_segs = NULL;
+  net->rx_used = NULL;
+  net->mac_table = NULL;
+}
+
+const struct dev_core *dev_net_core(const struct dev_net *net) {
+  return &net->core;
+}
+struct dev_core *dev_net_core_mut(struct dev_net *net) {
+  return &net->core;
+}
+const struct dev_net_stats *dev_net_stats(const struct dev_net *net) {
+  return &net->stats;
+}

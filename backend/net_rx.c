@@ -1,0 +1,263 @@
+/*
+ * backend/net_rx.c: reception for the virtio-net device (see net.h): the
+ * receive filters (5.1.9.5.1.1, 5.1.9.5.2.1) and the writing of a frame
+ * into receive buffers (5.1.9.3.2, 5.1.9.4.1).
+ *
+ * Buffer discipline. Without VIRTIO_NET_F_MRG_RXBUF a frame takes exactly
+ * one buffer (5.1.9.3.2#2), which must hold the 12-byte header and the
+ * whole frame; a smaller buffer is given back untouched in the ring
+ * (dev_vq_unpop) and the frame is dropped TOO_BIG. With MRG_RXBUF, buffers
+ * are taken one after the other, each filled completely but the last
+ * (5.1.9.4.1#3); num_buffers in the first one's header is written once the
+ * count is known (5.1.9.4.1#2), then all are pushed together and published
+ * with one flush (5.1.9.4.1#4). If the ring runs dry half-way, every buffer
+ * taken is given back and the frame is dropped NO_RX_BUFFER: a frame is
+ * delivered whole or not at all. The first buffer's segments are copied to
+ * net->rx_head_segs because the queue's chain scratch is reused by the next
+ * pop.
+ */
+#include <string.h>
+
+#include "backend/net.h"
+#include "backend/net_impl.h"
+#include "model/net.h"
+#include "model/virtio.h"
+
+void dev_net_filters_reset(struct dev_net *net) {
+  net->promisc = net->cfg.rx_promisc_at_reset;
+  net->allmulti = false;
+  net->alluni = false;
+  net->nomulti = false;
+  net->nouni = false;
+  net->nobcast = false;
+  /* 5.1.9.5.2.1#1: the MAC table is empty after reset. */
+  net->mac_uni_count = 0;
+  net->mac_multi_count = 0;
+  net->mac_uni_overflow = false;
+  net->mac_multi_overflow = false;
+}
+
+static bool table_has(const struct dev_net_mac *table, uint32_t count, const uint8_t *dst) {
+  for (uint32_t i = 0; i < count; i++) {
+    if (memcmp(table[i].addr, dst, MODEL_NET_MAC_LEN) == 0)
+      return true;
+  }
+  return false;
+}
+
+bool dev_net_rx_filter_accepts(const struct dev_net *net, const uint8_t dst[MODEL_NET_MAC_LEN]) {
+  static const uint8_t bcast[MODEL_NET_MAC_LEN] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+  /* 5.1.9.5.1.1#2, #3: promiscuous takes everything, whatever else is set. */
+  if (net->promisc)
+    return true;
+  /* #12, #13: NOBCAST, even with ALLMULTI; #9: NOMULTI spares broadcast. */
+  if (memcmp(dst, bcast, sizeof(bcast)) == 0)
+    return !net->nobcast;
+  if ((dst[0] & 1u) != 0) {
+    /* #7, #8: NOMULTI wins over ALLMULTI; #4: ALLMULTI. */
+    if (net->nomulti)
+      return false;
+    if (net->allmulti || net->mac_multi_overflow)
+      return true;
+    return table_has(net->mac_table + net->mac_uni_count, net->mac_multi_count, dst);
+  }
+  /* #10, #11: NOUNI wins over ALLUNI; #6: ALLUNI. */
+  if (net->nouni)
+    return false;
+  if (net->alluni || net->mac_uni_overflow)
+    return true;
+  /* 5.1.9.5.2.1#4: the device's own mac, or one in the table. */
+  if (memcmp(dst, net->mac, MODEL_NET_MAC_LEN) == 0)
+    return true;
+  return table_has(net->mac_table, net->mac_uni_count, dst);
+}
+
+void dev_net_drop_rx(struct dev_net *net, const uint8_t *frame, size_t len,
+                     enum sim_drop_reason reason) {
+  net->stats.rx_dropped[reason]++;
+  if (net->nic != NULL)
+    sim_nic_drop(net->nic, SIM_ACTOR_DEVICE, frame, len, reason);
+}
+
+/* The header of a received packet (5.1.9.4.1): no GSO feature is offered,
+ * so gso_type is NONE (#36) and flags only ever DATA_VALID, set with
+ * GUEST_CSUM negotiated once the frame's own checksum was verified (#39);
+ * without GUEST_CSUM flags is 0 (#5). num_buffers is filled by the caller. */
+static void build_rx_hdr(const struct dev_net *net, const uint8_t *frame, size_t len,
+                         uint8_t hdr[MODEL_NET_HDR_SIZE]) {
+  memset(hdr, 0, MODEL_NET_HDR_SIZE);
+  hdr[MODEL_NET_HDR_OFF_GSO_TYPE] = VIRTIO_NET_HDR_GSO_NONE;
+  struct sim_frame_info info;
+  if (dev_net_has(net, VIRTIO_NET_F_GUEST_CSUM) && sim_frame_parse(frame, len, &info) == MODEL_OK)
+    hdr[MODEL_NET_HDR_OFF_FLAGS] = VIRTIO_NET_HDR_F_DATA_VALID;
+}
+
+static void set_num_buffers(uint8_t hdr[MODEL_NET_HDR_SIZE], uint16_t count) {
+  hdr[MODEL_NET_HDR_OFF_NUM_BUFFERS] = (uint8_t)count;
+  hdr[MODEL_NET_HDR_OFF_NUM_BUFFERS + 1] = (uint8_t)(count >> 8);
+}
+
+/* Publish the pushed buffers: the frame is then the driver's. */
+static void rx_publish(struct dev_net *net, struct dev_vq *vq, const uint8_t *frame, size_t len) {
+  bool need_irq = false;
+  if (dev_vq_flush(vq, &need_irq) != MODEL_OK) {
+    /* The queue broke on the way (reported): never published, so lost. */
+    dev_net_drop_rx(net, frame, len, SIM_DROP_BROKEN);
+    return;
+  }
+  net->stats.rx_frames++;
+  net->stats.rx_bytes += len;
+  dev_net_after_flush(net, MODEL_NET_RXQ, need_irq);
+}
+
+/* Without MRG_RXBUF: the whole packet in one buffer. */
+static void rx_single(struct dev_net *net, struct dev_vq *vq, const uint8_t *frame, size_t len) {
+  struct dev_chain chain;
+  model_err err = dev_vq_pop(vq, &chain);
+  if (err != MODEL_OK) {
+    dev_net_drop_rx(net, frame, len,
+                    err == MODEL_ERR_RING_EMPTY ? SIM_DROP_NO_RX_BUFFER : SIM_DROP_BROKEN);
+    return;
+  }
+  net->stats.queue[MODEL_NET_RXQ].chains++;
+  uint64_t need = MODEL_NET_HDR_SIZE + (uint64_t)len;
+  if (chain.writable_bytes < need) {
+    /* Smaller than 5.1.9.3.1#2 asks: left in the ring, frame dropped. */
+    dev_vq_unpop(vq, 1);
+    dev_net_drop_rx(net, frame, len, SIM_DROP_TOO_BIG);
+    return;
+  }
+  uint8_t hdr[MODEL_NET_HDR_SIZE];
+  build_rx_hdr(net, frame, len, hdr);
+  set_num_buffers(hdr, 1); /* 5.1.9.4.1#1 */
+  err = dev_vq_chain_write(vq, &chain, 0, hdr, sizeof(hdr));
+  if (err == MODEL_OK)
+    err = dev_vq_chain_write(vq, &chain, MODEL_NET_HDR_SIZE, frame, len);
+  if (err == MODEL_OK)
+    err = dev_vq_push(vq, chain.id, (uint32_t)need);
+  if (err != MODEL_OK) {
+    (void)dev_vq_report_violation(vq, err, "2.7.8.2", chain.id, need);
+    dev_net_drop_rx(net, frame, len, SIM_DROP_BROKEN);
+    return;
+  }
+  net->stats.queue[MODEL_NET_RXQ].used++;
+  rx_publish(net, vq, frame, len);
+}
+
+/* With MRG_RXBUF: take buffers until the packet fits, writing as they come.
+ * Returns the number taken in *count; MODEL_ERR_RING_EMPTY if the ring ran
+ * dry (all given back), a violation code if the queue broke. */
+static model_err rx_fill_merged(struct dev_net *net, struct dev_vq *vq, const uint8_t *frame,
+                                size_t len, const uint8_t *hdr, struct dev_chain *head,
+                                uint16_t *count) {
+  uint64_t total = MODEL_NET_HDR_SIZE + (uint64_t)len;
+  uint64_t written = 0;
+  *count = 0;
+  while (written < total) {
+    if (*count >= vq->size) {
+      /* Larger than the whole ring can hold (never with 5.1.9.3.1 sizes). */
+      dev_vq_unpop(vq, *count);
+      return MODEL_ERR_CAPACITY;
+    }
+    struct dev_chain chain;
+    model_err err = dev_vq_pop(vq, &chain);
+    if (err == MODEL_ERR_RING_EMPTY)
+      dev_vq_unpop(vq, *count);
+    if (err != MODEL_OK)
+      return err;
+    net->stats.queue[MODEL_NET_RXQ].chains++;
+    /* 5.1.9.3.1#3: with MRG_RXBUF every buffer holds at least a header. */
+    if (chain.writable_bytes < MODEL_NET_HDR_SIZE)
+      return dev_vq_report_violation(vq, MODEL_ERR_NET_FRAME_SIZE, "5.1.9.3.1#3", chain.id,
+                                     chain.writable_bytes);
+    uint64_t piece =
+        chain.writable_bytes < total - written ? chain.writable_bytes : total - written;
+    uint64_t frame_off = 0, buf_off = 0;
+    if (*count == 0) {
+      memcpy(net->rx_head_segs, chain.segs, chain.seg_count * sizeof(*chain.segs));
+      *head = chain;
+      head->segs = net->rx_head_segs;
+      MODEL_TRY(dev_vq_chain_write(vq, &chain, 0, hdr, MODEL_NET_HDR_SIZE));
+      buf_off = MODEL_NET_HDR_SIZE;
+    } else {
+      frame_off = written - MODEL_NET_HDR_SIZE;
+    }
+    MODEL_TRY(
+        dev_vq_chain_write(vq, &chain, buf_off, frame + frame_off, (size_t)(piece - buf_off)));
+    net->rx_used[*count].id = chain.id;
+    net->rx_used[*count].len = (uint32_t)piece;
+    (*count)++;
+    written += piece;
+  }
+  return MODEL_OK;
+}
+
+static void rx_merged(struct dev_net *net, struct dev_vq *vq, const uint8_t *frame, size_t len) {
+  uint8_t hdr[MODEL_NET_HDR_SIZE];
+  build_rx_hdr(net, frame, len, hdr);
+  struct dev_chain head;
+  uint16_t count = 0;
+  model_err err = rx_fill_merged(net, vq, frame, len, hdr, &head, &count);
+  if (err == MODEL_OK) {
+    uint8_t num[2];
+    num[0] = (uint8_t)count;
+    num[1] = (uint8_t)(count >> 8);
+    err = dev_vq_chain_write(vq, &head, MODEL_NET_HDR_OFF_NUM_BUFFERS, num, sizeof(num));
+  }
+  for (uint16_t i = 0; err == MODEL_OK && i < count; i++) {
+    err = dev_vq_push(vq, net->rx_used[i].id, net->rx_used[i].len);
+    if (err == MODEL_OK)
+      net->stats.queue[MODEL_NET_RXQ].used++;
+  }
+  if (err == MODEL_ERR_RING_EMPTY) { /* every buffer taken was given back */
+    dev_net_drop_rx(net, frame, len, SIM_DROP_NO_RX_BUFFER);
+    return;
+  }
+  if (err == MODEL_ERR_CAPACITY) {
+    dev_net_drop_rx(net, frame, len, SIM_DROP_TOO_BIG);
+    return;
+  }
+  if (err != MODEL_OK) {
+    /* A violation (already reported: this is then a no-op) or a failed
+     * access to checked buffers (an injected fault). */
+    (void)dev_vq_report_violation(vq, err, "2.7.8.2", count, len);
+    dev_net_drop_rx(net, frame, len, SIM_DROP_BROKEN);
+    return;
+  }
+  if (count > 1)
+    net->stats.rx_merged_buffers += count;
+  rx_publish(net, vq, frame, len);
+}
+
+void dev_net_rx_frame(void *ctx, const uint8_t *frame, size_t len) {
+  struct dev_net *net = ctx;
+  struct dev_vq *vq = dev_core_vq(&net->core, MODEL_NET_RXQ);
+  if ((dev_core_status(&net->core) & VIRTIO_STATUS_DEVICE_NEEDS_RESET) != 0 ||
+      dev_vq_is_broken(vq)) {
+    dev_net_drop_rx(net, frame, len, SIM_DROP_BROKEN);
+    return;
+  }
+  /* 2.1.2#1: nothing consumed before DRIVER_OK; 4.2.2.1#7: nor while the
+   * queue is not ready. The driver has given no buffer. */
+  if (!dev_core_is_live(&net->core) || !dev_vq_is_ready(vq)) {
+    dev_net_drop_rx(net, frame, len, SIM_DROP_NO_RX_BUFFER);
+    return;
+  }
+  if (!net->cfg.link_up) {
+    dev_net_drop_rx(net, frame, len, SIM_DROP_LINK_DOWN);
+    return;
+  }
+  if (len >= MODEL_NET_MAC_LEN && !dev_net_rx_filter_accepts(net, frame)) {
+    dev_net_drop_rx(net, frame, len, SIM_DROP_FILTERED);
+    return;
+  }
+  /* 5.1.4.1#4 (with MTU), 5.1.9.3 (1514 otherwise). */
+  if (len > dev_net_frame_max(net)) {
+    dev_net_drop_rx(net, frame, len, SIM_DROP_TOO_BIG);
+    return;
+  }
+  if (dev_net_has(net, VIRTIO_NET_F_MRG_RXBUF))
+    rx_merged(net, vq, frame, len);
+  else
+    rx_single(net, vq, frame, len);
+}

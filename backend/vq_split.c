@@ -1,0 +1,338 @@
+/*
+ * backend/vq_split.c: the device side of the split virtqueue (2.7), behind
+ * vq.h (see vq_split.h). It reads the available ring and descriptor tables
+ * the driver wrote, checks every value once where it is read, writes used
+ * elements and the used idx, and applies both notification suppression
+ * schemes (flags, and the event indices of VIRTIO_F_EVENT_IDX).
+ *
+ * Checks on driver-written values, with the rule each enforces (a section
+ * id where the spec states the layout but no MUST):
+ *   avail idx moves by at most the queue size .......... 2.7.6.1#1 (RING_AVAIL_IDX)
+ *   head below the queue size .......................... 2.7.5      (RING_HEAD_RANGE)
+ *   next below the size of its table ................... 2.7.5      (RING_NEXT_RANGE)
+ *   walk of each table bounded by its size ............. 2.7.5.2#1  (RING_LOOP)
+ *   no more segments than the queue size ............... 2.7.5.3.1#3 (RING_LOOP)
+ *   total length within 2^32 bytes ..................... 2.7.5.2#1  (RING_LOOP)
+ *   no readable descriptor after a writable one ........ 2.7.4.2#1  (RING_WRITE_ORDER)
+ *   INDIRECT only with VIRTIO_F_INDIRECT_DESC .......... 2.7.5.3.1#1 (RING_INDIRECT_UNNEGOTIATED)
+ *   no INDIRECT inside an indirect table ............... 2.7.5.3.1#2 (RING_INDIRECT_NESTED)
+ *   no NEXT together with INDIRECT ..................... 2.7.5.3.1#4 (RING_INDIRECT_FLAGS)
+ *   indirect len a nonzero multiple of 16 .............. 2.7.5.3    (RING_INDIRECT_LEN)
+ *   addr + len neither wraps nor leaves memory ......... 2.7.5      (MEM_WRAP, MEM_UNMAPPED)
+ * The WRITE flag of a descriptor that points to an indirect table is
+ * ignored (2.7.5.3.2#1); direct descriptors followed by one indirect one
+ * are accepted (2.7.5.3.2#2). Zero-length descriptors are accepted and carry
+ * nothing. The lower bit of avail flags is all the device consults
+ * (2.7.7.2#2, #3); other bits are the driver's error (2.7.7.1) for the
+ * monitor to judge.
+ *
+ * Counters: SIM_CTR_RING_WRAPS when last_avail_idx comes back to slot 0,
+ * SIM_CTR_IDX_WRAPS when last_avail_idx or the used idx wraps past 65535,
+ * SIM_CTR_IRQ_SUPPRESSED when a flush owes no notification.
+ */
+#include "backend/vq_split.h"
+
+#include <assert.h>
+#include <string.h>
+
+#include "model/split.h"
+#include "model/virtio.h"
+#include "sim/bus.h"
+
+static uint16_t dec_le16(const uint8_t *p) {
+  return (uint16_t)(p[0] | (p[1] << 8));
+}
+static uint32_t dec_le32(const uint8_t *p) {
+  return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+static uint64_t dec_le64(const uint8_t *p) {
+  return (uint64_t)dec_le32(p) | ((uint64_t)dec_le32(p + 4) << 32);
+}
+
+static bool has_event_idx(const struct dev_vq *vq) {
+  return model_features_has(vq->features, VIRTIO_F_EVENT_IDX);
+}
+
+/* A range the device will access: no wrap, mapped with the permission. */
+static model_err range_check(const struct dev_vq *vq, uint64_t addr, uint64_t len, bool write) {
+  if (len == 0)
+    return MODEL_OK;
+  MODEL_ENSURE(addr + (len - 1u) >= addr, MODEL_ERR_MEM_WRAP);
+  MODEL_ENSURE(sim_bus_range_ok(vq->bus, SIM_ACTOR_DEVICE, addr, len, write),
+               MODEL_ERR_MEM_UNMAPPED);
+  return MODEL_OK;
+}
+
+model_err dev_vq_layout_check_split(const struct dev_vq *vq) {
+  uint32_t num = vq->size;
+  MODEL_ENSURE(model_split_queue_size_ok(num) && num <= vq->size_max, MODEL_ERR_QUEUE_SIZE);
+  /* 2.7: each area aligned as its table says (the driver's duty, 2.7.1#1;
+   * the device refuses to go ready on a misaligned one). */
+  MODEL_ENSURE(vq->desc_addr % MODEL_SPLIT_DESC_ALIGN == 0, MODEL_ERR_QUEUE_LAYOUT);
+  MODEL_ENSURE(vq->driver_addr % MODEL_SPLIT_AVAIL_ALIGN == 0, MODEL_ERR_QUEUE_LAYOUT);
+  MODEL_ENSURE(vq->device_addr % MODEL_SPLIT_USED_ALIGN == 0, MODEL_ERR_QUEUE_LAYOUT);
+  MODEL_ENSURE(range_check(vq, vq->desc_addr, model_split_desc_table_size(num), false) == MODEL_OK,
+               MODEL_ERR_QUEUE_LAYOUT);
+  MODEL_ENSURE(range_check(vq, vq->driver_addr, model_split_avail_size(num), false) == MODEL_OK,
+               MODEL_ERR_QUEUE_LAYOUT);
+  MODEL_ENSURE(range_check(vq, vq->device_addr, model_split_used_size(num), true) == MODEL_OK,
+               MODEL_ERR_QUEUE_LAYOUT);
+  return MODEL_OK;
+}
+
+/* Read the available idx and check how far it moved (2.7.6.1#1: it never
+ * goes back, and never runs more than a ring ahead of what the device
+ * took; both show as a distance above the queue size). */
+static model_err read_avail_idx(struct dev_vq *vq, uint16_t *idx) {
+  model_err err = sim_bus_read_le16(vq->bus, SIM_ACTOR_DEVICE,
+                                    vq->driver_addr + MODEL_SPLIT_AVAIL_OFF_IDX, idx);
+  if (err != MODEL_OK)
+    return dev_vq_report_violation(vq, err, "2.7.6", vq->driver_addr, 0);
+  uint16_t ahead = (uint16_t)(*idx - vq->last_avail_idx); /* mod 2^16 on purpose */
+  if (ahead > vq->size)
+    return dev_vq_report_violation(vq, MODEL_ERR_RING_AVAIL_IDX, "2.7.6.1#1", *idx,
+                                   vq->last_avail_idx);
+  vq->avail_idx_shadow = *idx;
+  return MODEL_OK;
+}
+
+struct desc {
+  uint64_t addr;
+  uint32_t len;
+  uint16_t flags;
+  uint16_t next;
+};
+
+static model_err read_desc(struct dev_vq *vq, uint64_t table, uint32_t i, struct desc *d) {
+  uint8_t raw[MODEL_SPLIT_DESC_SIZE];
+  model_err err = sim_bus_read_bytes(vq->bus, SIM_ACTOR_DEVICE, table + model_split_desc_off(i),
+                                     raw, sizeof(raw));
+  if (err != MODEL_OK)
+    return dev_vq_report_violation(vq, err, "2.7.5", table, i);
+  d->addr = dec_le64(raw + MODEL_SPLIT_DESC_OFF_ADDR);
+  d->len = dec_le32(raw + MODEL_SPLIT_DESC_OFF_LEN);
+  d->flags = dec_le16(raw + MODEL_SPLIT_DESC_OFF_FLAGS);
+  d->next = dec_le16(raw + MODEL_SPLIT_DESC_OFF_NEXT);
+  return MODEL_OK;
+}
+
+/* The table being walked: the queue's own, or one indirect table. */
+struct walk {
+  uint64_t table;
+  uint32_t table_size; /* descriptors in it */
+  bool indirect;
+  bool seen_writable;
+};
+
+/* An INDIRECT descriptor: check it and switch the walk to its table. */
+static model_err enter_indirect(struct dev_vq *vq, struct walk *w, const struct desc *d) {
+  if (w->indirect)
+    return dev_vq_report_violation(vq, MODEL_ERR_RING_INDIRECT_NESTED, "2.7.5.3.1#2", d->addr,
+                                   d->flags);
+  if (!model_features_has(vq->features, VIRTIO_F_INDIRECT_DESC))
+    return dev_vq_report_violation(vq, MODEL_ERR_RING_INDIRECT_UNNEGOTIATED, "2.7.5.3.1#1", d->addr,
+                                   d->flags);
+  if ((d->flags & VIRTQ_DESC_F_NEXT) != 0)
+    return dev_vq_report_violation(vq, MODEL_ERR_RING_INDIRECT_FLAGS, "2.7.5.3.1#4", d->flags,
+                                   d->next);
+  if (d->len == 0 || d->len % MODEL_SPLIT_DESC_SIZE != 0)
+    return dev_vq_report_violation(vq, MODEL_ERR_RING_INDIRECT_LEN, "2.7.5.3", d->addr, d->len);
+  model_err err = range_check(vq, d->addr, d->len, false);
+  if (err != MODEL_OK)
+    return dev_vq_report_violation(vq, err, "2.7.5.3", d->addr, d->len);
+  w->table = d->addr;
+  w->table_size = d->len / MODEL_SPLIT_DESC_SIZE;
+  w->indirect = true;
+  /* 2.7.5.3.2#1: the WRITE flag of this descriptor means nothing. */
+  return MODEL_OK;
+}
+
+/* A buffer descriptor: check it and append it to the chain. */
+static model_err add_segment(struct dev_vq *vq, struct walk *w, const struct desc *d,
+                             struct dev_chain *chain) {
+  bool writable = (d->flags & VIRTQ_DESC_F_WRITE) != 0;
+  if (!writable && w->seen_writable)
+    return dev_vq_report_violation(vq, MODEL_ERR_RING_WRITE_ORDER, "2.7.4.2#1", d->addr, d->flags);
+  model_err err = range_check(vq, d->addr, d->len, writable);
+  if (err != MODEL_OK)
+    return dev_vq_report_violation(vq, err, "2.7.5", d->addr, d->len);
+  if (chain->seg_count >= vq->size)
+    return dev_vq_report_violation(vq, MODEL_ERR_RING_LOOP, "2.7.5.3.1#3", chain->id,
+                                   chain->seg_count);
+  uint64_t total = chain->readable_bytes + chain->writable_bytes + d->len;
+  if (total > ((uint64_t)1 << 32))
+    return dev_vq_report_violation(vq, MODEL_ERR_RING_LOOP, "2.7.5.2#1", chain->id, total);
+  assert(chain->seg_count < vq->seg_capacity);
+  struct dev_seg *seg = &chain->segs[chain->seg_count++];
+  seg->addr = d->addr;
+  seg->len = d->len;
+  seg->writable = writable;
+  if (writable) {
+    w->seen_writable = true;
+    chain->writable_bytes += d->len;
+  } else {
+    chain->readable_bytes += d->len;
+  }
+  return MODEL_OK;
+}
+
+/*
+ * Walk the chain from `head`. Each table's walk is bounded by the table's
+ * size: a chain that has not ended after visiting as many descriptors as
+ * the table holds revisits one, i.e. loops (reported, never followed).
+ */
+static model_err walk_chain(struct dev_vq *vq, uint16_t head, struct dev_chain *chain) {
+  struct walk w = {.table = vq->desc_addr, .table_size = vq->size};
+  uint32_t i = head;
+  uint32_t steps = 0;
+  for (;;) {
+    if (steps >= w.table_size)
+      return dev_vq_report_violation(vq, MODEL_ERR_RING_LOOP, "2.7.5.2#1", head, steps);
+    steps++;
+    struct desc d;
+    MODEL_TRY(read_desc(vq, w.table, i, &d));
+    if ((d.flags & VIRTQ_DESC_F_INDIRECT) != 0) {
+      MODEL_TRY(enter_indirect(vq, &w, &d));
+      i = 0;
+      steps = 0;
+      continue;
+    }
+    MODEL_TRY(add_segment(vq, &w, &d, chain));
+    if ((d.flags & VIRTQ_DESC_F_NEXT) == 0)
+      return MODEL_OK;
+    if (d.next >= w.table_size)
+      return dev_vq_report_violation(vq, MODEL_ERR_RING_NEXT_RANGE, "2.7.5", d.next, w.table_size);
+    i = d.next;
+  }
+}
+
+static void count_avail_advance(struct dev_vq *vq) {
+  vq->last_avail_idx = (uint16_t)(vq->last_avail_idx + 1u); /* wraps at 2^16 on purpose */
+  if (model_split_slot(vq->last_avail_idx, vq->size) == 0)
+    sim_bus_count(vq->bus, SIM_CTR_RING_WRAPS, 1);
+  if (vq->last_avail_idx == 0)
+    sim_bus_count(vq->bus, SIM_CTR_IDX_WRAPS, 1);
+}
+
+model_err dev_vq_pop_split(struct dev_vq *vq, struct dev_chain *chain) {
+  if (vq->last_avail_idx == vq->avail_idx_shadow) {
+    uint16_t idx;
+    MODEL_TRY(read_avail_idx(vq, &idx));
+    MODEL_ENSURE(idx != vq->last_avail_idx, MODEL_ERR_RING_EMPTY);
+  }
+  uint16_t slot = model_split_slot(vq->last_avail_idx, vq->size);
+  uint16_t head;
+  model_err err = sim_bus_read_le16(vq->bus, SIM_ACTOR_DEVICE,
+                                    vq->driver_addr + model_split_avail_ring_off(slot), &head);
+  if (err != MODEL_OK)
+    return dev_vq_report_violation(vq, err, "2.7.6", vq->driver_addr, slot);
+  if (head >= vq->size)
+    return dev_vq_report_violation(vq, MODEL_ERR_RING_HEAD_RANGE, "2.7.5", head, vq->size);
+  chain->id = head;
+  chain->segs = vq->segs;
+  MODEL_TRY(walk_chain(vq, head, chain));
+  count_avail_advance(vq);
+  return MODEL_OK;
+}
+
+model_err dev_vq_push_split(struct dev_vq *vq, uint16_t id, uint32_t len_written) {
+  uint16_t slot = model_split_slot(vq->used_idx, vq->size);
+  uint64_t elem = vq->device_addr + model_split_used_ring_off(slot);
+  /* misbehave point: a wrong id or a len above the writable bytes. */
+  model_err err =
+      sim_bus_write_le32(vq->bus, SIM_ACTOR_DEVICE, elem + MODEL_SPLIT_USED_ELEM_OFF_ID, id);
+  if (err == MODEL_OK)
+    err = sim_bus_write_le32(vq->bus, SIM_ACTOR_DEVICE, elem + MODEL_SPLIT_USED_ELEM_OFF_LEN,
+                             len_written);
+  if (err != MODEL_OK)
+    return dev_vq_report_violation(vq, err, "2.7.8", elem, slot);
+  vq->used_idx = (uint16_t)(vq->used_idx + 1u); /* wraps at 2^16 on purpose */
+  if (vq->used_idx == 0)
+    sim_bus_count(vq->bus, SIM_CTR_IDX_WRAPS, 1);
+  return MODEL_OK;
+}
+
+/* 2.7.7.2: is a used buffer notification owed for moving the used idx from
+ * old_idx to new_idx? */
+static model_err need_notification(struct dev_vq *vq, uint16_t old_idx, uint16_t new_idx,
+                                   bool *need) {
+  model_err err;
+  if (has_event_idx(vq)) {
+    /* #4: flags ignored; #5/#6: notify exactly when used_event is crossed. */
+    uint16_t used_event;
+    err = sim_bus_read_le16(vq->bus, SIM_ACTOR_DEVICE,
+                            vq->driver_addr + model_split_used_event_off(vq->size), &used_event);
+    if (err == MODEL_OK)
+      *need = model_vring_need_event(used_event, new_idx, old_idx);
+  } else {
+    /* #1: used_event ignored; #2/#3: flags bit 0 decides. */
+    uint16_t flags;
+    err = sim_bus_read_le16(vq->bus, SIM_ACTOR_DEVICE,
+                            vq->driver_addr + MODEL_SPLIT_AVAIL_OFF_FLAGS, &flags);
+    if (err == MODEL_OK)
+      *need = (flags & VIRTQ_AVAIL_F_NO_INTERRUPT) == 0;
+  }
+  if (err != MODEL_OK)
+    return dev_vq_report_violation(vq, err, "2.7.7", vq->driver_addr, 0);
+  return MODEL_OK;
+}
+
+model_err dev_vq_flush_split(struct dev_vq *vq, bool *need_irq) {
+  *need_irq = false;
+  if (vq->used_idx == vq->used_idx_flushed)
+    return MODEL_OK;
+  /* 2.7.8.2#1, #2: the elements (and the data) were written before idx.
+   * misbehave point: publishing idx before the elements. */
+  model_err err = sim_bus_write_le16(vq->bus, SIM_ACTOR_DEVICE,
+                                     vq->device_addr + MODEL_SPLIT_USED_OFF_IDX, vq->used_idx);
+  if (err != MODEL_OK)
+    return dev_vq_report_violation(vq, err, "2.7.8", vq->device_addr, vq->used_idx);
+  uint16_t old_idx = vq->used_idx_flushed;
+  vq->used_idx_flushed = vq->used_idx;
+  bool need = false;
+  MODEL_TRY(need_notification(vq, old_idx, vq->used_idx, &need));
+  /* misbehave point: notifying when suppressed, or not when owed. */
+  if (need) {
+    vq->irq_count++;
+  } else {
+    vq->irq_suppressed_count++;
+    sim_bus_count(vq->bus, SIM_CTR_IRQ_SUPPRESSED, 1);
+  }
+  *need_irq = need;
+  return MODEL_OK;
+}
+
+model_err dev_vq_has_available_split(struct dev_vq *vq, bool *available) {
+  uint16_t idx;
+  MODEL_TRY(read_avail_idx(vq, &idx));
+  *available = idx != vq->last_avail_idx;
+  return MODEL_OK;
+}
+
+model_err dev_vq_notify_enable_split(struct dev_vq *vq, bool enable, bool *more_available) {
+  *more_available = false;
+  vq->notify_enabled = enable;
+  model_err err = MODEL_OK;
+  /* misbehave point: a flags value other than 0/1, or 1 with EVENT_IDX. */
+  if (!has_event_idx(vq)) {
+    /* 2.7.10.2#1: flags is 0 or 1. */
+    uint16_t flags = (uint16_t)(enable ? 0u : VIRTQ_USED_F_NO_NOTIFY);
+    err = sim_bus_write_le16(vq->bus, SIM_ACTOR_DEVICE,
+                             vq->device_addr + MODEL_SPLIT_USED_OFF_FLAGS, flags);
+  } else if (enable) {
+    /* 2.7.10.2#2: flags stays 0; ask to be notified once the driver makes
+     * available the entry after the last one seen. Disabling writes
+     * nothing: the stale avail_event lets at most one more notification
+     * through, which the device tolerates (2.7.10.2#3). */
+    err = sim_bus_write_le16(vq->bus, SIM_ACTOR_DEVICE,
+                             vq->device_addr + model_split_avail_event_off(vq->size),
+                             vq->avail_idx_shadow);
+  }
+  if (err != MODEL_OK)
+    return dev_vq_report_violation(vq, err, "2.7.10", vq->device_addr, enable);
+  if (!enable)
+    return MODEL_OK;
+  /* Buffers made available before the driver saw the request bring no
+   * notification: re-check now. */
+  return dev_vq_has_available_split(vq, more_available);
+}

@@ -1,0 +1,189 @@
+/*
+ * frontend/core.c: discovery, status sequence, negotiation and reset; see
+ * frontend/core.h. Implements 2.1.1#1-#3, 2.2.1, 2.4.2#1, 3.1.1 steps 1-6
+ * and 8, 4.2.3.1.1#1-#4.
+ *
+ * Implementation notes: every status write goes through status_put(), which
+ * consults the model's transition table first (a rule point for the later
+ * misbehaving driver) and keeps status_shadow; every status read goes through
+ * status_get(), which notes DEVICE_NEEDS_RESET. The values the device
+ * returns (magic, version, ids, feature words, status) are only compared,
+ * never used to index or size anything.
+ */
+#include "frontend/core.h"
+
+#include <string.h>
+
+void drv_core_init(struct drv_core *core, struct sim_bus *bus) {
+  memset(core, 0, sizeof(*core));
+  core->bus = bus;
+  drv_mmio_init(&core->mmio, bus);
+  core->state = DRV_CORE_UNPROBED;
+}
+
+static bool core_has_device(const struct drv_core *core) {
+  return core->state == DRV_CORE_PROBED || core->state == DRV_CORE_FAILED;
+}
+
+static model_err status_get(struct drv_core *core, uint8_t *status) {
+  MODEL_TRY(drv_mmio_status_read(&core->mmio, status));
+  core->status_last_read = *status;
+  if ((*status & VIRTIO_STATUS_DEVICE_NEEDS_RESET) != 0)
+    core->needs_reset_seen = true;
+  return MODEL_OK;
+}
+
+static model_err status_put(struct drv_core *core, uint8_t status) {
+  /* rule point: 2.1.1#1, #2 and 3.1.1#1 through the model's table */
+  MODEL_ENSURE(model_status_transition_ok(core->status_shadow, status),
+               MODEL_ERR_STATUS_TRANSITION);
+  MODEL_TRY(drv_mmio_status_write(&core->mmio, status));
+  core->status_shadow = status;
+  return MODEL_OK;
+}
+
+model_err drv_core_probe(struct drv_core *core, uint32_t expected_device_id) {
+  core->state = DRV_CORE_UNPROBED;
+  MODEL_TRY(drv_mmio_ident_read(&core->mmio, &core->ident));
+  const struct drv_mmio_ident *id = &core->ident;
+  /* 4.2.2.2#6-#9: a bad magic or version, or device id 0, is a device to
+   * ignore; for id 0 silently (the caller reports nothing). */
+  bool usable = id->magic == MODEL_MMIO_MAGIC && id->version == MODEL_MMIO_VERSION &&
+                id->device_id != 0 &&
+                (expected_device_id == 0 || id->device_id == expected_device_id);
+  if (!usable) {
+    core->state = DRV_CORE_ABSENT;
+    return MODEL_ERR_DEVICE_ABSENT;
+  }
+  core->state = DRV_CORE_PROBED;
+  return MODEL_OK;
+}
+
+model_err drv_core_reset(struct drv_core *core) {
+  MODEL_ENSURE(core_has_device(core), MODEL_ERR_DEVICE_ABSENT);
+  /* Writing 0 is always legal; it is how 3.1.1 step 1 and 2.1.1#3 reset. */
+  MODEL_TRY(drv_mmio_status_write(&core->mmio, 0));
+  core->status_shadow = 0;
+  core->reset_count++;
+  core->features_ok = false;
+  core->device_features = 0;
+  core->driver_features = 0;
+  for (unsigned polls = 0; polls < DRV_CORE_RESET_POLLS_MAX; polls++) {
+    uint8_t status = 0xff;
+    MODEL_TRY(drv_mmio_status_read(&core->mmio, &status));
+    core->status_last_read = status;
+    if (status == 0) { /* 2.4.2#1: reset complete when Status reads 0 */
+      core->state = DRV_CORE_PROBED;
+      core->needs_reset_seen = false;
+      return MODEL_OK;
+    }
+  }
+  return MODEL_ERR_TIMEOUT;
+}
+
+model_err drv_core_add_status(struct drv_core *core, uint8_t bit) {
+  MODEL_ENSURE(core_has_device(core), MODEL_ERR_DEVICE_ABSENT);
+  if (bit == VIRTIO_STATUS_FAILED)
+    return drv_core_fail(core);
+  /* 3.1.1#5, 2.1.1#3: after FAILED nothing but a reset */
+  MODEL_ENSURE(core->state != DRV_CORE_FAILED, MODEL_ERR_STATUS_TRANSITION);
+  return status_put(core, (uint8_t)(core->status_shadow | bit));
+}
+
+model_err drv_core_status_read(struct drv_core *core, uint8_t *status) {
+  *status = 0;
+  MODEL_ENSURE(core_has_device(core), MODEL_ERR_DEVICE_ABSENT);
+  return status_get(core, status);
+}
+
+model_err drv_core_fail(struct drv_core *core) {
+  MODEL_ENSURE(core_has_device(core), MODEL_ERR_DEVICE_ABSENT);
+  core->state = DRV_CORE_FAILED;
+  core->features_ok = false;
+  return status_put(core, (uint8_t)(core->status_shadow | VIRTIO_STATUS_FAILED));
+}
+
+void drv_core_set_known_features(struct drv_core *core, uint64_t device_known) {
+  core->driver_known = device_known;
+}
+
+model_err drv_core_features_read(struct drv_core *core, uint64_t *offered) {
+  *offered = 0;
+  MODEL_ENSURE(core_has_device(core), MODEL_ERR_DEVICE_ABSENT);
+  MODEL_TRY(drv_mmio_features_read(&core->mmio, offered));
+  core->device_features = *offered;
+  return MODEL_OK;
+}
+
+model_err drv_core_features_write(struct drv_core *core, uint64_t accepted) {
+  MODEL_ENSURE(core_has_device(core), MODEL_ERR_DEVICE_ABSENT);
+  /* 3.1.1#3: no new feature bits once FEATURES_OK is set */
+  MODEL_ENSURE((core->status_shadow & VIRTIO_STATUS_FEATURES_OK) == 0, MODEL_ERR_STATUS_TRANSITION);
+  MODEL_TRY(drv_mmio_features_write(&core->mmio, accepted));
+  core->driver_features = accepted;
+  return MODEL_OK;
+}
+
+model_err drv_core_features_ok(struct drv_core *core) {
+  MODEL_TRY(drv_core_add_status(core, VIRTIO_STATUS_FEATURES_OK));
+  uint8_t status = 0;
+  MODEL_TRY(status_get(core, &status));
+  if ((status & VIRTIO_STATUS_FEATURES_OK) == 0) {
+    /* 3.1.1 step 6: the device refused our subset; give up (3.1.1#4). */
+    MODEL_TRY(drv_core_fail(core));
+    return MODEL_ERR_FEATURE_REJECTED;
+  }
+  core->features_ok = true;
+  return MODEL_OK;
+}
+
+/* Drop accepted bits whose dependencies are not accepted (2.2.1#2), and
+ * bits the spec advises against without a partner (5.1.4.2#13, #14), until
+ * the set is closed; each round removes one bit, so 64 rounds suffice. */
+static uint64_t features_close_deps(uint32_t device_id, uint64_t accepted) {
+  for (unsigned round = 0; round < 64u; round++) {
+    unsigned bit = 0;
+    uint64_t missing = 0;
+    if (model_features_check_deps(device_id, accepted, &bit, &missing) == MODEL_OK &&
+        model_features_check_advised(device_id, accepted, &bit, &missing) == MODEL_OK)
+      break;
+    uint64_t drop = model_feature_mask(bit);
+    if ((accepted & drop) == 0)
+      break; /* the model named a bit we do not hold: nothing more to drop */
+    accepted &= ~drop;
+  }
+  return accepted;
+}
+
+model_err drv_core_negotiate(struct drv_core *core, uint64_t wanted, uint64_t required,
+                             uint64_t *negotiated) {
+  if (negotiated != NULL)
+    *negotiated = 0;
+  uint64_t offered = 0;
+  MODEL_TRY(drv_core_features_read(core, &offered));
+  /* 2.2.1#1, #4, #5: only what was offered, and only bits this driver knows */
+  uint64_t accepted = offered & wanted & (DRV_CORE_FEATURES_TRANSPORT | core->driver_known);
+  accepted = features_close_deps(core->ident.device_id, accepted);
+  if ((required & ~accepted) != 0) {
+    /* 2.2.1#7: without what it needs the driver gives up (no legacy mode) */
+    MODEL_TRY(drv_core_fail(core));
+    return MODEL_ERR_FEATURE_REQUIRED;
+  }
+  MODEL_TRY(drv_core_features_write(core, accepted));
+  MODEL_TRY(drv_core_features_ok(core));
+  if (negotiated != NULL)
+    *negotiated = accepted;
+  return MODEL_OK;
+}
+
+uint64_t drv_core_features(const struct drv_core *core) {
+  return core->features_ok ? core->driver_features : 0;
+}
+
+bool drv_core_needs_reset(const struct drv_core *core) {
+  return core->needs_reset_seen;
+}
+
+bool drv_core_is_failed(const struct drv_core *core) {
+  return core->state == DRV_CORE_FAILED;
+}

@@ -1,0 +1,119 @@
+/*
+ * frontend/tests/alloc_test.c: the driver's guest-memory allocator:
+ * first fit, alignment, exhaustion and reuse, the block-table bound, merges,
+ * bad frees.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "frontend/alloc.h"
+
+#define BASE 0x1000u
+
+static void test_alloc_init_rejects_empty_range(void **state) {
+  (void)state;
+  struct drv_alloc a;
+  assert_int_equal(drv_alloc_init(&a, BASE, 0, 8), MODEL_ERR_INVALID_ARG);
+  assert_int_equal(drv_alloc_init(&a, UINT64_MAX - 15u, 32, 8), MODEL_ERR_INVALID_ARG);
+  assert_int_equal(drv_alloc_init(&a, UINT64_MAX - 15u, 16, 8), MODEL_OK);
+  drv_alloc_fini(&a);
+}
+
+static void test_alloc_first_fit_and_alignment(void **state) {
+  (void)state;
+  struct drv_alloc a;
+  assert_int_equal(drv_alloc_init(&a, BASE + 2u, 4096, 16), MODEL_OK);
+  uint64_t p1 = 0, p2 = 0, p3 = 0;
+  assert_int_equal(drv_alloc_get(&a, 10, 1, &p1), MODEL_OK);
+  assert_int_equal(p1, BASE + 2u);
+  assert_int_equal(drv_alloc_get(&a, 32, 16, &p2), MODEL_OK);
+  assert_int_equal(p2 % 16u, 0);
+  assert_true(p2 >= p1 + 10u);
+  /* the alignment slack before p2 stays free and is found first */
+  assert_int_equal(drv_alloc_get(&a, 4, 2, &p3), MODEL_OK);
+  assert_true(p3 >= p1 + 10u && p3 + 4u <= p2);
+  assert_int_equal(p3 % 2u, 0);
+  assert_int_equal(drv_alloc_get(&a, 8, 3, &p3), MODEL_ERR_INVALID_ARG);
+  assert_int_equal(drv_alloc_get(&a, 0, 1, &p3), MODEL_ERR_INVALID_ARG);
+  drv_alloc_fini(&a);
+}
+
+static void test_alloc_exhaustion_and_reuse(void **state) {
+  (void)state;
+  struct drv_alloc a;
+  assert_int_equal(drv_alloc_init(&a, BASE, 256, 16), MODEL_OK);
+  uint64_t p[4];
+  for (unsigned i = 0; i < 4; i++)
+    assert_int_equal(drv_alloc_get(&a, 64, 16, &p[i]), MODEL_OK);
+  uint64_t q = 0;
+  /* exactly full: one byte more fails */
+  assert_int_equal(drv_alloc_get(&a, 1, 1, &q), MODEL_ERR_NO_MEMORY);
+  assert_int_equal(drv_alloc_put(&a, p[1]), MODEL_OK);
+  assert_int_equal(drv_alloc_get(&a, 65, 1, &q), MODEL_ERR_NO_MEMORY);
+  assert_int_equal(drv_alloc_get(&a, 64, 1, &q), MODEL_OK);
+  assert_int_equal(q, p[1]); /* reuse of the hole */
+  /* freeing neighbours merges them back into one block */
+  for (unsigned i = 0; i < 4; i++)
+    assert_int_equal(drv_alloc_put(&a, i == 1 ? q : p[i]), MODEL_OK);
+  assert_int_equal(a.block_count, 1);
+  assert_int_equal(drv_alloc_largest_free(&a), 256);
+  assert_int_equal(a.bytes_used, 0);
+  drv_alloc_fini(&a);
+}
+
+static void test_alloc_block_table_bound(void **state) {
+  (void)state;
+  struct drv_alloc a;
+  /* 3 blocks: [used][used][free tail] is the most this table holds */
+  assert_int_equal(drv_alloc_init(&a, BASE, 1024, 3), MODEL_OK);
+  uint64_t p = 0;
+  assert_int_equal(drv_alloc_get(&a, 16, 1, &p), MODEL_OK);
+  assert_int_equal(drv_alloc_get(&a, 16, 1, &p), MODEL_OK);
+  assert_int_equal(drv_alloc_get(&a, 16, 1, &p), MODEL_ERR_CAPACITY);
+  /* a request that consumes the whole tail needs no extra block */
+  assert_int_equal(drv_alloc_get(&a, 1024 - 32, 1, &p), MODEL_OK);
+  drv_alloc_fini(&a);
+}
+
+static void test_alloc_put_rejects_foreign_and_double_free(void **state) {
+  (void)state;
+  struct drv_alloc a;
+  assert_int_equal(drv_alloc_init(&a, BASE, 1024, 8), MODEL_OK);
+  uint64_t p = 0;
+  assert_int_equal(drv_alloc_get(&a, 16, 16, &p), MODEL_OK);
+  assert_int_equal(drv_alloc_put(&a, p + 1u), MODEL_ERR_INVALID_ARG);
+  assert_int_equal(drv_alloc_put(&a, p), MODEL_OK);
+  assert_int_equal(drv_alloc_put(&a, p), MODEL_ERR_INVALID_ARG);
+  assert_int_equal(drv_alloc_put(&a, 0), MODEL_ERR_INVALID_ARG);
+  drv_alloc_fini(&a);
+}
+
+static void test_alloc_reset_forgets_everything(void **state) {
+  (void)state;
+  struct drv_alloc a;
+  assert_int_equal(drv_alloc_init(&a, BASE, 1024, 8), MODEL_OK);
+  uint64_t p = 0;
+  assert_int_equal(drv_alloc_get(&a, 100, 16, &p), MODEL_OK);
+  assert_int_equal(drv_alloc_get(&a, 100, 16, &p), MODEL_OK);
+  drv_alloc_reset(&a);
+  assert_int_equal(a.block_count, 1);
+  assert_int_equal(drv_alloc_get(&a, 1024, 1, &p), MODEL_OK);
+  assert_int_equal(p, BASE);
+  drv_alloc_fini(&a);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_alloc_init_rejects_empty_range),
+      cmocka_unit_test(test_alloc_first_fit_and_alignment),
+      cmocka_unit_test(test_alloc_exhaustion_and_reuse),
+      cmocka_unit_test(test_alloc_block_table_bound),
+      cmocka_unit_test(test_alloc_put_rejects_foreign_and_double_free),
+      cmocka_unit_test(test_alloc_reset_forgets_everything),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,619 @@
+/*
+ * frontend/tests/vq_test.c: the driver side of the split virtqueue, with
+ * the test acting as the device through the bus (fake_device.h helpers):
+ * layout, write order, the last slot, 16-bit index wrap, a full ring, a chain
+ * as long as the queue, indirect tables, hostile used entries, notification
+ * suppression in both directions, detaching after reset.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "fake_device.h"
+#include "frontend/alloc.h"
+#include "frontend/vq.h"
+#include "model/split.h"
+#include "model/virtio.h"
+
+#define RAM_BASE 0x10000000u
+#define RAM_SIZE (1u << 20)
+#define BUF_BASE (RAM_BASE + RAM_SIZE / 2u) /* data buffers: outside the allocator */
+
+struct fixture {
+  struct sim_sched sched;
+  struct sim_bus bus;
+  struct drv_alloc alloc;
+  struct fake_dev dev;
+  struct drv_vq vq;
+  unsigned notifies;
+  uint64_t writes[64]; /* driver write addresses, for order checks */
+  size_t write_count;
+  bool record;
+};
+
+static int setup(void **state) {
+  struct fixture *f = calloc(1, sizeof(*f));
+  assert_non_null(f);
+  fake_bus_setup(&f->bus, &f->sched, RAM_BASE, RAM_SIZE);
+  fake_dev_init(&f->dev, &f->bus);
+  assert_int_equal(drv_alloc_init(&f->alloc, RAM_BASE, RAM_SIZE / 2u, 256), MODEL_OK);
+  *state = f;
+  return 0;
+}
+
+static int teardown(void **state) {
+  struct fixture *f = *state;
+  drv_vq_fini(&f->vq);
+  drv_alloc_fini(&f->alloc);
+  sim_bus_fini(&f->bus);
+  sim_sched_fini(&f->sched);
+  free(f);
+  return 0;
+}
+
+static model_err count_notify(void *ctx, uint16_t index, uint32_t value) {
+  struct fixture *f = ctx;
+  assert_int_equal(index, value);
+  f->notifies++;
+  return MODEL_OK;
+}
+
+static void vq_make(struct fixture *f, uint32_t size, uint64_t features) {
+  assert_int_equal(drv_vq_init(&f->vq, &f->bus, &f->alloc, 0, size, features), MODEL_OK);
+  drv_vq_set_notify(&f->vq, count_notify, f);
+  fake_queue_set(&f->dev, 0, size, f->vq.desc_addr, f->vq.avail_addr, f->vq.used_addr);
+}
+
+/* One device-writable buffer of len bytes. */
+static model_err add_in(struct fixture *f, uint64_t token, uint32_t len) {
+  struct drv_sg sg = {.addr = BUF_BASE + token * 64u, .len = len, .device_writable = true};
+  return drv_vq_add(&f->vq, &sg, 0, 1, token, false);
+}
+
+static uint16_t rd16(struct fixture *f, uint64_t addr) {
+  uint16_t v = 0;
+  assert_int_equal(sim_bus_read_le16(&f->bus, SIM_ACTOR_WORLD, addr, &v), MODEL_OK);
+  return v;
+}
+
+static void wr16(struct fixture *f, uint64_t addr, uint16_t v) {
+  assert_int_equal(sim_bus_write_le16(&f->bus, SIM_ACTOR_DEVICE, addr, v), MODEL_OK);
+}
+
+/* The device uses every available buffer in order with the given len. */
+static unsigned device_use_all(struct fixture *f, uint32_t len) {
+  uint16_t head = 0;
+  unsigned n = 0;
+  while (fake_avail_pop(&f->dev, 0, &head)) {
+    fake_used_push(&f->dev, 0, head, len);
+    n++;
+  }
+  return n;
+}
+
+#define M(bit) model_feature_mask(bit)
+
+static void test_2_7_1_1_areas_aligned_and_rings_zeroed(void **state) {
+  struct fixture *f = *state;
+  static uint8_t junk[8192];
+  memset(junk, 0xff, sizeof(junk));
+  assert_int_equal(sim_bus_write_bytes(&f->bus, SIM_ACTOR_WORLD, RAM_BASE, junk, sizeof(junk)),
+                   MODEL_OK);
+  vq_make(f, 256, M(VIRTIO_F_EVENT_IDX));
+  assert_int_equal(f->vq.desc_addr % MODEL_SPLIT_DESC_ALIGN, 0);
+  assert_int_equal(f->vq.avail_addr % MODEL_SPLIT_AVAIL_ALIGN, 0);
+  assert_int_equal(f->vq.used_addr % MODEL_SPLIT_USED_ALIGN, 0);
+  /* 2.7.10.1#1: used flags 0; and every other ring field starts at 0 */
+  assert_int_equal(rd16(f, f->vq.used_addr + MODEL_SPLIT_USED_OFF_FLAGS), 0);
+  assert_int_equal(rd16(f, f->vq.used_addr + MODEL_SPLIT_USED_OFF_IDX), 0);
+  assert_int_equal(rd16(f, f->vq.used_addr + model_split_avail_event_off(256)), 0);
+  assert_int_equal(rd16(f, f->vq.avail_addr + MODEL_SPLIT_AVAIL_OFF_FLAGS), 0);
+  assert_int_equal(rd16(f, f->vq.avail_addr + MODEL_SPLIT_AVAIL_OFF_IDX), 0);
+  assert_int_equal(rd16(f, f->vq.avail_addr + model_split_used_event_off(256)), 0);
+  assert_int_equal(drv_vq_free_count(&f->vq), 256);
+}
+
+static void test_vq_init_rejects_illegal_size(void **state) {
+  struct fixture *f = *state;
+  assert_int_equal(drv_vq_init(&f->vq, &f->bus, &f->alloc, 0, 12, 0), MODEL_ERR_QUEUE_SIZE);
+  assert_int_equal(drv_vq_init(&f->vq, &f->bus, &f->alloc, 0, 65536, 0), MODEL_ERR_QUEUE_SIZE);
+  /* twin: the smallest and a large legal size work */
+  assert_int_equal(drv_vq_init(&f->vq, &f->bus, &f->alloc, 0, 1, 0), MODEL_OK);
+  drv_vq_fini(&f->vq);
+  assert_int_equal(drv_vq_init(&f->vq, &f->bus, &f->alloc, 0, 4096, 0), MODEL_OK);
+}
+
+static void record_writes(void *ctx, const struct sim_bus_event *ev) {
+  struct fixture *f = ctx;
+  if (!f->record || ev->kind != SIM_EV_MEM_WRITE || ev->actor != SIM_ACTOR_DRIVER)
+    return;
+  assert_true(ev->len <= 8); /* one access per field */
+  if (f->write_count < 64)
+    f->writes[f->write_count++] = ev->addr;
+}
+
+static void test_2_7_13_3_1_descriptors_then_entry_then_idx(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 8, 0);
+  assert_int_equal(sim_bus_add_observer(&f->bus, record_writes, f), MODEL_OK);
+  struct drv_sg sg[2] = {{.addr = BUF_BASE, .len = 12},
+                         {.addr = BUF_BASE + 64u, .len = 100, .device_writable = true}};
+  f->record = true;
+  assert_int_equal(drv_vq_add(&f->vq, sg, 1, 1, 7, false), MODEL_OK);
+  f->record = false;
+  assert_int_equal(f->write_count, 2u * 4u + 2u);
+  uint64_t desc_end = f->vq.desc_addr + model_split_desc_table_size(8);
+  for (size_t i = 0; i < 8; i++)
+    assert_true(f->writes[i] >= f->vq.desc_addr && f->writes[i] < desc_end);
+  assert_int_equal(f->writes[8], f->vq.avail_addr + model_split_avail_ring_off(0));
+  assert_int_equal(f->writes[9], f->vq.avail_addr + MODEL_SPLIT_AVAIL_OFF_IDX);
+  struct fake_desc d0 = fake_desc_read(&f->dev, f->vq.desc_addr, 0);
+  assert_int_equal(d0.flags, VIRTQ_DESC_F_NEXT);
+  struct fake_desc d1 = fake_desc_read(&f->dev, f->vq.desc_addr, d0.next);
+  assert_int_equal(d1.flags, VIRTQ_DESC_F_WRITE);
+  assert_int_equal(d1.len, 100);
+}
+
+static void test_vq_last_slot_add_and_use(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 4, 0);
+  for (uint64_t t = 0; t < 4; t++)
+    assert_int_equal(add_in(f, t, 32), MODEL_OK);
+  assert_int_equal(rd16(f, f->vq.avail_addr + model_split_avail_ring_off(3)), 3);
+  assert_int_equal(device_use_all(f, 32), 4);
+  for (uint64_t t = 0; t < 4; t++) {
+    uint64_t token = 99;
+    uint32_t len = 0;
+    assert_int_equal(drv_vq_get_used(&f->vq, &token, &len), MODEL_OK);
+    assert_int_equal(token, t);
+    assert_int_equal(len, 32);
+  }
+  uint64_t token = 0;
+  uint32_t len = 0;
+  assert_int_equal(drv_vq_get_used(&f->vq, &token, &len), MODEL_ERR_RING_EMPTY);
+  /* after the last slot, slot 0 again */
+  assert_int_equal(add_in(f, 9, 32), MODEL_OK);
+  assert_int_equal(rd16(f, f->vq.avail_addr + MODEL_SPLIT_AVAIL_OFF_IDX), 5);
+  assert_int_equal(f->vq.stats.added, 5);
+  assert_int_equal(f->bus.counters[SIM_CTR_BUFFERS_ADDED], 5);
+}
+
+static void cycle(struct fixture *f, uint64_t token) {
+  assert_int_equal(add_in(f, token, 16), MODEL_OK);
+  assert_int_equal(device_use_all(f, 8), 1);
+  uint64_t got = 0;
+  uint32_t len = 0;
+  assert_int_equal(drv_vq_get_used(&f->vq, &got, &len), MODEL_OK);
+  assert_int_equal(got, token);
+  assert_int_equal(len, 8);
+}
+
+static void test_vq_idx_wraps_past_65535(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 4, 0);
+  assert_int_equal(drv_vq_test_set_idx(&f->vq, 65533), MODEL_OK);
+  f->dev.q[0].last_avail_idx = 65533;
+  fake_used_idx_write(&f->dev, 0, 65533);
+  for (uint64_t t = 0; t < 6; t++)
+    cycle(f, t);
+  assert_int_equal(rd16(f, f->vq.avail_addr + MODEL_SPLIT_AVAIL_OFF_IDX), 3);
+  assert_int_equal(f->vq.last_used_idx, 3);
+  /* twin: the hook refuses a queue with buffers outstanding */
+  assert_int_equal(add_in(f, 7, 16), MODEL_OK);
+  assert_int_equal(drv_vq_test_set_idx(&f->vq, 1), MODEL_ERR_INVALID_ARG);
+}
+
+static void test_vq_idx_wraps_naturally(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 1, 0);
+  for (uint64_t t = 0; t < 65536u + 3u; t++)
+    cycle(f, t);
+  assert_int_equal(rd16(f, f->vq.avail_addr + MODEL_SPLIT_AVAIL_OFF_IDX), 3);
+  assert_int_equal(f->vq.stats.used, 65539);
+}
+
+static void test_vq_full_ring_is_reported(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 8, 0);
+  for (uint64_t t = 0; t < 6; t++)
+    assert_int_equal(add_in(f, t, 16), MODEL_OK);
+  struct drv_sg sg[3] = {
+      {.addr = BUF_BASE, .len = 1}, {.addr = BUF_BASE, .len = 1}, {.addr = BUF_BASE, .len = 1}};
+  /* two free descriptors: a chain of three does not fit, one of two does */
+  assert_int_equal(drv_vq_add(&f->vq, sg, 3, 0, 100, false), MODEL_ERR_RING_FULL);
+  assert_int_equal(drv_vq_free_count(&f->vq), 2);
+  assert_int_equal(drv_vq_add(&f->vq, sg, 2, 0, 100, false), MODEL_OK);
+  assert_int_equal(add_in(f, 101, 16), MODEL_ERR_RING_FULL);
+  assert_int_equal(rd16(f, f->vq.avail_addr + MODEL_SPLIT_AVAIL_OFF_IDX), 7);
+}
+
+static void test_2_7_5_3_1_3_chain_as_long_as_the_queue(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 8, 0);
+  struct drv_sg sg[9];
+  for (unsigned i = 0; i < 9; i++)
+    sg[i] = (struct drv_sg){.addr = BUF_BASE + i * 16u, .len = 16, .device_writable = i >= 4};
+  /* twin first: one element more than the queue size is refused */
+  sg[8].device_writable = true;
+  assert_int_equal(drv_vq_add(&f->vq, sg, 4, 5, 1, false), MODEL_ERR_INVALID_ARG);
+  assert_int_equal(drv_vq_add(&f->vq, sg, 4, 4, 1, false), MODEL_OK);
+  assert_int_equal(drv_vq_free_count(&f->vq), 0);
+  uint16_t head = rd16(f, f->vq.avail_addr + model_split_avail_ring_off(0));
+  uint32_t i = head;
+  for (unsigned k = 0; k < 8; k++) {
+    struct fake_desc d = fake_desc_read(&f->dev, f->vq.desc_addr, i);
+    assert_int_equal(d.addr, BUF_BASE + k * 16u);
+    uint16_t want =
+        (uint16_t)((k < 7 ? VIRTQ_DESC_F_NEXT : 0u) | (k >= 4 ? VIRTQ_DESC_F_WRITE : 0u));
+    assert_int_equal(d.flags, want);
+    i = d.next;
+  }
+  assert_int_equal(device_use_all(f, 64), 1);
+  uint64_t token = 0;
+  uint32_t len = 0;
+  assert_int_equal(drv_vq_get_used(&f->vq, &token, &len), MODEL_OK);
+  assert_int_equal(drv_vq_free_count(&f->vq), 8);
+}
+
+static void test_2_7_4_2_1_readable_after_writable_refused(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 8, 0);
+  struct drv_sg sg[2] = {{.addr = BUF_BASE, .len = 16, .device_writable = true},
+                         {.addr = BUF_BASE, .len = 16, .device_writable = false}};
+  assert_int_equal(drv_vq_add(&f->vq, sg, 1, 1, 1, false), MODEL_ERR_INVALID_ARG);
+  struct drv_sg empty = {.addr = BUF_BASE, .len = 0};
+  assert_int_equal(drv_vq_add(&f->vq, &empty, 1, 0, 1, false), MODEL_ERR_INVALID_ARG);
+  assert_int_equal(drv_vq_add(&f->vq, sg, 0, 0, 1, false), MODEL_ERR_INVALID_ARG);
+  /* twin: readable then writable is fine */
+  sg[0].device_writable = false;
+  sg[1].device_writable = true;
+  assert_int_equal(drv_vq_add(&f->vq, sg, 1, 1, 1, false), MODEL_OK);
+}
+
+static void test_2_7_5_3_indirect_table_layout(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 8, M(VIRTIO_F_INDIRECT_DESC));
+  uint64_t baseline = f->alloc.bytes_used;
+  struct drv_sg sg[5];
+  for (unsigned i = 0; i < 5; i++)
+    sg[i] = (struct drv_sg){.addr = BUF_BASE + i * 16u, .len = 16, .device_writable = i >= 2};
+  assert_int_equal(drv_vq_add(&f->vq, sg, 2, 3, 42, true), MODEL_OK);
+  assert_int_equal(drv_vq_free_count(&f->vq), 7);
+  uint16_t head = rd16(f, f->vq.avail_addr + model_split_avail_ring_off(0));
+  struct fake_desc d = fake_desc_read(&f->dev, f->vq.desc_addr, head);
+  /* 2.7.5.3.1#4: INDIRECT without NEXT; the length a multiple of 16 */
+  assert_int_equal(d.flags, VIRTQ_DESC_F_INDIRECT);
+  assert_int_equal(d.len, 5u * 16u);
+  assert_int_equal(d.addr % 16u, 0);
+  for (unsigned k = 0; k < 5; k++) {
+    struct fake_desc e = fake_desc_read(&f->dev, d.addr, k);
+    uint16_t want =
+        (uint16_t)((k < 4 ? VIRTQ_DESC_F_NEXT : 0u) | (k >= 2 ? VIRTQ_DESC_F_WRITE : 0u));
+    assert_int_equal(e.flags, want); /* 2.7.5.3.1#2: no INDIRECT inside */
+    if (k < 4)
+      assert_int_equal(e.next, k + 1u);
+    assert_int_equal(e.addr, BUF_BASE + k * 16u);
+  }
+  assert_int_equal(device_use_all(f, 48), 1);
+  uint64_t token = 0;
+  uint32_t len = 0;
+  assert_int_equal(drv_vq_get_used(&f->vq, &token, &len), MODEL_OK);
+  assert_int_equal(token, 42);
+  assert_int_equal(f->alloc.bytes_used, baseline);
+  assert_int_equal(drv_vq_free_count(&f->vq), 8);
+}
+
+static void test_2_7_5_3_1_1_no_indirect_without_feature(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 8, 0);
+  struct drv_sg sg[3] = {{.addr = BUF_BASE, .len = 16},
+                         {.addr = BUF_BASE, .len = 16},
+                         {.addr = BUF_BASE, .len = 16, .device_writable = true}};
+  assert_int_equal(drv_vq_add(&f->vq, sg, 2, 1, 1, true), MODEL_OK);
+  assert_int_equal(drv_vq_free_count(&f->vq), 5);
+  struct fake_desc d = fake_desc_read(&f->dev, f->vq.desc_addr, 0);
+  assert_int_equal(d.flags, VIRTQ_DESC_F_NEXT);
+  assert_int_equal(f->vq.stats.indirect, 0);
+}
+
+static void test_vq_indirect_falls_back_without_table_memory(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 8, M(VIRTIO_F_INDIRECT_DESC));
+  uint64_t hog = 0;
+  assert_int_equal(drv_alloc_get(&f->alloc, drv_alloc_largest_free(&f->alloc), 1, &hog), MODEL_OK);
+  struct drv_sg sg[2] = {{.addr = BUF_BASE, .len = 16},
+                         {.addr = BUF_BASE, .len = 16, .device_writable = true}};
+  assert_int_equal(drv_vq_add(&f->vq, sg, 1, 1, 1, true), MODEL_OK);
+  assert_int_equal(f->vq.stats.indirect_fallback, 1);
+  assert_int_equal(drv_vq_free_count(&f->vq), 6);
+  /* twin: with memory back, the next one is indirect */
+  assert_int_equal(drv_alloc_put(&f->alloc, hog), MODEL_OK);
+  assert_int_equal(drv_vq_add(&f->vq, sg, 1, 1, 2, true), MODEL_OK);
+  assert_int_equal(f->vq.stats.indirect, 1);
+  assert_int_equal(drv_vq_free_count(&f->vq), 5);
+}
+
+static void expect_broken(struct fixture *f, model_err err) {
+  uint64_t token = 0;
+  uint32_t len = 0;
+  assert_int_equal(drv_vq_get_used(&f->vq, &token, &len), err);
+  assert_true(drv_vq_is_broken(&f->vq));
+  assert_int_equal(f->vq.violation.err, err);
+  assert_non_null(f->vq.violation.clause);
+  assert_int_equal(drv_vq_get_used(&f->vq, &token, &len), MODEL_ERR_RING_BROKEN);
+  assert_int_equal(add_in(f, 50, 16), MODEL_ERR_RING_BROKEN);
+  bool notified = true;
+  assert_int_equal(drv_vq_kick(&f->vq, &notified), MODEL_ERR_RING_BROKEN);
+}
+
+static void test_vq_used_id_out_of_range_breaks_queue(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 8, 0);
+  assert_int_equal(add_in(f, 1, 16), MODEL_OK);
+  assert_int_equal(add_in(f, 2, 16), MODEL_OK);
+  uint64_t token = 0;
+  uint32_t len = 0;
+  /* accepting twin: the highest real head */
+  fake_used_push(&f->dev, 0, 1, 16);
+  assert_int_equal(drv_vq_get_used(&f->vq, &token, &len), MODEL_OK);
+  assert_int_equal(token, 2);
+  /* rejecting: id == queue size */
+  fake_used_push(&f->dev, 0, 8, 0);
+  expect_broken(f, MODEL_ERR_RING_USED_ID);
+  assert_int_equal(f->vq.violation.value, 8);
+}
+
+static void test_vq_used_id_not_a_head_breaks_queue(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 8, 0);
+  struct drv_sg sg[2] = {{.addr = BUF_BASE, .len = 16},
+                         {.addr = BUF_BASE, .len = 16, .device_writable = true}};
+  assert_int_equal(drv_vq_add(&f->vq, sg, 1, 1, 1, false), MODEL_OK);
+  fake_used_push(&f->dev, 0, 1, 0); /* descriptor 1 is inside the chain at 0 */
+  expect_broken(f, MODEL_ERR_RING_USED_ID);
+}
+
+static void test_vq_used_id_twice_breaks_queue(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 8, 0);
+  assert_int_equal(add_in(f, 1, 16), MODEL_OK);
+  assert_int_equal(add_in(f, 2, 16), MODEL_OK);
+  fake_used_push(&f->dev, 0, 0, 0);
+  fake_used_push(&f->dev, 0, 0, 0);
+  uint64_t token = 0;
+  uint32_t len = 0;
+  assert_int_equal(drv_vq_get_used(&f->vq, &token, &len), MODEL_OK);
+  expect_broken(f, MODEL_ERR_RING_USED_ID);
+}
+
+static void test_2_7_8_3_1_used_len_beyond_writable_breaks_queue(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 8, 0);
+  struct drv_sg sg[3] = {{.addr = BUF_BASE, .len = 1000},
+                         {.addr = BUF_BASE, .len = 60, .device_writable = true},
+                         {.addr = BUF_BASE, .len = 40, .device_writable = true}};
+  assert_int_equal(drv_vq_add(&f->vq, sg, 1, 2, 1, false), MODEL_OK);
+  assert_int_equal(drv_vq_add(&f->vq, sg, 1, 2, 2, false), MODEL_OK);
+  uint64_t token = 0;
+  uint32_t len = 0;
+  /* accepting twin: exactly the writable bytes (the readable 1000 do not count) */
+  fake_used_push(&f->dev, 0, 0, 100);
+  assert_int_equal(drv_vq_get_used(&f->vq, &token, &len), MODEL_OK);
+  assert_int_equal(len, 100);
+  fake_used_push(&f->dev, 0, 3, 101);
+  expect_broken(f, MODEL_ERR_RING_USED_LEN);
+  assert_int_equal(f->vq.violation.limit, 100);
+}
+
+static void test_vq_used_idx_jump_breaks_queue(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 8, 0);
+  for (uint64_t t = 0; t < 3; t++)
+    assert_int_equal(add_in(f, t, 16), MODEL_OK);
+  fake_used_elem(&f->dev, 0, 0, 0, 0);
+  fake_used_elem(&f->dev, 0, 1, 1, 0);
+  fake_used_idx_write(&f->dev, 0, 2); /* two at once: fine */
+  uint64_t token = 0;
+  uint32_t len = 0;
+  assert_int_equal(drv_vq_get_used(&f->vq, &token, &len), MODEL_OK);
+  assert_int_equal(drv_vq_get_used(&f->vq, &token, &len), MODEL_OK);
+  /* one outstanding, idx moves by two */
+  fake_used_elem(&f->dev, 0, 2, 2, 0);
+  fake_used_idx_write(&f->dev, 0, 4);
+  expect_broken(f, MODEL_ERR_RING_USED_IDX);
+  /* the violation names the idx the device wrote */
+  assert_int_equal(f->vq.violation.value, 4);
+}
+
+static void test_2_7_10_1_4_no_notify_flag_suppresses(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 8, 0);
+  /* avail_event is ignored without EVENT_IDX (2.7.10.1#2) */
+  wr16(f, f->vq.used_addr + model_split_avail_event_off(8), 0x1234);
+  bool notified = false;
+  assert_int_equal(add_in(f, 1, 16), MODEL_OK);
+  assert_int_equal(drv_vq_kick(&f->vq, &notified), MODEL_OK);
+  assert_true(notified);
+  assert_int_equal(f->notifies, 1);
+  wr16(f, f->vq.used_addr + MODEL_SPLIT_USED_OFF_FLAGS, VIRTQ_USED_F_NO_NOTIFY);
+  assert_int_equal(add_in(f, 2, 16), MODEL_OK);
+  assert_int_equal(drv_vq_kick(&f->vq, &notified), MODEL_OK);
+  assert_false(notified);
+  assert_int_equal(f->notifies, 1);
+  assert_int_equal(f->bus.counters[SIM_CTR_NOTIFY_SUPPRESSED], 1);
+  /* nothing added: no kick at all */
+  wr16(f, f->vq.used_addr + MODEL_SPLIT_USED_OFF_FLAGS, 0);
+  assert_int_equal(drv_vq_kick(&f->vq, &notified), MODEL_OK);
+  assert_false(notified);
+  assert_int_equal(f->vq.stats.kicks, 2);
+}
+
+static void event_idx_at(struct fixture *f, uint16_t idx) {
+  vq_make(f, 8, M(VIRTIO_F_EVENT_IDX));
+  assert_int_equal(drv_vq_test_set_idx(&f->vq, idx), MODEL_OK);
+  f->dev.q[0].last_avail_idx = idx;
+  fake_used_idx_write(&f->dev, 0, idx);
+}
+
+static void test_2_7_10_1_6_avail_event_at_the_wrap(void **state) {
+  struct fixture *f = *state;
+  event_idx_at(f, 65534);
+  /* notify once the entry at 65535 is written; flags are ignored (#5) */
+  wr16(f, f->vq.used_addr + model_split_avail_event_off(8), 65535);
+  wr16(f, f->vq.used_addr + MODEL_SPLIT_USED_OFF_FLAGS, VIRTQ_USED_F_NO_NOTIFY);
+  bool notified = true;
+  assert_int_equal(add_in(f, 1, 16), MODEL_OK); /* entry 65534 */
+  assert_int_equal(drv_vq_kick(&f->vq, &notified), MODEL_OK);
+  assert_false(notified);
+  assert_int_equal(add_in(f, 2, 16), MODEL_OK); /* entry 65535: idx wraps to 0 */
+  assert_int_equal(drv_vq_kick(&f->vq, &notified), MODEL_OK);
+  assert_true(notified);
+  assert_int_equal(f->bus.counters[SIM_CTR_NOTIFY_SUPPRESSED], 1);
+}
+
+static void test_2_7_10_1_6_batch_crossing_avail_event(void **state) {
+  struct fixture *f = *state;
+  event_idx_at(f, 65534);
+  wr16(f, f->vq.used_addr + model_split_avail_event_off(8), 0);
+  for (uint64_t t = 0; t < 3; t++) /* entries 65534, 65535, 0 */
+    assert_int_equal(add_in(f, t, 16), MODEL_OK);
+  bool notified = false;
+  assert_int_equal(drv_vq_kick(&f->vq, &notified), MODEL_OK);
+  assert_true(notified);
+  /* twin: the next batch (entries 1, 2) stops short of avail_event 3 */
+  wr16(f, f->vq.used_addr + model_split_avail_event_off(8), 3);
+  assert_int_equal(add_in(f, 3, 16), MODEL_OK);
+  assert_int_equal(add_in(f, 4, 16), MODEL_OK);
+  assert_int_equal(drv_vq_kick(&f->vq, &notified), MODEL_OK);
+  assert_false(notified);
+}
+
+static void test_2_7_7_1_used_event_placement(void **state) {
+  struct fixture *f = *state;
+  event_idx_at(f, 65535);
+  uint64_t ue = f->vq.avail_addr + model_split_used_event_off(8);
+  assert_int_equal(rd16(f, ue), 65535);
+  assert_int_equal(add_in(f, 1, 16), MODEL_OK);
+  assert_int_equal(add_in(f, 2, 16), MODEL_OK);
+  uint16_t head = 0;
+  assert_true(fake_avail_pop(&f->dev, 0, &head));
+  fake_used_push(&f->dev, 0, head, 0);
+  uint64_t token = 0;
+  uint32_t len = 0;
+  assert_int_equal(drv_vq_get_used(&f->vq, &token, &len), MODEL_OK);
+  /* a notification wanted for the next used entry, at the wrap */
+  assert_int_equal(rd16(f, ue), 0);
+  assert_int_equal(drv_vq_disable_cb(&f->vq), MODEL_OK);
+  assert_int_equal(rd16(f, ue), 65535);
+  /* 2.7.7.1#2: flags stay 0 with EVENT_IDX */
+  assert_int_equal(rd16(f, f->vq.avail_addr + MODEL_SPLIT_AVAIL_OFF_FLAGS), 0);
+  bool pending = true;
+  assert_int_equal(drv_vq_enable_cb(&f->vq, &pending), MODEL_OK);
+  assert_false(pending);
+  assert_int_equal(rd16(f, ue), 0);
+  /* used while disabled: enable_cb reports it */
+  assert_int_equal(drv_vq_disable_cb(&f->vq), MODEL_OK);
+  assert_int_equal(device_use_all(f, 0), 1);
+  assert_int_equal(drv_vq_enable_cb(&f->vq, &pending), MODEL_OK);
+  assert_true(pending);
+}
+
+static void test_2_7_7_1_1_no_interrupt_flag(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 8, 0);
+  uint64_t flags = f->vq.avail_addr + MODEL_SPLIT_AVAIL_OFF_FLAGS;
+  assert_int_equal(drv_vq_disable_cb(&f->vq), MODEL_OK);
+  assert_int_equal(rd16(f, flags), VIRTQ_AVAIL_F_NO_INTERRUPT);
+  bool pending = true;
+  assert_int_equal(drv_vq_enable_cb(&f->vq, &pending), MODEL_OK);
+  assert_int_equal(rd16(f, flags), 0);
+  assert_false(pending);
+  /* used_event is left alone without EVENT_IDX */
+  assert_int_equal(rd16(f, f->vq.avail_addr + model_split_used_event_off(8)), 0);
+}
+
+static void test_3_3_1_2_detach_unused_after_reset(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 16, M(VIRTIO_F_INDIRECT_DESC));
+  uint64_t baseline = f->alloc.bytes_used;
+  struct drv_sg sg[3] = {{.addr = BUF_BASE, .len = 16},
+                         {.addr = BUF_BASE, .len = 16},
+                         {.addr = BUF_BASE, .len = 16, .device_writable = true}};
+  uint64_t seen = 0;
+  for (uint64_t t = 0; t < 3; t++)
+    assert_int_equal(add_in(f, t, 16), MODEL_OK);
+  assert_int_equal(drv_vq_add(&f->vq, sg, 2, 1, 3, false), MODEL_OK);
+  assert_int_equal(drv_vq_add(&f->vq, sg, 2, 1, 4, true), MODEL_OK);
+  assert_int_equal(drv_vq_add(&f->vq, sg, 2, 1, 5, true), MODEL_OK);
+  uint16_t head = 0;
+  assert_true(fake_avail_pop(&f->dev, 0, &head));
+  fake_used_push(&f->dev, 0, head, 0);
+  uint64_t token = 0;
+  uint32_t len = 0;
+  assert_int_equal(drv_vq_get_used(&f->vq, &token, &len), MODEL_OK);
+  seen |= 1u << token;
+  /* the device is reset here; the queue is no longer live */
+  unsigned detached = 0;
+  while (drv_vq_detach_unused(&f->vq, &token) == MODEL_OK) {
+    assert_true(token < 6);
+    assert_false((seen >> token) & 1u);
+    seen |= 1u << token;
+    detached++;
+  }
+  assert_int_equal(detached, 5);
+  assert_int_equal(seen, 0x3f);
+  assert_int_equal(drv_vq_free_count(&f->vq), 16);
+  assert_int_equal(drv_vq_outstanding(&f->vq), 0);
+  assert_int_equal(f->alloc.bytes_used, baseline);
+  assert_int_equal(drv_vq_detach_unused(&f->vq, &token), MODEL_ERR_RING_EMPTY);
+}
+
+static void test_vq_detach_works_on_a_broken_queue(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 8, 0);
+  assert_int_equal(add_in(f, 1, 16), MODEL_OK);
+  assert_int_equal(add_in(f, 2, 16), MODEL_OK);
+  fake_used_push(&f->dev, 0, 7, 0);
+  expect_broken(f, MODEL_ERR_RING_USED_ID);
+  uint64_t token = 0;
+  assert_int_equal(drv_vq_detach_unused(&f->vq, &token), MODEL_OK);
+  assert_int_equal(drv_vq_detach_unused(&f->vq, &token), MODEL_OK);
+  assert_int_equal(drv_vq_detach_unused(&f->vq, &token), MODEL_ERR_RING_EMPTY);
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      T(test_2_7_1_1_areas_aligned_and_rings_zeroed),
+      T(test_vq_init_rejects_illegal_size),
+      T(test_2_7_13_3_1_descriptors_then_entry_then_idx),
+      T(test_vq_last_slot_add_and_use),
+      T(test_vq_idx_wraps_past_65535),
+      T(test_vq_idx_wraps_naturally),
+      T(test_vq_full_ring_is_reported),
+      T(test_2_7_5_3_1_3_chain_as_long_as_the_queue),
+      T(test_2_7_4_2_1_readable_after_writable_refused),
+      T(test_2_7_5_3_indirect_table_layout),
+      T(test_2_7_5_3_1_1_no_indirect_without_feature),
+      T(test_vq_indirect_falls_back_without_table_memory),
+      T(test_vq_used_id_out_of_range_breaks_queue),
+      T(test_vq_used_id_not_a_head_breaks_queue),
+      T(test_vq_used_id_twice_breaks_queue),
+      T(test_2_7_8_3_1_used_len_beyond_writable_breaks_queue),
+      T(test_vq_used_idx_jump_breaks_queue),
+      T(test_2_7_10_1_4_no_notify_flag_suppresses),
+      T(test_2_7_10_1_6_avail_event_at_the_wrap),
+      T(test_2_7_10_1_6_batch_crossing_avail_event),
+      T(test_2_7_7_1_used_event_placement),
+      T(test_2_7_7_1_1_no_interrupt_flag),
+      T(test_3_3_1_2_detach_unused_after_reset),
+      T(test_vq_detach_works_on_a_broken_queue),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,365 @@
+/*
+ * frontend/vq_split.c: the driver side of a split virtqueue (2.7); the
+ * contract is in frontend/vq.h, the dispatch in vq.c.
+ *
+ * Implements: 2.7.1#1 (area alignment), 2.7.4.2#1 and 2.7.5.2#1 (checked in
+ * vq.c), 2.7.5.3.1#1-#4 (indirect tables), 2.7.6.1#1 (avail idx only grows),
+ * 2.7.7.1#1-#3 (used buffer notification suppression), 2.7.8.3#1 (used len
+ * bounded by the writable bytes), 2.7.10.1#1-#7 (available buffer
+ * notification suppression), 2.7.13 (supplying buffers; 2.7.13.3.1#1 and
+ * 2.7.13.4.1#1 as the order of separate bus accesses), 2.7.14 (receiving).
+ *
+ * Implementation notes (buffer discipline):
+ *  - desc_next[] is the host copy of every descriptor's link. Free
+ *    descriptors form a list from free_head; a chain is taken from the front
+ *    of that list in order, so its links are the list's links and freeing it
+ *    splices it back whole. The driver never reads the descriptor table.
+ *  - heads[h] describes the chain whose head is descriptor h while it is
+ *    outstanding: the used id the device returns must name one of those.
+ *  - avail_idx_shadow is the avail idx last written; it is written after the
+ *    ring entry, which is written after the descriptors, one bus access per
+ *    field, so a store-buffer model in the bus can reorder nothing the spec
+ *    orders. used_event / avail flags are written only when they change.
+ *  - Nothing here loops on a device-controlled value: used idx is checked
+ *    against the outstanding count before any element is read.
+ */
+#include <assert.h>
+#include <string.h>
+
+#include "frontend/vq_split.h"
+#include "model/split.h"
+
+#define ZERO_CHUNK 4096u
+
+/* Give back a block this queue allocated: a failure is our own bug. */
+static void put_owned(struct drv_alloc *alloc, uint64_t addr) {
+  model_err err = drv_alloc_put(alloc, addr);
+  assert(err == MODEL_OK);
+  (void)err;
+}
+
+static model_err wr16(struct drv_vq *vq, uint64_t addr, uint16_t v) {
+  return sim_bus_write_le16(vq->bus, SIM_ACTOR_DRIVER, addr, v);
+}
+
+static model_err rd16(struct drv_vq *vq, uint64_t addr, uint16_t *v) {
+  return sim_bus_read_le16(vq->bus, SIM_ACTOR_DRIVER, addr, v);
+}
+
+static model_err zero_area(struct sim_bus *bus, uint64_t addr, uint64_t len) {
+  static const uint8_t zeros[ZERO_CHUNK];
+  while (len > 0) {
+    size_t n = len < ZERO_CHUNK ? (size_t)len : ZERO_CHUNK;
+    MODEL_TRY(sim_bus_write_bytes(bus, SIM_ACTOR_DRIVER, addr, zeros, n));
+    addr += n;
+    len -= n;
+  }
+  return MODEL_OK;
+}
+
+static model_err areas_get(struct drv_vq *vq) {
+  uint32_t num = vq->size;
+  /* 2.7.1#1: each part at its own alignment */
+  MODEL_TRY(drv_alloc_get(vq->alloc, model_split_desc_table_size(num), MODEL_SPLIT_DESC_ALIGN,
+                          &vq->desc_addr));
+  model_err err = drv_alloc_get(vq->alloc, model_split_avail_size(num), MODEL_SPLIT_AVAIL_ALIGN,
+                                &vq->avail_addr);
+  if (err != MODEL_OK) {
+    put_owned(vq->alloc, vq->desc_addr);
+    return err;
+  }
+  err =
+      drv_alloc_get(vq->alloc, model_split_used_size(num), MODEL_SPLIT_USED_ALIGN, &vq->used_addr);
+  if (err != MODEL_OK) {
+    put_owned(vq->alloc, vq->avail_addr);
+    put_owned(vq->alloc, vq->desc_addr);
+    return err;
+  }
+  vq->areas_held = true;
+  return MODEL_OK;
+}
+
+model_err drv_vq_init_split(struct drv_vq *vq) {
+  MODEL_TRY(areas_get(vq));
+  /* 2.7.10.1#1: used flags start at 0; avail flags, idx and used_event too
+   * (4.2.3.2 step 4 zeroes the queue memory). */
+  model_err err = zero_area(vq->bus, vq->avail_addr, model_split_avail_size(vq->size));
+  if (err == MODEL_OK)
+    err = zero_area(vq->bus, vq->used_addr, model_split_used_size(vq->size));
+  if (err != MODEL_OK) {
+    drv_vq_fini_split(vq);
+    return err;
+  }
+  for (uint32_t i = 0; i < vq->size; i++)
+    vq->desc_next[i] = (uint16_t)((i + 1u) & 0xffffu);
+  vq->free_head = 0;
+  vq->free_count = vq->size;
+  return MODEL_OK;
+}
+
+void drv_vq_fini_split(struct drv_vq *vq) {
+  for (uint32_t i = 0; i < vq->size; i++) {
+    if (vq->heads[i].outstanding && vq->heads[i].indirect)
+      put_owned(vq->alloc, vq->heads[i].indirect_addr);
+    vq->heads[i].outstanding = false;
+  }
+  if (vq->areas_held) {
+    put_owned(vq->alloc, vq->used_addr);
+    put_owned(vq->alloc, vq->avail_addr);
+    put_owned(vq->alloc, vq->desc_addr);
+    vq->areas_held = false;
+  }
+}
+
+/* One descriptor, one bus write per field. */
+static model_err desc_write(struct drv_vq *vq, uint64_t table, uint32_t i, uint64_t addr,
+                            uint32_t len, uint16_t flags, uint16_t next) {
+  uint64_t d = table + model_split_desc_off(i);
+  struct sim_bus *bus = vq->bus;
+  MODEL_TRY(sim_bus_write_le64(bus, SIM_ACTOR_DRIVER, d + MODEL_SPLIT_DESC_OFF_ADDR, addr));
+  MODEL_TRY(sim_bus_write_le32(bus, SIM_ACTOR_DRIVER, d + MODEL_SPLIT_DESC_OFF_LEN, len));
+  MODEL_TRY(sim_bus_write_le16(bus, SIM_ACTOR_DRIVER, d + MODEL_SPLIT_DESC_OFF_FLAGS, flags));
+  return sim_bus_write_le16(bus, SIM_ACTOR_DRIVER, d + MODEL_SPLIT_DESC_OFF_NEXT, next);
+}
+
+static uint16_t elem_flags(const struct drv_sg *sg, bool has_next) {
+  uint16_t flags = sg->device_writable ? (uint16_t)VIRTQ_DESC_F_WRITE : 0u;
+  return has_next ? (uint16_t)(flags | VIRTQ_DESC_F_NEXT) : flags;
+}
+
+/* Write `total` elements into free ring descriptors, following the free
+ * list; the free list itself is only advanced by the caller on success. */
+static model_err chain_write_direct(struct drv_vq *vq, const struct drv_sg *sg, unsigned total) {
+  uint16_t cur = vq->free_head;
+  for (unsigned k = 0; k < total; k++) {
+    bool more = k + 1u < total;
+    uint16_t next = more ? vq->desc_next[cur] : 0u;
+    MODEL_TRY(
+        desc_write(vq, vq->desc_addr, cur, sg[k].addr, sg[k].len, elem_flags(&sg[k], more), next));
+    cur = vq->desc_next[cur];
+  }
+  return MODEL_OK;
+}
+
+/* An indirect table: elements at 0..total-1 chained in order (2.7.5.3),
+ * never INDIRECT inside it (2.7.5.3.1#2); then one ring descriptor naming it
+ * with INDIRECT and without NEXT (2.7.5.3.1#1 checked by the caller, #4). */
+static model_err chain_write_indirect(struct drv_vq *vq, const struct drv_sg *sg, unsigned total,
+                                      uint64_t table) {
+  for (unsigned k = 0; k < total; k++) {
+    bool more = k + 1u < total;
+    MODEL_TRY(desc_write(vq, table, k, sg[k].addr, sg[k].len, elem_flags(&sg[k], more),
+                         more ? (uint16_t)(k + 1u) : 0u));
+  }
+  uint32_t table_len = total * MODEL_SPLIT_DESC_SIZE; /* a multiple of 16 */
+  return desc_write(vq, vq->desc_addr, vq->free_head, table, table_len,
+                    (uint16_t)VIRTQ_DESC_F_INDIRECT, 0u);
+}
+
+/* Place the head in the next avail ring entry, then publish avail idx. */
+static model_err avail_publish(struct drv_vq *vq, uint16_t head) {
+  uint16_t slot = model_split_slot(vq->avail_idx_shadow, vq->size);
+  MODEL_TRY(wr16(vq, vq->avail_addr + model_split_avail_ring_off(slot), head));
+  /* 2.7.13.3.1#1: idx after the entry and the descriptors; 2.7.6.1#1: it
+   * only grows, wrapping at 2^16 on purpose */
+  uint16_t new_idx = (uint16_t)(vq->avail_idx_shadow + 1u);
+  MODEL_TRY(wr16(vq, vq->avail_addr + MODEL_SPLIT_AVAIL_OFF_IDX, new_idx));
+  vq->avail_idx_shadow = new_idx;
+  vq->added_since_kick++;
+  return MODEL_OK;
+}
+
+/* Take `count` descriptors from the free list as the chain at its head. */
+static uint16_t free_list_take(struct drv_vq *vq, unsigned count) {
+  uint16_t head = vq->free_head;
+  uint16_t cur = head;
+  for (unsigned k = 0; k < count; k++)
+    cur = vq->desc_next[cur];
+  vq->free_head = cur;
+  vq->free_count -= count;
+  return head;
+}
+
+model_err drv_vq_add_split(struct drv_vq *vq, const struct drv_sg *sg, unsigned total,
+                           uint64_t writable_bytes, uint64_t token, bool use_indirect) {
+  MODEL_ENSURE(vq->free_count >= 1u, MODEL_ERR_RING_FULL);
+  /* rule point: 2.7.5.3.1#1, INDIRECT only with VIRTIO_F_INDIRECT_DESC */
+  bool indirect = use_indirect && vq->has_indirect;
+  uint64_t table = 0;
+  if (indirect) {
+    model_err err = drv_alloc_get(vq->alloc, (uint64_t)total * MODEL_SPLIT_DESC_SIZE,
+                                  MODEL_SPLIT_DESC_ALIGN, &table);
+    if (err == MODEL_ERR_NO_MEMORY || err == MODEL_ERR_CAPACITY) {
+      indirect = false; /* no table memory: fall back to a direct chain */
+      vq->stats.indirect_fallback++;
+    } else {
+      MODEL_TRY(err);
+    }
+  }
+  unsigned ring_descs = indirect ? 1u : total;
+  model_err err = MODEL_ERR_RING_FULL;
+  if (vq->free_count >= ring_descs) {
+    uint16_t head = vq->free_head;
+    err = indirect ? chain_write_indirect(vq, sg, total, table) : chain_write_direct(vq, sg, total);
+    if (err == MODEL_OK)
+      err = avail_publish(vq, head);
+  }
+  if (err != MODEL_OK) {
+    if (indirect)
+      put_owned(vq->alloc, table);
+    return err;
+  }
+  uint16_t head = free_list_take(vq, ring_descs);
+  vq->heads[head] = (struct drv_vq_head){
+      .token = token,
+      .writable_bytes = writable_bytes,
+      .indirect_addr = table,
+      .desc_count = (uint16_t)ring_descs,
+      .indirect = indirect,
+      .outstanding = true,
+  };
+  vq->outstanding++;
+  if (indirect)
+    vq->stats.indirect++;
+  return MODEL_OK;
+}
+
+model_err drv_vq_kick_split(struct drv_vq *vq, bool *need_notify) {
+  uint16_t old_idx = vq->kicked_avail_idx;
+  uint16_t new_idx = vq->avail_idx_shadow;
+  vq->kicked_avail_idx = new_idx;
+  vq->added_since_kick = 0;
+  /* 2.7.13.4.1#1: idx is already written (a separate, earlier access) when
+   * the suppression fields are read. A read that fails leaves the decision
+   * to notify: a spurious notification is harmless (2.7.10.2), a missing one
+   * is not. */
+  *need_notify = true;
+  if (vq->has_event_idx) {
+    /* 2.7.10.1#5-#7: flags are ignored; notify iff the batch crossed avail_event */
+    uint16_t avail_event = 0;
+    if (rd16(vq, vq->used_addr + model_split_avail_event_off(vq->size), &avail_event) == MODEL_OK)
+      *need_notify = model_vring_need_event(avail_event, new_idx, old_idx);
+  } else {
+    /* 2.7.10.1#2-#4: avail_event is ignored; NO_NOTIFY skips the notification */
+    uint16_t flags = 0;
+    if (rd16(vq, vq->used_addr + MODEL_SPLIT_USED_OFF_FLAGS, &flags) == MODEL_OK)
+      *need_notify = (flags & VIRTQ_USED_F_NO_NOTIFY) == 0;
+  }
+  return MODEL_OK;
+}
+
+/* Return the chain at `head` to the free list. */
+static void chain_free(struct drv_vq *vq, uint16_t head) {
+  struct drv_vq_head *h = &vq->heads[head];
+  uint16_t last = head;
+  for (unsigned k = 1; k < h->desc_count; k++)
+    last = vq->desc_next[last];
+  vq->desc_next[last] = vq->free_head;
+  vq->free_head = head;
+  vq->free_count += h->desc_count;
+  if (h->indirect)
+    put_owned(vq->alloc, h->indirect_addr);
+  h->outstanding = false;
+  h->indirect = false;
+  vq->outstanding--;
+}
+
+static model_err used_event_write(struct drv_vq *vq, uint16_t value) {
+  return wr16(vq, vq->avail_addr + model_split_used_event_off(vq->size), value);
+}
+
+model_err drv_vq_get_used_split(struct drv_vq *vq, uint64_t *token, uint32_t *len) {
+  uint16_t used_idx = 0;
+  MODEL_TRY(rd16(vq, vq->used_addr + MODEL_SPLIT_USED_OFF_IDX, &used_idx));
+  uint16_t pending = (uint16_t)(used_idx - vq->last_used_idx);
+  if (pending == 0)
+    return MODEL_ERR_RING_EMPTY;
+  if (pending > vq->outstanding)
+    return drv_vq_break(vq, MODEL_ERR_RING_USED_IDX, "2.7.8", used_idx,
+                        (uint16_t)(vq->last_used_idx + vq->outstanding));
+
+  uint64_t elem =
+      vq->used_addr + model_split_used_ring_off(model_split_slot(vq->last_used_idx, vq->size));
+  uint32_t id = 0, used_len = 0;
+  MODEL_TRY(sim_bus_read_le32(vq->bus, SIM_ACTOR_DRIVER, elem + MODEL_SPLIT_USED_ELEM_OFF_ID, &id));
+  MODEL_TRY(sim_bus_read_le32(vq->bus, SIM_ACTOR_DRIVER, elem + MODEL_SPLIT_USED_ELEM_OFF_LEN,
+                              &used_len));
+  if (id >= vq->size || !vq->heads[id].outstanding)
+    return drv_vq_break(vq, MODEL_ERR_RING_USED_ID, "2.7.8", id, vq->size);
+  /* 2.7.8.3#1: nothing beyond len is trusted, and len itself cannot exceed
+   * what the chain let the device write (2.7.8.2#2) */
+  if (used_len > vq->heads[id].writable_bytes)
+    return drv_vq_break(vq, MODEL_ERR_RING_USED_LEN, "2.7.8.2#2", used_len,
+                        vq->heads[id].writable_bytes);
+
+  *token = vq->heads[id].token;
+  *len = used_len;
+  chain_free(vq, (uint16_t)id);
+  vq->last_used_idx = (uint16_t)(vq->last_used_idx + 1u);
+  /* With callbacks on, ask for a notification at the next used entry
+   * (2.7.7.1: used_event). A failed write only risks a late notification:
+   * the buffer is already taken, so report success. */
+  if (vq->cb_enabled && vq->has_event_idx)
+    (void)used_event_write(vq, vq->last_used_idx);
+  return MODEL_OK;
+}
+
+model_err drv_vq_has_used_split(struct drv_vq *vq, bool *has_used) {
+  uint16_t used_idx = 0;
+  MODEL_TRY(rd16(vq, vq->used_addr + MODEL_SPLIT_USED_OFF_IDX, &used_idx));
+  *has_used = used_idx != vq->last_used_idx;
+  return MODEL_OK;
+}
+
+model_err drv_vq_disable_cb_split(struct drv_vq *vq) {
+  vq->cb_enabled = false;
+  if (vq->has_event_idx) {
+    /* 2.7.7.1#2: flags stay 0. used_event one behind the next entry: the
+     * device would cross it only after 2^16 - 1 more used buffers, which
+     * the outstanding count (at most 32768) never allows. */
+    return used_event_write(vq, (uint16_t)(vq->last_used_idx - 1u));
+  }
+  if ((vq->avail_flags_shadow & VIRTQ_AVAIL_F_NO_INTERRUPT) != 0)
+    return MODEL_OK;
+  /* 2.7.7.1#1: flags is 0 or 1 */
+  MODEL_TRY(wr16(vq, vq->avail_addr + MODEL_SPLIT_AVAIL_OFF_FLAGS, VIRTQ_AVAIL_F_NO_INTERRUPT));
+  vq->avail_flags_shadow = VIRTQ_AVAIL_F_NO_INTERRUPT;
+  return MODEL_OK;
+}
+
+model_err drv_vq_enable_cb_split(struct drv_vq *vq, bool *pending) {
+  vq->cb_enabled = true;
+  if (vq->has_event_idx) {
+    MODEL_TRY(used_event_write(vq, vq->last_used_idx));
+  } else if (vq->avail_flags_shadow != 0) {
+    MODEL_TRY(wr16(vq, vq->avail_addr + MODEL_SPLIT_AVAIL_OFF_FLAGS, 0));
+    vq->avail_flags_shadow = 0;
+  }
+  /* 2.7.14: re-check after enabling, or a buffer used in between would
+   * never be noticed */
+  return drv_vq_has_used_split(vq, pending);
+}
+
+model_err drv_vq_detach_unused_split(struct drv_vq *vq, uint64_t *token) {
+  for (uint32_t n = 0; n < vq->size; n++) {
+    uint32_t i = (vq->detach_cursor + n) & (vq->size - 1u);
+    if (!vq->heads[i].outstanding)
+      continue;
+    *token = vq->heads[i].token;
+    chain_free(vq, (uint16_t)i);
+    vq->detach_cursor = i;
+    return MODEL_OK;
+  }
+  vq->detach_cursor = 0;
+  return MODEL_ERR_RING_EMPTY;
+}
+
+model_err drv_vq_test_set_idx_split(struct drv_vq *vq, uint16_t idx) {
+  MODEL_TRY(wr16(vq, vq->avail_addr + MODEL_SPLIT_AVAIL_OFF_IDX, idx));
+  vq->avail_idx_shadow = idx;
+  vq->kicked_avail_idx = idx;
+  vq->last_used_idx = idx;
+  if (vq->has_event_idx)
+    MODEL_TRY(used_event_write(vq, vq->cb_enabled ? idx : (uint16_t)(idx - 1u)));
+  return MODEL_OK;
+}
