@@ -129,7 +129,10 @@ model_err drv_core_features_ok(struct drv_core *core) {
   uint8_t status = 0;
   MODEL_TRY(status_get(core, &status));
   if ((status & VIRTIO_STATUS_FEATURES_OK) == 0) {
-    /* 3.1.1 step 6: the device refused our subset; give up (3.1.1#4). */
+    /* 3.1.1 step 6: the device refused our subset; give up (3.1.1#4).
+     * The device cleared FEATURES_OK, so FAILED goes on top of what it
+     * shows, not on top of the bit it refused. */
+    core->status_shadow = (uint8_t)(core->status_shadow & ~VIRTIO_STATUS_FEATURES_OK);
     MODEL_TRY(drv_core_fail(core));
     return MODEL_ERR_FEATURE_REJECTED;
   }
