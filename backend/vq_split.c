@@ -189,7 +189,7 @@ static model_err walk_chain(struct dev_vq *vq, uint16_t head, struct dev_chain *
     if (steps >= w.table_size)
       return dev_vq_report_violation(vq, MODEL_ERR_RING_LOOP, "2.7.5.2#1", head, steps);
     steps++;
-    struct desc d;
+    struct desc d = {0};
     MODEL_TRY(read_desc(vq, w.table, i, &d));
     if ((d.flags & VIRTQ_DESC_F_INDIRECT) != 0) {
       MODEL_TRY(enter_indirect(vq, &w, &d));

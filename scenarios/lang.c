@@ -436,7 +436,7 @@ static bool parse_feature_list(struct pctx *p, struct scn_feature_edit *edit, bo
   while (!at_end(p)) {
     const char *w = p->words[p->pos++];
     char sign = (w[0] == '+' || w[0] == '-') ? w[0] : '\0';
-    uint64_t mask;
+    uint64_t mask = 0;
     if (sign != '\0' && !allow_edits)
       return fail(p, "'%s': +/- edits are not allowed here, list feature names", w);
     if (!lookup_feature(p, sign ? w + 1 : w, &mask))

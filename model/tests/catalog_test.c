@@ -186,7 +186,7 @@ static bool spec_load(const char *dir) {
   static char line[LINE_MAX_BYTES];
   for (size_t f = 0; f < sizeof spec_files / sizeof spec_files[0]; f++) {
     char path[1024];
-    (void)snprintf(path, sizeof path, "%s/%s", dir, spec_files[f]);
+    (void)snprintf(path, sizeof path, "%.900s/%.100s", dir, spec_files[f]);
     FILE *file = fopen(path, "r");
     if (file == NULL)
       return false;
@@ -247,7 +247,7 @@ static void test_catalog_every_section_has_all_its_entries(void **state) {
         break;
       n++;
       char want_id[48];
-      (void)snprintf(want_id, sizeof want_id, "%s#%u", row->id, n);
+      (void)snprintf(want_id, sizeof want_id, "%.31s#%u", row->id, n);
       assert_string_equal(clause->id, want_id);
       assert_string_equal(model_target_name(clause->target), row->target);
       assert_string_equal(clause->area, row->area);
@@ -291,7 +291,7 @@ static void test_catalog_entries_in_spec_order(void **state) {
     for (unsigned j = 1; j <= n; j++, k++) {
       assert_true(k < model_catalog_count());
       char want_id[48];
-      (void)snprintf(want_id, sizeof want_id, "%s#%u", rows[i].id, j);
+      (void)snprintf(want_id, sizeof want_id, "%.31s#%u", rows[i].id, j);
       assert_string_equal(model_catalog_at(k)->id, want_id);
     }
   }
