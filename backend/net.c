@@ -163,17 +163,26 @@ static bool is_polling(const struct dev_net *net) {
   return net->cfg.poll_interval_ticks != 0;
 }
 
-static void schedule_service(struct dev_net *net, uint16_t index) {
+static void schedule_service_after(struct dev_net *net, uint16_t index, uint64_t delay_ticks) {
   if (net->work_pending[index])
     return;
   sim_event_fn fn = index == MODEL_NET_TXQ ? net_tx_event : net_ctrl_event;
-  if (sim_bus_schedule(net->bus, net->cfg.tx_delay_ticks, fn, net, index) != MODEL_OK) {
+  if (sim_bus_schedule(net->bus, delay_ticks, fn, net, index) != MODEL_OK) {
     /* The scheduler is full: the world is misconfigured, the doorbell is
      * lost; the trace says so. */
     sim_bus_note(net->bus, SIM_ACTOR_DEVICE, "virtio-net: scheduler full, doorbell lost");
     return;
   }
   net->work_pending[index] = true;
+}
+
+static void schedule_service(struct dev_net *net, uint16_t index) {
+  schedule_service_after(net, index, net->cfg.tx_delay_ticks);
+}
+
+/* The wire pushes back: transmit waits, buffers stay in the ring. */
+static bool tx_blocked(const struct dev_net *net, const struct dev_vq *vq) {
+  return vq->index == MODEL_NET_TXQ && net->nic != NULL && !sim_nic_tx_ready(net->nic);
 }
 
 void dev_net_after_flush(struct dev_net *net, uint16_t index, bool need_irq) {
@@ -287,8 +296,13 @@ static model_err service_batch(struct dev_net *net, struct dev_vq *vq, uint32_t 
                                bool *spent) {
   struct dev_net_queue_stats *qs = &net->stats.queue[vq->index];
   model_err err = MODEL_OK;
+  bool blocked = false;
   *spent = false;
   while (*budget > 0) {
+    if (tx_blocked(net, vq)) {
+      blocked = true;
+      break;
+    }
     struct dev_chain chain;
     err = dev_vq_pop(vq, &chain);
     if (err != MODEL_OK)
@@ -306,7 +320,7 @@ static model_err service_batch(struct dev_net *net, struct dev_vq *vq, uint32_t 
   }
   if (err != MODEL_OK && err != MODEL_ERR_RING_EMPTY)
     return err;
-  *spent = *budget == 0;
+  *spent = *budget == 0 || blocked;
   bool need_irq = false;
   MODEL_TRY(dev_vq_flush(vq, &need_irq));
   dev_net_after_flush(net, vq->index, need_irq);
@@ -325,8 +339,12 @@ static void service_queue(struct dev_net *net, uint16_t index) {
     if (service_batch(net, vq, &budget, &spent) != MODEL_OK)
       return; /* broken (reported) or no longer usable */
     if (spent) {
+      /* Out of budget: yield to other work and come back; against a full
+       * wire, come back once virtual time has moved and frames arrived. */
       if (!is_polling(net))
-        schedule_service(net, index);
+        schedule_service_after(net, index,
+                               tx_blocked(net, vq) ? sim_nic_backoff_ticks(net->nic)
+                                                   : net->cfg.tx_delay_ticks);
       return;
     }
     if (is_polling(net))

@@ -392,6 +392,27 @@ static void slot_give(struct sim_nic *nic, size_t i) {
   *head = i;
 }
 
+/* Room for `copies` more frames of any size: that many free slots of each
+ * pool (a small frame may also take a large slot, never the reverse). */
+static bool wire_room(const struct sim_nic *nic, unsigned copies) {
+  size_t heads[2] = {nic->slots_free_head, nic->slots_free_large_head};
+  for (size_t h = 0; h < 2; h++) {
+    size_t i = heads[h];
+    for (unsigned n = 0; n < copies; n++) {
+      if (i == SLOT_NONE)
+        return false;
+      i = nic->slots[i].next_free;
+    }
+  }
+  return true;
+}
+
+bool sim_nic_tx_ready(const struct sim_nic *nic) { return wire_room(nic, 1u); }
+
+uint64_t sim_nic_backoff_ticks(const struct sim_nic *nic) {
+  return nic->cfg.delay_min_ticks > 0 ? nic->cfg.delay_min_ticks : 1u;
+}
+
 /* One copy onto the wire, arriving after delay_ticks; tail-dropped if the
  * pool or the scheduler is full. */
 static void wire_put(struct sim_nic *nic, const uint8_t *frame, size_t len, enum wire_dest dest,
@@ -435,7 +456,9 @@ static void wire_send(struct sim_nic *nic, const uint8_t *frame, size_t len, enu
     return;
   }
   unsigned copies = 1u;
-  if (sim_prng_chance_ppm(&nic->prng_wire, nic->cfg.dup_ppm)) {
+  /* The draw is made whether or not the wire has room for the copy, so a
+   * full wire does not shift the stream; the copy is made only with room. */
+  if (sim_prng_chance_ppm(&nic->prng_wire, nic->cfg.dup_ppm) && wire_room(nic, 2u)) {
     copies = 2u;
     nic->stats[stream].duplicated++;
   }
@@ -487,6 +510,16 @@ static void nic_gen_tick(void *ctx, uint64_t arg) {
   (void)arg;
   if (nic->gen_remaining == 0)
     return;
+  if (!sim_nic_tx_ready(nic)) {
+    /* The wire is full: the peer waits for room, as a sender with flow
+     * control would; no frame is made, none is lost. */
+    if (sim_sched_after(nic->bus->sched, sim_nic_backoff_ticks(nic), nic_gen_tick, nic, 0) !=
+        MODEL_OK) {
+      nic->gen_remaining = 0;
+      sim_bus_note(nic->bus, SIM_ACTOR_NIC, "nic: generator stopped: scheduler full");
+    }
+    return;
+  }
   nic->gen_remaining--;
   size_t len = (size_t)sim_prng_range(&nic->prng_gen, nic->gen_len_min, nic->gen_len_max);
   uint64_t seq = 0;

@@ -117,10 +117,14 @@ const char *sim_nic_ev_name(enum sim_nic_ev ev); /* "wire_tx" */
 
 /* The wire's fixed pool of frames in flight, allocated at init: frames up to
  * SIM_NIC_WIRE_SLOT_BYTES use one of SIM_NIC_WIRE_SLOTS small slots, larger
- * ones (up to SIM_FRAME_MAX_SIZE) one of SIM_NIC_WIRE_LARGE_SLOTS. A copy
- * that finds no free slot (or no scheduler slot) is tail-dropped as the
- * wire's loss (SIM_DROP_WIRE_LOSS, accounted) and counted in wire_full_count;
- * a frame longer than SIM_FRAME_MAX_SIZE is dropped as SIM_DROP_TOO_BIG. */
+ * ones (up to SIM_FRAME_MAX_SIZE) one of SIM_NIC_WIRE_LARGE_SLOTS. The wire
+ * pushes back instead of dropping: senders (the device, the generator) ask
+ * sim_nic_tx_ready() before they take a frame and retry after
+ * sim_nic_backoff_ticks() when it is full; the wire makes a duplicate only
+ * when it has room for it. A copy that still finds no slot (a sender that did
+ * not ask) or no scheduler slot is tail-dropped as the wire's loss
+ * (SIM_DROP_WIRE_LOSS, accounted) and counted in wire_full_count; a frame
+ * longer than SIM_FRAME_MAX_SIZE is dropped as SIM_DROP_TOO_BIG. */
 #define SIM_NIC_WIRE_SLOTS       1024u
 #define SIM_NIC_WIRE_SLOT_BYTES  2048u
 #define SIM_NIC_WIRE_LARGE_SLOTS 32u
@@ -186,6 +190,12 @@ MODEL_MUST_USE model_err sim_nic_frame_make(struct sim_nic *nic, enum sim_stream
  * toward the peer (in loopback, back to the device's receive port). The
  * frame is copied; the caller keeps its buffer. */
 void sim_nic_device_tx(struct sim_nic *nic, const uint8_t *frame, size_t len);
+
+/* Backpressure: true when the wire has room for one more frame of any size.
+ * A sender that finds it full retries after sim_nic_backoff_ticks() (at least
+ * one tick, so that virtual time moves and frames arrive). */
+bool sim_nic_tx_ready(const struct sim_nic *nic);
+uint64_t sim_nic_backoff_ticks(const struct sim_nic *nic);
 
 /* The final consumer (the driver for RX, the peer for TX) got a frame:
  * checked and accounted. MODEL_ERR_NET_FRAME_CORRUPT if it fails its check. */

@@ -14,7 +14,7 @@ trap 'rm -rf "$tmp"' EXIT
 run() { # run SEED OUT: "path seed hash tx rx" per run line
   "$viosim" run "$dir" --seed "$1" >"$tmp/raw.$1.$2" 2>&1
   grep -E '^(PASS|FAIL) ' "$tmp/raw.$1.$2" |
-    sed -E 's/^(PASS|FAIL) ([^ ]+) seed=([0-9]+) hash=([0-9a-f]+) .* tx=([0-9]+) rx=([0-9]+).*/\2 \3 \4 \5 \6/' \
+    sed -E 's/^(PASS|FAIL) ([^ ]+) seed=([0-9]+) hash=([0-9a-f]+) .* frames_sent=([0-9]+) frames_received=([0-9]+).*/\2 \3 \4 \5 \6/' \
       >"$tmp/$2"
 }
 

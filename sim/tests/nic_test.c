@@ -3,7 +3,8 @@
  * and catch every single-bit flip and any truncation; the wire's loss,
  * duplication and reordering keep a perfect ledger; an unaccounted, corrupt
  * or unreadable frame fails the end-of-run check (the negative twins);
- * loopback, link down, large frames and a full wire.
+ * loopback, link down, large frames, and a full wire that pushes back
+ * (a sender that ignores it is tail-dropped, accounted).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -341,15 +342,57 @@ static void test_nic_no_device_is_link_down(void **state) {
   assert_true(sim_nic_check_accounted(&fx->nic, NULL, 0));
 }
 
-static void test_nic_full_wire_tail_drops_accounted(void **state) {
+static void test_nic_generator_waits_for_room(void **state) {
   struct fx *fx = *state;
-  /* all at the same tick: more copies than the pool holds */
+  /* all at the same tick: more frames than the wire holds at once; the peer
+   * waits for room instead of losing any */
   assert_int_equal(sim_nic_generate(&fx->nic, 1200, 60, 60, mac_a, 0), MODEL_OK);
   run_all(fx);
   const struct sim_nic_stream_stats *st = &fx->nic.stats[SIM_STREAM_RX];
+  assert_true(fx->nic.wire_full_count == 0);
+  assert_true(st->dropped[SIM_DROP_WIRE_LOSS] == 0);
+  assert_true(st->delivered == 1200);
+  assert_true(sim_nic_check_accounted(&fx->nic, NULL, 0));
+}
+
+static void test_nic_tx_ready_until_small_pool_full(void **state) {
+  struct fx *fx = *state;
+  fx->nic.cfg.loopback = false;
+  uint8_t frame[60];
+  uint64_t sent = 0;
+  while (sim_nic_tx_ready(&fx->nic)) {
+    uint64_t seq = 0;
+    assert_int_equal(
+        sim_nic_frame_make(&fx->nic, SIM_STREAM_TX, frame, sizeof frame, mac_b, mac_a, &seq),
+        MODEL_OK);
+    sim_nic_device_tx(&fx->nic, frame, sizeof frame);
+    sent++;
+    assert_true(sent <= SIM_NIC_WIRE_SLOTS);
+  }
+  assert_true(sent == SIM_NIC_WIRE_SLOTS);
+  assert_true(sim_nic_backoff_ticks(&fx->nic) == fx->cfg.delay_min_ticks);
+  run_all(fx);
+  assert_true(sim_nic_tx_ready(&fx->nic));
+  assert_true(fx->nic.stats[SIM_STREAM_TX].delivered == sent);
+  assert_true(sim_nic_check_accounted(&fx->nic, NULL, 0));
+}
+
+static void test_nic_sender_ignoring_backpressure_is_tail_dropped(void **state) {
+  struct fx *fx = *state;
+  uint8_t frame[60];
   uint64_t pool = (uint64_t)SIM_NIC_WIRE_SLOTS + SIM_NIC_WIRE_LARGE_SLOTS;
-  assert_true(fx->nic.wire_full_count == 1200u - pool);
-  assert_true(st->dropped[SIM_DROP_WIRE_LOSS] == 1200u - pool);
+  for (uint64_t i = 0; i < pool + 5u; i++) {
+    uint64_t seq = 0;
+    assert_int_equal(
+        sim_nic_frame_make(&fx->nic, SIM_STREAM_TX, frame, sizeof frame, mac_b, mac_a, &seq),
+        MODEL_OK);
+    sim_nic_device_tx(&fx->nic, frame, sizeof frame);
+  }
+  assert_false(sim_nic_tx_ready(&fx->nic));
+  run_all(fx);
+  const struct sim_nic_stream_stats *st = &fx->nic.stats[SIM_STREAM_TX];
+  assert_true(fx->nic.wire_full_count == 5u);
+  assert_true(st->dropped[SIM_DROP_WIRE_LOSS] == 5u);
   assert_true(st->delivered == pool);
   assert_true(sim_nic_check_accounted(&fx->nic, NULL, 0));
 }
@@ -391,7 +434,9 @@ int main(void) {
       T(test_nic_tx_reaches_peer),
       T(test_nic_loopback_returns_to_device),
       T(test_nic_no_device_is_link_down),
-      T(test_nic_full_wire_tail_drops_accounted),
+      T(test_nic_generator_waits_for_room),
+      T(test_nic_tx_ready_until_small_pool_full),
+      T(test_nic_sender_ignoring_backpressure_is_tail_dropped),
       T(test_nic_generate_rejects_bad_lengths),
       cmocka_unit_test(test_nic_names),
   };
