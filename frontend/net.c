@@ -481,8 +481,7 @@ model_err drv_net_send(struct drv_net *net, uint64_t count, uint32_t len_min, ui
   /* frames wait for a slot: ask for the completion that frees one */
   bool pending = false;
   MODEL_TRY(drv_vq_enable_cb(&net->vq[MODEL_NET_TXQ], &pending));
-  if (pending && tx_check(net, queue_process(net, MODEL_NET_TXQ, true)) != MODEL_OK &&
-      !net->broken)
+  if (pending && tx_check(net, queue_process(net, MODEL_NET_TXQ, true)) != MODEL_OK && !net->broken)
     retry_schedule(net);
   return net->broken ? net->broken_err : MODEL_OK;
 }

@@ -17,6 +17,7 @@
 #define MODEL_MUST_USE __attribute__((warn_unused_result))
 
 /* X(name, message) */
+// clang-format off
 #define MODEL_ERR_TABLE(X)                                                         \
   X(OK, "no error")                                                                \
   /* guest memory and registers */                                                 \
@@ -70,12 +71,13 @@
   X(CAPACITY, "a fixed-capacity table is full")                                    \
   X(TIMEOUT, "a bounded wait for the other side ran out")                          \
   X(INVALID_ARG, "invalid argument")
+// clang-format on
 
 typedef enum model_err {
 #define MODEL_ERR_ENUM(name, msg) MODEL_ERR_##name,
   MODEL_ERR_TABLE(MODEL_ERR_ENUM)
 #undef MODEL_ERR_ENUM
-  MODEL_ERR_COUNT
+      MODEL_ERR_COUNT
 } model_err;
 
 #define MODEL_OK MODEL_ERR_OK
@@ -86,18 +88,18 @@ const char *model_err_name(model_err err);
 const char *model_err_message(model_err err);
 
 /* Propagate a failure: evaluate expr once, return its error if not OK. */
-#define MODEL_TRY(expr)                                                            \
-  do {                                                                             \
-    model_err model_try_err_ = (expr);                                             \
-    if (model_try_err_ != MODEL_OK)                                                \
-      return model_try_err_;                                                       \
+#define MODEL_TRY(expr)                                                                            \
+  do {                                                                                             \
+    model_err model_try_err_ = (expr);                                                             \
+    if (model_try_err_ != MODEL_OK)                                                                \
+      return model_try_err_;                                                                       \
   } while (0)
 
 /* Return err unless cond holds. */
-#define MODEL_ENSURE(cond, err)                                                    \
-  do {                                                                             \
-    if (!(cond))                                                                   \
-      return (err);                                                                \
+#define MODEL_ENSURE(cond, err)                                                                    \
+  do {                                                                                             \
+    if (!(cond))                                                                                   \
+      return (err);                                                                                \
   } while (0)
 
 #endif

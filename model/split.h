@@ -21,38 +21,39 @@
 #define MODEL_QUEUE_SIZE_MAX 32768u
 
 /* struct virtq_desc */
-#define MODEL_SPLIT_DESC_OFF_ADDR 0u  /* le64 */
-#define MODEL_SPLIT_DESC_OFF_LEN 8u   /* le32 */
+#define MODEL_SPLIT_DESC_OFF_ADDR  0u  /* le64 */
+#define MODEL_SPLIT_DESC_OFF_LEN   8u  /* le32 */
 #define MODEL_SPLIT_DESC_OFF_FLAGS 12u /* le16 */
-#define MODEL_SPLIT_DESC_OFF_NEXT 14u /* le16 */
-#define MODEL_SPLIT_DESC_SIZE 16u
+#define MODEL_SPLIT_DESC_OFF_NEXT  14u /* le16 */
+#define MODEL_SPLIT_DESC_SIZE      16u
 _Static_assert(MODEL_SPLIT_DESC_OFF_NEXT + 2u == MODEL_SPLIT_DESC_SIZE, "virtq_desc is 16 bytes");
 
-#define VIRTQ_DESC_F_NEXT 1u
-#define VIRTQ_DESC_F_WRITE 2u
+#define VIRTQ_DESC_F_NEXT     1u
+#define VIRTQ_DESC_F_WRITE    2u
 #define VIRTQ_DESC_F_INDIRECT 4u
 
 /* struct virtq_avail */
 #define MODEL_SPLIT_AVAIL_OFF_FLAGS 0u /* le16 */
-#define MODEL_SPLIT_AVAIL_OFF_IDX 2u   /* le16 */
-#define MODEL_SPLIT_AVAIL_OFF_RING 4u  /* le16[num] */
+#define MODEL_SPLIT_AVAIL_OFF_IDX   2u /* le16 */
+#define MODEL_SPLIT_AVAIL_OFF_RING  4u /* le16[num] */
 #define MODEL_SPLIT_AVAIL_ELEM_SIZE 2u
-#define VIRTQ_AVAIL_F_NO_INTERRUPT 1u
+#define VIRTQ_AVAIL_F_NO_INTERRUPT  1u
 
 /* struct virtq_used */
-#define MODEL_SPLIT_USED_OFF_FLAGS 0u /* le16 */
-#define MODEL_SPLIT_USED_OFF_IDX 2u   /* le16 */
-#define MODEL_SPLIT_USED_OFF_RING 4u  /* struct virtq_used_elem[num] */
-#define MODEL_SPLIT_USED_ELEM_OFF_ID 0u  /* le32 */
+#define MODEL_SPLIT_USED_OFF_FLAGS    0u /* le16 */
+#define MODEL_SPLIT_USED_OFF_IDX      2u /* le16 */
+#define MODEL_SPLIT_USED_OFF_RING     4u /* struct virtq_used_elem[num] */
+#define MODEL_SPLIT_USED_ELEM_OFF_ID  0u /* le32 */
 #define MODEL_SPLIT_USED_ELEM_OFF_LEN 4u /* le32 */
-#define MODEL_SPLIT_USED_ELEM_SIZE 8u
-_Static_assert(MODEL_SPLIT_USED_ELEM_OFF_LEN + 4u == MODEL_SPLIT_USED_ELEM_SIZE, "used elem is 8 bytes");
+#define MODEL_SPLIT_USED_ELEM_SIZE    8u
+_Static_assert(MODEL_SPLIT_USED_ELEM_OFF_LEN + 4u == MODEL_SPLIT_USED_ELEM_SIZE,
+               "used elem is 8 bytes");
 #define VIRTQ_USED_F_NO_NOTIFY 1u
 
 /* 2.7 alignment of each area */
-#define MODEL_SPLIT_DESC_ALIGN 16u
+#define MODEL_SPLIT_DESC_ALIGN  16u
 #define MODEL_SPLIT_AVAIL_ALIGN 2u
-#define MODEL_SPLIT_USED_ALIGN 4u
+#define MODEL_SPLIT_USED_ALIGN  4u
 
 static inline bool model_split_queue_size_ok(uint32_t num) {
   return num >= 1u && num <= MODEL_QUEUE_SIZE_MAX && (num & (num - 1u)) == 0;

@@ -18,80 +18,80 @@
 
 /* 2.1 device status bits */
 #define VIRTIO_STATUS_ACKNOWLEDGE 1u
-#define VIRTIO_STATUS_DRIVER 2u
-#define VIRTIO_STATUS_DRIVER_OK 4u
+#define VIRTIO_STATUS_DRIVER      2u
+#define VIRTIO_STATUS_DRIVER_OK   4u
 #define VIRTIO_STATUS_FEATURES_OK 8u
 /* 2.1 / 3.4: only meaningful with VIRTIO_F_SUSPEND, which viosim never
  * offers; named so traces can print it, never a legal driver addition. */
-#define VIRTIO_STATUS_SUSPEND 16u
+#define VIRTIO_STATUS_SUSPEND            16u
 #define VIRTIO_STATUS_DEVICE_NEEDS_RESET 64u
-#define VIRTIO_STATUS_FAILED 128u
+#define VIRTIO_STATUS_FAILED             128u
 
 /* 5 device ids */
 #define VIRTIO_ID_NET 1u
 
 /* 6 reserved (transport / ring) feature bits */
-#define VIRTIO_F_INDIRECT_DESC 28u
-#define VIRTIO_F_EVENT_IDX 29u
-#define VIRTIO_F_VERSION_1 32u
-#define VIRTIO_F_ACCESS_PLATFORM 33u
-#define VIRTIO_F_RING_PACKED 34u
-#define VIRTIO_F_IN_ORDER 35u
-#define VIRTIO_F_ORDER_PLATFORM 36u
-#define VIRTIO_F_SR_IOV 37u
+#define VIRTIO_F_INDIRECT_DESC     28u
+#define VIRTIO_F_EVENT_IDX         29u
+#define VIRTIO_F_VERSION_1         32u
+#define VIRTIO_F_ACCESS_PLATFORM   33u
+#define VIRTIO_F_RING_PACKED       34u
+#define VIRTIO_F_IN_ORDER          35u
+#define VIRTIO_F_ORDER_PLATFORM    36u
+#define VIRTIO_F_SR_IOV            37u
 #define VIRTIO_F_NOTIFICATION_DATA 38u
 #define VIRTIO_F_NOTIF_CONFIG_DATA 39u
-#define VIRTIO_F_RING_RESET 40u
-#define VIRTIO_F_ADMIN_VQ 41u
-#define VIRTIO_F_SUSPEND 43u
+#define VIRTIO_F_RING_RESET        40u
+#define VIRTIO_F_ADMIN_VQ          41u
+#define VIRTIO_F_SUSPEND           43u
 
 /* 5.1.3 virtio-net feature bits (those below 64) */
-#define VIRTIO_NET_F_CSUM 0u
-#define VIRTIO_NET_F_GUEST_CSUM 1u
+#define VIRTIO_NET_F_CSUM                0u
+#define VIRTIO_NET_F_GUEST_CSUM          1u
 #define VIRTIO_NET_F_CTRL_GUEST_OFFLOADS 2u
-#define VIRTIO_NET_F_MTU 3u
-#define VIRTIO_NET_F_MAC 5u
-#define VIRTIO_NET_F_GUEST_TSO4 7u
-#define VIRTIO_NET_F_GUEST_TSO6 8u
-#define VIRTIO_NET_F_GUEST_ECN 9u
-#define VIRTIO_NET_F_GUEST_UFO 10u
-#define VIRTIO_NET_F_HOST_TSO4 11u
-#define VIRTIO_NET_F_HOST_TSO6 12u
-#define VIRTIO_NET_F_HOST_ECN 13u
-#define VIRTIO_NET_F_HOST_UFO 14u
-#define VIRTIO_NET_F_MRG_RXBUF 15u
-#define VIRTIO_NET_F_STATUS 16u
-#define VIRTIO_NET_F_CTRL_VQ 17u
-#define VIRTIO_NET_F_CTRL_RX 18u
-#define VIRTIO_NET_F_CTRL_VLAN 19u
-#define VIRTIO_NET_F_CTRL_RX_EXTRA 20u
-#define VIRTIO_NET_F_GUEST_ANNOUNCE 21u
-#define VIRTIO_NET_F_MQ 22u
-#define VIRTIO_NET_F_CTRL_MAC_ADDR 23u
-#define VIRTIO_NET_F_DEVICE_STATS 50u
-#define VIRTIO_NET_F_HASH_TUNNEL 51u
-#define VIRTIO_NET_F_VQ_NOTF_COAL 52u
-#define VIRTIO_NET_F_NOTF_COAL 53u
-#define VIRTIO_NET_F_GUEST_USO4 54u
-#define VIRTIO_NET_F_GUEST_USO6 55u
-#define VIRTIO_NET_F_HOST_USO 56u
-#define VIRTIO_NET_F_HASH_REPORT 57u
-#define VIRTIO_NET_F_GUEST_HDRLEN 59u
-#define VIRTIO_NET_F_RSS 60u
-#define VIRTIO_NET_F_RSC_EXT 61u
-#define VIRTIO_NET_F_STANDBY 62u
-#define VIRTIO_NET_F_SPEED_DUPLEX 63u
+#define VIRTIO_NET_F_MTU                 3u
+#define VIRTIO_NET_F_MAC                 5u
+#define VIRTIO_NET_F_GUEST_TSO4          7u
+#define VIRTIO_NET_F_GUEST_TSO6          8u
+#define VIRTIO_NET_F_GUEST_ECN           9u
+#define VIRTIO_NET_F_GUEST_UFO           10u
+#define VIRTIO_NET_F_HOST_TSO4           11u
+#define VIRTIO_NET_F_HOST_TSO6           12u
+#define VIRTIO_NET_F_HOST_ECN            13u
+#define VIRTIO_NET_F_HOST_UFO            14u
+#define VIRTIO_NET_F_MRG_RXBUF           15u
+#define VIRTIO_NET_F_STATUS              16u
+#define VIRTIO_NET_F_CTRL_VQ             17u
+#define VIRTIO_NET_F_CTRL_RX             18u
+#define VIRTIO_NET_F_CTRL_VLAN           19u
+#define VIRTIO_NET_F_CTRL_RX_EXTRA       20u
+#define VIRTIO_NET_F_GUEST_ANNOUNCE      21u
+#define VIRTIO_NET_F_MQ                  22u
+#define VIRTIO_NET_F_CTRL_MAC_ADDR       23u
+#define VIRTIO_NET_F_DEVICE_STATS        50u
+#define VIRTIO_NET_F_HASH_TUNNEL         51u
+#define VIRTIO_NET_F_VQ_NOTF_COAL        52u
+#define VIRTIO_NET_F_NOTF_COAL           53u
+#define VIRTIO_NET_F_GUEST_USO4          54u
+#define VIRTIO_NET_F_GUEST_USO6          55u
+#define VIRTIO_NET_F_HOST_USO            56u
+#define VIRTIO_NET_F_HASH_REPORT         57u
+#define VIRTIO_NET_F_GUEST_HDRLEN        59u
+#define VIRTIO_NET_F_RSS                 60u
+#define VIRTIO_NET_F_RSC_EXT             61u
+#define VIRTIO_NET_F_STANDBY             62u
+#define VIRTIO_NET_F_SPEED_DUPLEX        63u
 
 /* 5.1.3 virtio-net feature bits at 64 and above: named for the clause catalog
  * and for traces; model_feature_mask() gives 0 for them, so a uint64_t feature
  * set never holds them (viosim's device never offers them). */
-#define VIRTIO_NET_F_RSS_CONTEXT 64u
-#define VIRTIO_NET_F_GUEST_UDP_TUNNEL_GSO 65u
+#define VIRTIO_NET_F_RSS_CONTEXT               64u
+#define VIRTIO_NET_F_GUEST_UDP_TUNNEL_GSO      65u
 #define VIRTIO_NET_F_GUEST_UDP_TUNNEL_GSO_CSUM 66u
-#define VIRTIO_NET_F_HOST_UDP_TUNNEL_GSO 67u
-#define VIRTIO_NET_F_HOST_UDP_TUNNEL_GSO_CSUM 68u
-#define VIRTIO_NET_F_OUT_NET_HEADER 69u
-#define VIRTIO_NET_F_IPSEC 70u
+#define VIRTIO_NET_F_HOST_UDP_TUNNEL_GSO       67u
+#define VIRTIO_NET_F_HOST_UDP_TUNNEL_GSO_CSUM  68u
+#define VIRTIO_NET_F_OUT_NET_HEADER            69u
+#define VIRTIO_NET_F_IPSEC                     70u
 
 static inline uint64_t model_feature_mask(unsigned bit) {
   return bit < 64u ? (uint64_t)1 << bit : 0u;

@@ -407,7 +407,9 @@ static bool wire_room(const struct sim_nic *nic, unsigned copies) {
   return true;
 }
 
-bool sim_nic_tx_ready(const struct sim_nic *nic) { return wire_room(nic, 1u); }
+bool sim_nic_tx_ready(const struct sim_nic *nic) {
+  return wire_room(nic, 1u);
+}
 
 uint64_t sim_nic_backoff_ticks(const struct sim_nic *nic) {
   return nic->cfg.delay_min_ticks > 0 ? nic->cfg.delay_min_ticks : 1u;
