@@ -8,6 +8,12 @@
  * against model/'s transition table with that bit taken out on both sides,
  * so a driver that writes back what it read (including the bit) and one
  * that does not are judged alike.
+ *
+ * Misbehaviours acting here (backend/misbehave.h), each at a "misbehave
+ * point": use-before-driver-ok and work-after-reset (the DRIVER_OK gate),
+ * touch-unready-queue (queue enable), silent-needs-reset, refuse-features
+ * and accept-any-features (FEATURES_OK), ignore-reset, clear-isr-early,
+ * keep-state-on-reset, no-generation-bump.
  */
 #include "backend/core.h"
 
@@ -60,19 +66,26 @@ void dev_core_fini(struct dev_core *core) {
   core->vqs = NULL;
 }
 
+static bool misbehaves(const struct dev_core *core, enum dev_misbehave bit) {
+  return dev_misbehave_has(core->misbehave, bit);
+}
+
 void dev_core_reset(struct dev_core *core) {
-  /* 2.4.1#1: status back to 0. 4.2.2.1#5: ISR and every QueueReady cleared.
-   * Features are renegotiated from scratch (2.2). */
+  /* 2.4.1#1: status back to 0. 4.2.2.1#5: ISR and every QueueReady cleared
+   * (misbehave point, keep-state-on-reset: both kept, with the rest of the
+   * queues' state). Features are renegotiated from scratch (2.2). */
+  bool keep_state = misbehaves(core, DEV_MISBEHAVE_KEEP_STATE_ON_RESET);
   core->status = 0;
   core->features_driver = 0;
   core->features_driver_high = false;
   core->features = 0;
   core->features_verdict = MODEL_OK;
   core->features_bad_bit = 0;
-  core->isr = 0;
+  if (!keep_state)
+    core->isr = 0;
   memset(&core->violation, 0, sizeof(core->violation));
   core->violation_queue = -1;
-  for (uint16_t i = 0; i < core->cfg.queue_count; i++)
+  for (uint16_t i = 0; i < core->cfg.queue_count && !keep_state; i++)
     dev_vq_reset(&core->vqs[i]);
   core->reset_count++;
   sim_bus_count(core->bus, SIM_CTR_RESETS, 1);
@@ -105,8 +118,10 @@ static model_err features_verdict(struct dev_core *core, unsigned *bad_bit) {
   if (err != MODEL_OK)
     return err;
   /* viosim's device has no legacy interface (2.2.3): without VERSION_1 it
-   * cannot operate. */
-  if (!model_features_has(accepted, VIRTIO_F_VERSION_1)) {
+   * cannot operate. (Only a device that misbehaves leaves it unoffered,
+   * no-version-1; it then takes what it offered.) */
+  if (model_features_has(core->cfg.features_offered, VIRTIO_F_VERSION_1) &&
+      !model_features_has(accepted, VIRTIO_F_VERSION_1)) {
     *bad_bit = VIRTIO_F_VERSION_1;
     return MODEL_ERR_FEATURE_REQUIRED;
   }
@@ -116,6 +131,12 @@ static model_err features_verdict(struct dev_core *core, unsigned *bad_bit) {
 static void set_features_ok(struct dev_core *core, uint8_t *new_status) {
   unsigned bad_bit = 0;
   model_err verdict = features_verdict(core, &bad_bit);
+  /* misbehave points: refuse-features refuses a valid subset (2.2.2#2);
+   * accept-any-features keeps an invalid one (2.2.2#3). */
+  if (misbehaves(core, DEV_MISBEHAVE_REFUSE_FEATURES) && verdict == MODEL_OK)
+    verdict = MODEL_ERR_FEATURE_REJECTED;
+  if (misbehaves(core, DEV_MISBEHAVE_ACCEPT_ANY_FEATURES))
+    verdict = MODEL_OK;
   core->features_verdict = verdict;
   core->features_bad_bit = bad_bit;
   if (verdict != MODEL_OK) {
@@ -133,7 +154,9 @@ static void set_features_ok(struct dev_core *core, uint8_t *new_status) {
 
 model_err dev_core_write_status(struct dev_core *core, uint8_t status) {
   if (status == 0) {
-    dev_core_reset(core);
+    /* misbehave point (ignore-reset, 2.4.1#1): the write does nothing. */
+    if (!misbehaves(core, DEV_MISBEHAVE_IGNORE_RESET))
+      dev_core_reset(core);
     return MODEL_OK;
   }
   uint8_t device_bits = (uint8_t)(core->status & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
@@ -148,6 +171,8 @@ model_err dev_core_write_status(struct dev_core *core, uint8_t status) {
   if ((added & VIRTIO_STATUS_DRIVER_OK) != 0 && (new_status & VIRTIO_STATUS_FEATURES_OK) == 0)
     new_status = (uint8_t)(new_status & ~VIRTIO_STATUS_DRIVER_OK);
   core->status = (uint8_t)(new_status | device_bits);
+  if ((new_status & VIRTIO_STATUS_DRIVER_OK) != 0)
+    core->driver_ok_seen = true;
   if ((added & VIRTIO_STATUS_DRIVER_OK) != 0 && (new_status & VIRTIO_STATUS_DRIVER_OK) != 0 &&
       core->ops->driver_ok != NULL)
     core->ops->driver_ok(core->ops_ctx);
@@ -190,6 +215,18 @@ bool dev_core_is_live(const struct dev_core *core) {
          (core->status & VIRTIO_STATUS_DEVICE_NEEDS_RESET) == 0;
 }
 
+bool dev_core_may_service(const struct dev_core *core) {
+  if (dev_core_is_live(core))
+    return true;
+  if ((core->status & VIRTIO_STATUS_DEVICE_NEEDS_RESET) != 0)
+    return false;
+  /* misbehave points: 2.1.2#1 before the first DRIVER_OK, 2.4.1#2 after a
+   * reset that followed one; the queue itself must still be ready. */
+  if (!core->driver_ok_seen)
+    return misbehaves(core, DEV_MISBEHAVE_USE_BEFORE_DRIVER_OK);
+  return misbehaves(core, DEV_MISBEHAVE_WORK_AFTER_RESET);
+}
+
 struct dev_vq *dev_core_vq(struct dev_core *core, uint32_t index) {
   return index < core->cfg.queue_count ? &core->vqs[index] : NULL;
 }
@@ -198,10 +235,29 @@ const struct dev_vq *dev_core_vq_const(const struct dev_core *core, uint32_t ind
   return index < core->cfg.queue_count ? &core->vqs[index] : NULL;
 }
 
+/* misbehave point (touch-unready-queue, 4.2.2.1#7): read the available
+ * idx of a queue that is not ready yet (on the write that will make it
+ * ready, before it takes effect). The value is not used; a failed read
+ * (an unmapped or unset address) is harmless. */
+static void misbehave_peek_unready(struct dev_core *core, const struct dev_vq *vq) {
+  uint16_t idx = 0;
+  if (vq->ready || vq->size_max == 0)
+    return;
+  if (sim_bus_read_le16(core->bus, SIM_ACTOR_DEVICE, vq->driver_addr + MODEL_SPLIT_AVAIL_OFF_IDX,
+                        &idx) != MODEL_OK)
+    sim_bus_note(core->bus, SIM_ACTOR_DEVICE, "misbehave: read of an unready ring failed");
+}
+
 model_err dev_core_queue_enable(struct dev_core *core, uint32_t index) {
   struct dev_vq *vq = dev_core_vq(core, index);
   MODEL_ENSURE(vq != NULL, MODEL_ERR_QUEUE_INDEX);
-  return dev_vq_enable(vq, core->features);
+  if (misbehaves(core, DEV_MISBEHAVE_TOUCH_UNREADY_QUEUE))
+    misbehave_peek_unready(core, vq);
+  bool was_ready = vq->ready;
+  MODEL_TRY(dev_vq_enable(vq, core->features));
+  if (!was_ready && core->ops->queue_ready != NULL)
+    core->ops->queue_ready(core->ops_ctx, (uint16_t)index);
+  return MODEL_OK;
 }
 
 model_err dev_core_queue_reset(struct dev_core *core, uint32_t index) {
@@ -217,28 +273,48 @@ model_err dev_core_queue_reset(struct dev_core *core, uint32_t index) {
 void dev_core_notify(struct dev_core *core, uint32_t index) {
   /* 2.1.2#1: nothing is consumed before DRIVER_OK; 2.7.10.2#3: a spurious or
    * out-of-range doorbell is harmless. */
-  if (!dev_core_is_live(core) || index >= core->cfg.queue_count)
+  if (!dev_core_may_service(core) || index >= core->cfg.queue_count)
     return;
   if (core->ops->queue_notify != NULL)
     core->ops->queue_notify(core->ops_ctx, (uint16_t)index);
 }
 
 void dev_core_raise_used_irq(struct dev_core *core) {
-  if (!dev_core_is_live(core))
+  /* 2.1.2#1 (misbehave point: dev_core_may_service lets the misbehaving
+   * device notify before DRIVER_OK) */
+  if (!dev_core_may_service(core))
     return;
-  /* 4.2.2.1#3: the bit stays set until acknowledged. */
+  /* 4.2.2.1#3: the bit stays set until acknowledged (misbehave point,
+   * clear-isr-early: it is cleared as soon as the interrupt is raised). */
   core->isr |= MODEL_MMIO_INT_VRING;
   sim_bus_raise_irq(core->bus, core->isr);
+  if (misbehaves(core, DEV_MISBEHAVE_CLEAR_ISR_EARLY))
+    core->isr &= ~MODEL_MMIO_INT_VRING;
 }
 
-void dev_core_config_changed(struct dev_core *core) {
-  /* 4.2.2.1#6: any change gets a new generation. */
-  core->config_generation++;
+void dev_core_config_generation_bump(struct dev_core *core) {
+  /* 4.2.2.1#6 (misbehave point, no-generation-bump: it stays). */
+  if (!misbehaves(core, DEV_MISBEHAVE_NO_GENERATION_BUMP))
+    core->config_generation++;
+}
+
+/* A configuration change: new generation, the ISR bit, and with `raise`
+ * the interrupt (only once DRIVER_OK is set). */
+static void config_changed(struct dev_core *core, bool raise) {
+  dev_core_config_generation_bump(core);
   if ((core->status & VIRTIO_STATUS_DRIVER_OK) == 0)
     return;
   core->isr |= MODEL_MMIO_INT_CONFIG;
+  if (!raise)
+    return;
   sim_bus_count(core->bus, SIM_CTR_CONFIG_IRQ, 1);
   sim_bus_raise_irq(core->bus, core->isr);
+  if (misbehaves(core, DEV_MISBEHAVE_CLEAR_ISR_EARLY))
+    core->isr &= ~MODEL_MMIO_INT_CONFIG;
+}
+
+void dev_core_config_changed(struct dev_core *core) {
+  config_changed(core, true);
 }
 
 void dev_core_isr_ack(struct dev_core *core, uint32_t bits) {
@@ -274,5 +350,7 @@ void dev_core_needs_reset(struct dev_core *core, int32_t queue, const struct dev
   /* 2.1.2#2: the error state is shown; #3: with DRIVER_OK, the driver is
    * told by a configuration change notification. */
   core->status |= VIRTIO_STATUS_DEVICE_NEEDS_RESET;
-  dev_core_config_changed(core);
+  /* misbehave point (silent-needs-reset, 2.1.2#3): InterruptStatus shows
+   * the change, but no interrupt tells the driver. */
+  config_changed(core, !misbehaves(core, DEV_MISBEHAVE_SILENT_NEEDS_RESET));
 }

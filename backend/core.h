@@ -48,6 +48,8 @@ struct dev_core_ops {
   void (*driver_ok)(void *ctx);
   /* One queue was reset (VIRTIO_F_RING_RESET): cancel its pending work. */
   void (*queue_reset)(void *ctx, uint16_t index);
+  /* The driver set a queue ready (QueueReady = 1 accepted). */
+  void (*queue_ready)(void *ctx, uint16_t index);
 };
 
 struct dev_core_config {
@@ -77,7 +79,8 @@ struct dev_core {
 
   struct dev_violation violation; /* the first since reset; err MODEL_OK if none */
   int32_t violation_queue;        /* its queue, or -1 for the device */
-  uint32_t misbehave;             /* enum dev_misbehave bits */
+  uint64_t misbehave;             /* dev_misbehave_mask() bits (backend/misbehave.h) */
+  bool driver_ok_seen;            /* DRIVER_OK was kept once; survives resets */
   uint64_t reset_count;
 };
 
@@ -121,23 +124,28 @@ static inline bool dev_core_has_feature(const struct dev_core *core, unsigned bi
 
 /* DRIVER_OK set and DEVICE_NEEDS_RESET not: the device may use its queues. */
 bool dev_core_is_live(const struct dev_core *core);
+/* Live, or (misbehaviours use-before-driver-ok, work-after-reset) not yet
+ * live but servicing ready queues anyway: what the queue servicing code
+ * asks. Equal to dev_core_is_live() for a conformant device. */
+bool dev_core_may_service(const struct dev_core *core);
 /* Queue `index`, or NULL if the device has no such queue. */
 struct dev_vq *dev_core_vq(struct dev_core *core, uint32_t index);
 const struct dev_vq *dev_core_vq_const(const struct dev_core *core, uint32_t index);
 
-/* QueueReady = 1 for a queue: dev_vq_enable with the negotiated features. */
+/* QueueReady = 1 for a queue: dev_vq_enable with the negotiated features,
+ * then the device type's queue_ready hook if the queue was not ready. */
 MODEL_MUST_USE model_err dev_core_queue_enable(struct dev_core *core, uint32_t index);
 /* QueueReset = 1 (with VIRTIO_F_RING_RESET): the queue back to its reset
  * state (2.6.1.1.1), and the device type's queue_reset hook. */
 MODEL_MUST_USE model_err dev_core_queue_reset(struct dev_core *core, uint32_t index);
 
 /* The doorbell for queue `index` (decoded by the transport). Ignored unless
- * the device is live and the queue exists (2.7.10.2#3: spurious ones are
- * harmless). */
+ * the device is live (dev_core_may_service) and the queue exists
+ * (2.7.10.2#3: spurious ones are harmless). */
 void dev_core_notify(struct dev_core *core, uint32_t index);
 
 /* Used buffer notification: ISR bit 0, then an interrupt on the bus. Only
- * while live (2.1.2#1); otherwise nothing. */
+ * while live (2.1.2#1; dev_core_may_service); otherwise nothing. */
 void dev_core_raise_used_irq(struct dev_core *core);
 /* The configuration changed: generation incremented (4.2.2.1#6); ISR bit 1
  * and an interrupt if DRIVER_OK is set (SIM_CTR_CONFIG_IRQ). */
@@ -145,6 +153,9 @@ void dev_core_config_changed(struct dev_core *core);
 static inline uint32_t dev_core_isr(const struct dev_core *core) {
   return core->isr;
 }
+/* A configuration field changed (no notification: the caller decides):
+ * ConfigGeneration moves on (4.2.2.1#6). */
+void dev_core_config_generation_bump(struct dev_core *core);
 /* InterruptACK: clears the acknowledged bits (undefined bits ignored). */
 void dev_core_isr_ack(struct dev_core *core, uint32_t bits);
 

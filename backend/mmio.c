@@ -8,6 +8,9 @@
  * then anything but a 32-bit aligned access is MODEL_ERR_REG_WIDTH
  * (4.2.2.2#4); then the direction (4.2.2.2#2, #3). A refused access has no
  * effect and reads as 0.
+ *
+ * Misbehaviours acting here (backend/misbehave.h): bad-magic, bad-version
+ * and spurious-isr, in what those registers read.
  */
 #include "backend/mmio.h"
 
@@ -32,6 +35,11 @@ void dev_mmio_reset(struct dev_mmio *mmio) {
   mmio->shm_sel = 0;
 }
 
+/* What the misbehaving device puts in MagicValue ("virt" byte-swapped) and
+ * Version (the legacy interface's). */
+#define MISBEHAVE_MAGIC   0x76697274u
+#define MISBEHAVE_VERSION 1u
+
 static struct dev_vq *selected_vq(struct dev_mmio *mmio) {
   return dev_core_vq(mmio->core, mmio->queue_sel);
 }
@@ -41,10 +49,14 @@ static model_err read_control(struct dev_mmio *mmio, uint32_t offset, uint32_t *
   const struct dev_vq *vq = selected_vq(mmio);
   switch (offset) {
   case MODEL_MMIO_MAGIC_VALUE:
-    *value = MODEL_MMIO_MAGIC; /* 4.2.2.1#1 */
+    /* 4.2.2.1#1 (misbehave point: bad-magic) */
+    *value = dev_misbehave_has(core->misbehave, DEV_MISBEHAVE_BAD_MAGIC) ? MISBEHAVE_MAGIC
+                                                                         : MODEL_MMIO_MAGIC;
     return MODEL_OK;
   case MODEL_MMIO_VERSION_REG:
-    *value = MODEL_MMIO_VERSION; /* 4.2.2.1#2 */
+    /* 4.2.2.1#2 (misbehave point: bad-version) */
+    *value = dev_misbehave_has(core->misbehave, DEV_MISBEHAVE_BAD_VERSION) ? MISBEHAVE_VERSION
+                                                                           : MODEL_MMIO_VERSION;
     return MODEL_OK;
   case MODEL_MMIO_DEVICE_ID:
     *value = core->cfg.device_id;
@@ -63,6 +75,10 @@ static model_err read_control(struct dev_mmio *mmio, uint32_t offset, uint32_t *
     return MODEL_OK;
   case MODEL_MMIO_INTERRUPT_STATUS:
     *value = dev_core_isr(core);
+    /* 4.2.2.1#4 (misbehave point, spurious-isr: the used buffer bit shows
+     * with any other, whether or not a buffer was used) */
+    if (*value != 0 && dev_misbehave_has(core->misbehave, DEV_MISBEHAVE_SPURIOUS_ISR))
+      *value |= MODEL_MMIO_INT_VRING;
     return MODEL_OK;
   case MODEL_MMIO_STATUS:
     *value = dev_core_status(core);

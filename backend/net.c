@@ -14,6 +14,13 @@
  * note in 2.7.14), looping while there are some. A batch that exhausts the
  * budget reschedules itself instead, so one event stays bounded. In polling
  * mode notifications stay waived and a periodic event services the queues.
+ *
+ * Misbehaviours acting here (backend/misbehave.h), at "misbehave point"s:
+ * offer-without-dependency and no-version-1 (the offer), bad-mtu (the mtu
+ * field), used-len-too-big (transmit and control used elements), and the
+ * servicing of the transmit queue, with a used buffer notification, before
+ * DRIVER_OK for use-before-driver-ok and work-after-reset (queue_ready
+ * hook).
  */
 #include "backend/net.h"
 
@@ -70,6 +77,9 @@ uint32_t dev_net_frame_max(const struct dev_net *net) {
   return MODEL_ETH_MAX_FRAME;
 }
 
+/* What bad-mtu shows in the mtu field: below MODEL_NET_MTU_MIN. */
+#define MISBEHAVE_MTU 64u
+
 static bool has_ctrl_vq(const struct dev_net *net) {
   return model_features_has(net->cfg.features_offered, VIRTIO_NET_F_CTRL_VQ);
 }
@@ -113,7 +123,10 @@ static model_err net_config_read(void *ctx, uint32_t offset, uint32_t width, uin
     *value = net->net_status;
     break;
   case MODEL_NET_CFG_OFF_MTU:
-    *value = net->cfg.mtu; /* 5.1.4.1#4: never changes */
+    /* 5.1.4.1#4: never changes; #2: at least 68 (misbehave point: bad-mtu
+     * reads below, while the device itself keeps using cfg.mtu). */
+    *value =
+        dev_misbehave_has(net->cfg.misbehave, DEV_MISBEHAVE_BAD_MTU) ? MISBEHAVE_MTU : net->cfg.mtu;
     break;
   default:
     assert(field_off < MODEL_NET_MAC_LEN);
@@ -158,6 +171,7 @@ model_err dev_net_announce(struct dev_net *net) {
 static void net_tx_event(void *ctx, uint64_t arg);
 static void net_ctrl_event(void *ctx, uint64_t arg);
 static void net_poll_event(void *ctx, uint64_t arg);
+static void net_early_event(void *ctx, uint64_t arg);
 
 static bool is_polling(const struct dev_net *net) {
   return net->cfg.poll_interval_ticks != 0;
@@ -315,6 +329,11 @@ static model_err service_batch(struct dev_net *net, struct dev_vq *vq, uint32_t 
       /* A violation (already reported, a no-op then) or a failed access
        * to checked buffers (an injected fault): the queue cannot go on. */
       return dev_vq_report_violation(vq, err, "2.7.5", chain.id, 0);
+    /* 2.7.8.2#2 (misbehave point, used-len-too-big: one byte more than
+     * the chain can hold; a chain is at most 2^32 bytes, 2.7.5.2#1). */
+    if (dev_misbehave_has(net->cfg.misbehave, DEV_MISBEHAVE_USED_LEN_TOO_BIG) &&
+        chain.writable_bytes < UINT32_MAX)
+      used_len = (uint32_t)chain.writable_bytes + 1u;
     MODEL_TRY(dev_vq_push(vq, chain.id, used_len));
     qs->used++;
   }
@@ -329,7 +348,7 @@ static model_err service_batch(struct dev_net *net, struct dev_vq *vq, uint32_t 
 
 static void service_queue(struct dev_net *net, uint16_t index) {
   struct dev_vq *vq = dev_core_vq(&net->core, index);
-  if (vq == NULL || !dev_core_is_live(&net->core) || !dev_vq_is_usable(vq))
+  if (vq == NULL || !dev_core_may_service(&net->core) || !dev_vq_is_usable(vq))
     return;
   uint32_t budget = vq->size;
   if (vq->notify_enabled && dev_vq_notify_enable(vq, false, NULL) != MODEL_OK)
@@ -416,6 +435,7 @@ static void cancel_work(struct dev_net *net) {
   (void)sim_sched_cancel(net->bus->sched, net_tx_event, net);
   (void)sim_sched_cancel(net->bus->sched, net_ctrl_event, net);
   (void)sim_sched_cancel(net->bus->sched, net_poll_event, net);
+  (void)sim_sched_cancel(net->bus->sched, net_early_event, net);
   memset(net->work_pending, 0, sizeof(net->work_pending));
   net->poll_pending = false;
 }
@@ -441,6 +461,30 @@ static void net_driver_ok(void *ctx) {
     net->poll_pending = true;
 }
 
+/* misbehave point (use-before-driver-ok, work-after-reset: 2.1.2#1,
+ * 2.4.1#2): the device takes the transmit queue for live as soon as the
+ * driver sets it ready, before DRIVER_OK: a moment later it services it
+ * and sends a used buffer notification, whether or not it used a buffer
+ * (a driver that makes none available before DRIVER_OK, as ours, sees
+ * just the notification). The conformant device never gets here
+ * (dev_core_may_service is false before DRIVER_OK). */
+static void net_early_event(void *ctx, uint64_t arg) {
+  struct dev_net *net = ctx;
+  (void)arg;
+  if (dev_core_is_live(&net->core) || !dev_core_may_service(&net->core))
+    return;
+  service_queue(net, MODEL_NET_TXQ);
+  dev_net_after_flush(net, MODEL_NET_TXQ, true);
+}
+
+static void net_queue_ready(void *ctx, uint16_t index) {
+  struct dev_net *net = ctx;
+  if (index != MODEL_NET_TXQ || dev_core_is_live(&net->core) || !dev_core_may_service(&net->core))
+    return;
+  if (sim_bus_schedule(net->bus, net->cfg.tx_delay_ticks, net_early_event, net, index) != MODEL_OK)
+    sim_bus_note(net->bus, SIM_ACTOR_DEVICE, "virtio-net: scheduler full, early service lost");
+}
+
 static void net_queue_reset(void *ctx, uint16_t index) {
   struct dev_net *net = ctx;
   /* 2.6.1.1.1#1: nothing more from that queue. */
@@ -459,6 +503,7 @@ static const struct dev_core_ops net_core_ops = {
     .reset = net_reset,
     .driver_ok = net_driver_ok,
     .queue_reset = net_queue_reset,
+    .queue_ready = net_queue_ready,
 };
 
 /* ---- setup ---- */
@@ -470,11 +515,13 @@ static model_err check_config(const struct dev_net_config *cfg) {
   MODEL_ENSURE((cfg->features_offered & ~supported_features()) == 0, MODEL_ERR_INVALID_ARG);
   MODEL_ENSURE(model_features_has(cfg->features_offered, VIRTIO_F_VERSION_1),
                MODEL_ERR_INVALID_ARG);
-  /* 2.2.2#1: never offer a feature without what it depends on. */
+  /* 2.2.2#1: never offer a feature without what it depends on (unless
+   * told to misbehave so: offer-without-dependency). */
   unsigned bit = 0;
   uint64_t missing = 0;
-  MODEL_ENSURE(model_features_check_deps(VIRTIO_ID_NET, cfg->features_offered, &bit, &missing) ==
-                   MODEL_OK,
+  MODEL_ENSURE(dev_misbehave_has(cfg->misbehave, DEV_MISBEHAVE_OFFER_WITHOUT_DEPENDENCY) ||
+                   model_features_check_deps(VIRTIO_ID_NET, cfg->features_offered, &bit,
+                                             &missing) == MODEL_OK,
                MODEL_ERR_INVALID_ARG);
   /* 5.1.4.1#2 */
   MODEL_ENSURE(!model_features_has(cfg->features_offered, VIRTIO_NET_F_MTU) ||
@@ -482,6 +529,19 @@ static model_err check_config(const struct dev_net_config *cfg) {
                MODEL_ERR_INVALID_ARG);
   MODEL_ENSURE(cfg->mac_table_max <= 4096u, MODEL_ERR_INVALID_ARG);
   return MODEL_OK;
+}
+
+/* The features the device offers: the configured set, or (misbehave
+ * points) CTRL_RX without CTRL_VQ (offer-without-dependency, 2.2.2#1) and
+ * no VERSION_1 (no-version-1, 6.2#1). */
+static uint64_t offered_features(const struct dev_net_config *cfg) {
+  uint64_t offered = cfg->features_offered;
+  if (dev_misbehave_has(cfg->misbehave, DEV_MISBEHAVE_OFFER_WITHOUT_DEPENDENCY))
+    offered = (offered & ~model_feature_mask(VIRTIO_NET_F_CTRL_VQ)) |
+              model_feature_mask(VIRTIO_NET_F_CTRL_RX);
+  if (dev_misbehave_has(cfg->misbehave, DEV_MISBEHAVE_NO_VERSION_1))
+    offered &= ~model_feature_mask(VIRTIO_F_VERSION_1);
+  return offered;
 }
 
 static model_err alloc_scratch(struct dev_net *net) {
@@ -509,10 +569,11 @@ model_err dev_net_init(struct dev_net *net, struct sim_bus *bus, struct sim_nic 
   net->bus = bus;
   net->nic = nic;
   net->cfg = *cfg;
+  net->cfg.features_offered = offered_features(cfg);
   struct dev_core_config core_cfg = {
       .device_id = VIRTIO_ID_NET,
       .vendor_id = DEV_MMIO_VENDOR_ID,
-      .features_offered = cfg->features_offered,
+      .features_offered = net->cfg.features_offered,
       .queue_count = has_ctrl_vq(net) ? 3u : 2u,
       .queue_size_max = (uint16_t)cfg->queue_size_max,
   };

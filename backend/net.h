@@ -50,7 +50,9 @@ struct dev_net_config {
    * 5.1.9.5.2.1#4 (drop frames for other MACs) from the start. */
   bool rx_promisc_at_reset;
   uint16_t vq_start_idx; /* ring indices after reset (wrap tests) */
-  uint32_t misbehave;    /* enum dev_misbehave bits, for every queue */
+  /* Misbehaviours (backend/misbehave.h): dev_misbehave_mask() bits; 0 for
+   * a conformant device. */
+  uint64_t misbehave;
 };
 
 /* VERSION_1, EVENT_IDX, INDIRECT_DESC, MAC, STATUS, MTU, MRG_RXBUF, CTRL_VQ,

@@ -124,7 +124,7 @@ static uint8_t ctrl_mac_addr(struct dev_net *net, struct dev_vq *vq, const struc
   if ((*err = dev_vq_chain_read(vq, chain, MODEL_NET_CTRL_HDR_SIZE, mac, sizeof(mac))) != MODEL_OK)
     return VIRTIO_NET_ERR;
   memcpy(net->mac, mac, sizeof(mac));
-  net->core.config_generation++; /* 4.2.2.1#6; the driver asked, no notification */
+  dev_core_config_generation_bump(&net->core); /* 4.2.2.1#6; the driver asked, no notification */
   return VIRTIO_NET_OK;
 }
 
@@ -134,7 +134,7 @@ static uint8_t ctrl_announce(struct dev_net *net, uint8_t command, uint64_t data
     return VIRTIO_NET_ERR;
   /* 5.1.9.5.4.2#1: cleared before the buffer is used. */
   net->net_status = (uint16_t)(net->net_status & ~VIRTIO_NET_S_ANNOUNCE);
-  net->core.config_generation++;
+  dev_core_config_generation_bump(&net->core);
   return VIRTIO_NET_OK;
 }
 

@@ -15,6 +15,10 @@
  * delivered whole or not at all. The first buffer's segments are copied to
  * net->rx_head_segs because the queue's chain scratch is reused by the next
  * pop.
+ *
+ * Misbehaviours acting here (backend/misbehave.h), at "misbehave point"s:
+ * rx-num-buffers, rx-flags-without-csum, rx-gso, rx-rsc-info (the header)
+ * and rx-oversize (the size limit).
  */
 #include <string.h>
 
@@ -85,11 +89,27 @@ void dev_net_drop_rx(struct dev_net *net, const uint8_t *frame, size_t len,
  * without GUEST_CSUM flags is 0 (#5). num_buffers is filled by the caller. */
 static void build_rx_hdr(const struct dev_net *net, const uint8_t *frame, size_t len,
                          uint8_t hdr[MODEL_NET_HDR_SIZE]) {
+  uint64_t misbehave = net->cfg.misbehave;
   memset(hdr, 0, MODEL_NET_HDR_SIZE);
   hdr[MODEL_NET_HDR_OFF_GSO_TYPE] = VIRTIO_NET_HDR_GSO_NONE;
   struct sim_frame_info info;
   if (dev_net_has(net, VIRTIO_NET_F_GUEST_CSUM) && sim_frame_parse(frame, len, &info) == MODEL_OK)
     hdr[MODEL_NET_HDR_OFF_FLAGS] = VIRTIO_NET_HDR_F_DATA_VALID;
+  /* misbehave points: #5 DATA_VALID without GUEST_CSUM (rx-flags-without-
+   * csum), #28 RSC_INFO without RSC_EXT (rx-rsc-info), #24 a GSO type
+   * without a guest GSO feature (rx-gso). */
+  if (dev_misbehave_has(misbehave, DEV_MISBEHAVE_RX_FLAGS_WITHOUT_CSUM))
+    hdr[MODEL_NET_HDR_OFF_FLAGS] |= VIRTIO_NET_HDR_F_DATA_VALID;
+  if (dev_misbehave_has(misbehave, DEV_MISBEHAVE_RX_RSC_INFO))
+    hdr[MODEL_NET_HDR_OFF_FLAGS] |= VIRTIO_NET_HDR_F_RSC_INFO;
+  if (dev_misbehave_has(misbehave, DEV_MISBEHAVE_RX_GSO))
+    hdr[MODEL_NET_HDR_OFF_GSO_TYPE] = VIRTIO_NET_HDR_GSO_TCPV4;
+}
+
+/* num_buffers as written: count, or (misbehave point, rx-num-buffers) 0,
+ * which is never right (5.1.9.4.1#1: 1 without MRG_RXBUF; #2: the count). */
+static uint16_t num_buffers_value(const struct dev_net *net, uint16_t count) {
+  return dev_misbehave_has(net->cfg.misbehave, DEV_MISBEHAVE_RX_NUM_BUFFERS) ? 0u : count;
 }
 
 static void set_num_buffers(uint8_t hdr[MODEL_NET_HDR_SIZE], uint16_t count) {
@@ -129,7 +149,7 @@ static void rx_single(struct dev_net *net, struct dev_vq *vq, const uint8_t *fra
   }
   uint8_t hdr[MODEL_NET_HDR_SIZE];
   build_rx_hdr(net, frame, len, hdr);
-  set_num_buffers(hdr, 1); /* 5.1.9.4.1#1 */
+  set_num_buffers(hdr, num_buffers_value(net, 1)); /* 5.1.9.4.1#1 */
   err = dev_vq_chain_write(vq, &chain, 0, hdr, sizeof(hdr));
   if (err == MODEL_OK)
     err = dev_vq_chain_write(vq, &chain, MODEL_NET_HDR_SIZE, frame, len);
@@ -199,9 +219,10 @@ static void rx_merged(struct dev_net *net, struct dev_vq *vq, const uint8_t *fra
   uint16_t count = 0;
   model_err err = rx_fill_merged(net, vq, frame, len, hdr, &head, &count);
   if (err == MODEL_OK) {
+    uint16_t value = num_buffers_value(net, count); /* 5.1.9.4.1#2 */
     uint8_t num[2];
-    num[0] = (uint8_t)count;
-    num[1] = (uint8_t)(count >> 8);
+    num[0] = (uint8_t)value;
+    num[1] = (uint8_t)(value >> 8);
     err = dev_vq_chain_write(vq, &head, MODEL_NET_HDR_OFF_NUM_BUFFERS, num, sizeof(num));
   }
   for (uint16_t i = 0; err == MODEL_OK && i < count; i++) {
@@ -251,8 +272,12 @@ void dev_net_rx_frame(void *ctx, const uint8_t *frame, size_t len) {
     dev_net_drop_rx(net, frame, len, SIM_DROP_FILTERED);
     return;
   }
-  /* 5.1.4.1#4 (with MTU), 5.1.9.3 (1514 otherwise). */
-  if (len > dev_net_frame_max(net)) {
+  /* 5.1.4.1#4 (with MTU), 5.1.9.3 (1514 otherwise). misbehave point
+   * (rx-oversize, 5.1.4.1#5): no limit with MTU but what the buffers hold
+   * (the NIC's frames are at most SIM_FRAME_MAX_SIZE). */
+  bool oversize = dev_misbehave_has(net->cfg.misbehave, DEV_MISBEHAVE_RX_OVERSIZE) &&
+                  dev_net_has(net, VIRTIO_NET_F_MTU);
+  if (!oversize && len > dev_net_frame_max(net)) {
     dev_net_drop_rx(net, frame, len, SIM_DROP_TOO_BIG);
     return;
   }

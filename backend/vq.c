@@ -4,6 +4,9 @@
  * every operation starts with, the dispatch to the ring format, violation
  * recording, and gather/scatter over a checked chain.
  *
+ * Misbehaviours acting here (backend/misbehave.h): write-readable-buffer
+ * and read-writable-buffer, on every chain popped.
+ *
  * Invariant kept here: the format code is only reached for a usable queue
  * (ready, not broken), so it never touches ring memory while QueueReady is
  * zero (4.2.2.1#7) or after it reported a violation.
@@ -164,6 +167,34 @@ static model_err dev_vq_check_usable(const struct dev_vq *vq) {
   return MODEL_OK;
 }
 
+/* The first segment of one direction with at least one byte, or NULL. */
+static const struct dev_seg *first_seg(const struct dev_chain *chain, bool writable) {
+  for (uint16_t i = 0; i < chain->seg_count; i++) {
+    if (chain->segs[i].writable == writable && chain->segs[i].len > 0)
+      return &chain->segs[i];
+  }
+  return NULL;
+}
+
+/* misbehave points, on a chain just popped: write-readable-buffer
+ * (2.7.5.1#1) writes the first readable byte back as it was read;
+ * read-writable-buffer (2.7.5.1#2) reads the first writable byte. Neither
+ * changes what the driver sees; a failed access just ends the misbehaviour
+ * (the segments were checked mapped, so only an injected fault fails). */
+static void misbehave_after_pop(struct dev_vq *vq, const struct dev_chain *chain) {
+  const struct dev_seg *seg = NULL;
+  uint8_t byte = 0;
+  if (dev_misbehave_has(vq->misbehave, DEV_MISBEHAVE_WRITE_READABLE_BUFFER) &&
+      (seg = first_seg(chain, false)) != NULL &&
+      sim_bus_read_u8(vq->bus, SIM_ACTOR_DEVICE, seg->addr, &byte) == MODEL_OK &&
+      sim_bus_write_u8(vq->bus, SIM_ACTOR_DEVICE, seg->addr, byte) != MODEL_OK)
+    sim_bus_note(vq->bus, SIM_ACTOR_DEVICE, "misbehave: write into a readable buffer failed");
+  if (dev_misbehave_has(vq->misbehave, DEV_MISBEHAVE_READ_WRITABLE_BUFFER) &&
+      (seg = first_seg(chain, true)) != NULL &&
+      sim_bus_read_u8(vq->bus, SIM_ACTOR_DEVICE, seg->addr, &byte) != MODEL_OK)
+    sim_bus_note(vq->bus, SIM_ACTOR_DEVICE, "misbehave: read of a writable buffer failed");
+}
+
 model_err dev_vq_pop(struct dev_vq *vq, struct dev_chain *chain) {
   memset(chain, 0, sizeof(*chain));
   MODEL_TRY(dev_vq_check_usable(vq));
@@ -172,6 +203,8 @@ model_err dev_vq_pop(struct dev_vq *vq, struct dev_chain *chain) {
     MODEL_TRY(dev_vq_pop_split(vq, chain));
     break;
   }
+  if (vq->misbehave != 0)
+    misbehave_after_pop(vq, chain);
   vq->in_flight++;
   vq->popped_count++;
   return MODEL_OK;

@@ -33,22 +33,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "backend/misbehave.h"
 #include "model/result.h"
 #include "sim/bus.h"
 
 enum dev_vq_format {
   DEV_VQ_FORMAT_SPLIT, /* 2.7 */
-};
-
-/*
- * Misbehaviour switches for a deliberately non-conformant device (the
- * "evil device" scenarios the monitor's device checks need). None is
- * implemented yet: the field is consulted at the points where a device
- * could break a rule (marked "misbehave point" in vq_split.c), so adding one
- * is local. 0 means a conformant device.
- */
-enum dev_misbehave {
-  DEV_MISBEHAVE_NONE = 0,
 };
 
 /* One checked buffer element: [addr, addr + len) is mapped for the device
@@ -108,7 +98,7 @@ struct dev_vq {
 
   dev_vq_violation_fn on_violation;
   void *violation_ctx;
-  uint32_t misbehave; /* enum dev_misbehave bits */
+  uint64_t misbehave; /* dev_misbehave_mask() bits (backend/misbehave.h) */
 
   /* Chain scratch, owned, capacity size_max (a legal chain never has more
    * segments than the queue size, 2.7.5.3.1#3). */

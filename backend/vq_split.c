@@ -26,6 +26,11 @@
  * (2.7.7.2#2, #3); other bits are the driver's error (2.7.7.1) for the
  * monitor to judge.
  *
+ * Misbehaviours (backend/misbehave.h) acting here, at the points marked
+ * "misbehave point": write-descriptor-table (pop), publish-used-before-elem
+ * (push), irq-while-suppressed and skip-irq (flush), bad-used-flags
+ * (notify_enable).
+ *
  * Counters: SIM_CTR_RING_WRAPS when last_avail_idx comes back to slot 0,
  * SIM_CTR_IDX_WRAPS when last_avail_idx or the used idx wraps past 65535,
  * SIM_CTR_IRQ_SUPPRESSED when a flush owes no notification.
@@ -38,6 +43,9 @@
 #include "model/split.h"
 #include "model/virtio.h"
 #include "sim/bus.h"
+
+/* The undefined used flags bit bad-used-flags sets. */
+#define MISBEHAVE_USED_FLAGS_BIT 2u
 
 static uint16_t dec_le16(const uint8_t *p) {
   return (uint16_t)(p[0] | (p[1] << 8));
@@ -214,6 +222,18 @@ static void count_avail_advance(struct dev_vq *vq) {
     sim_bus_count(vq->bus, SIM_CTR_IDX_WRAPS, 1);
 }
 
+/* misbehave point (write-descriptor-table, 2.7.5.1#3): write the head
+ * descriptor's flags back as they were read. The driver sees no change;
+ * the monitor sees the device write into the descriptor table. */
+static void misbehave_touch_head_desc(struct dev_vq *vq, uint16_t head) {
+  uint64_t flags_addr = vq->desc_addr + model_split_desc_off(head) + MODEL_SPLIT_DESC_OFF_FLAGS;
+  uint16_t flags = 0;
+  if (sim_bus_read_le16(vq->bus, SIM_ACTOR_DEVICE, flags_addr, &flags) != MODEL_OK)
+    return;
+  if (sim_bus_write_le16(vq->bus, SIM_ACTOR_DEVICE, flags_addr, flags) != MODEL_OK)
+    return; /* a refused write changed nothing: the misbehaviour just failed */
+}
+
 model_err dev_vq_pop_split(struct dev_vq *vq, struct dev_chain *chain) {
   if (vq->last_avail_idx == vq->avail_idx_shadow) {
     uint16_t idx;
@@ -231,6 +251,8 @@ model_err dev_vq_pop_split(struct dev_vq *vq, struct dev_chain *chain) {
   chain->id = head;
   chain->segs = vq->segs;
   MODEL_TRY(walk_chain(vq, head, chain));
+  if (dev_misbehave_has(vq->misbehave, DEV_MISBEHAVE_WRITE_DESCRIPTOR_TABLE))
+    misbehave_touch_head_desc(vq, head);
   count_avail_advance(vq);
   return MODEL_OK;
 }
@@ -238,9 +260,17 @@ model_err dev_vq_pop_split(struct dev_vq *vq, struct dev_chain *chain) {
 model_err dev_vq_push_split(struct dev_vq *vq, uint16_t id, uint32_t len_written) {
   uint16_t slot = model_split_slot(vq->used_idx, vq->size);
   uint64_t elem = vq->device_addr + model_split_used_ring_off(slot);
-  /* misbehave point: a wrong id or a len above the writable bytes. */
-  model_err err =
-      sim_bus_write_le32(vq->bus, SIM_ACTOR_DEVICE, elem + MODEL_SPLIT_USED_ELEM_OFF_ID, id);
+  model_err err = MODEL_OK;
+  /* misbehave point (publish-used-before-elem, 2.7.8.2#1): publish this
+   * element's slot with the used idx first, then write the element. The
+   * flush writes the same idx again, so the driver's view after the event
+   * is unchanged. (used-len-too-big acts in the caller, net.c, which knows
+   * the chain's writable bytes.) */
+  if (dev_misbehave_has(vq->misbehave, DEV_MISBEHAVE_PUBLISH_USED_BEFORE_ELEM))
+    err = sim_bus_write_le16(vq->bus, SIM_ACTOR_DEVICE, vq->device_addr + MODEL_SPLIT_USED_OFF_IDX,
+                             (uint16_t)(vq->used_idx + 1u));
+  if (err == MODEL_OK)
+    err = sim_bus_write_le32(vq->bus, SIM_ACTOR_DEVICE, elem + MODEL_SPLIT_USED_ELEM_OFF_ID, id);
   if (err == MODEL_OK)
     err = sim_bus_write_le32(vq->bus, SIM_ACTOR_DEVICE, elem + MODEL_SPLIT_USED_ELEM_OFF_LEN,
                              len_written);
@@ -281,8 +311,8 @@ model_err dev_vq_flush_split(struct dev_vq *vq, bool *need_irq) {
   *need_irq = false;
   if (vq->used_idx == vq->used_idx_flushed)
     return MODEL_OK;
-  /* 2.7.8.2#1, #2: the elements (and the data) were written before idx.
-   * misbehave point: publishing idx before the elements. */
+  /* 2.7.8.2#1, #2: the elements (and the data) were written before idx
+   * (publish-used-before-elem breaks this in push). */
   model_err err = sim_bus_write_le16(vq->bus, SIM_ACTOR_DEVICE,
                                      vq->device_addr + MODEL_SPLIT_USED_OFF_IDX, vq->used_idx);
   if (err != MODEL_OK)
@@ -291,7 +321,12 @@ model_err dev_vq_flush_split(struct dev_vq *vq, bool *need_irq) {
   vq->used_idx_flushed = vq->used_idx;
   bool need = false;
   MODEL_TRY(need_notification(vq, old_idx, vq->used_idx, &need));
-  /* misbehave point: notifying when suppressed, or not when owed. */
+  /* misbehave points: irq-while-suppressed (2.7.7.2#2, #6) notifies
+   * whatever suppression says; skip-irq (2.7.7.2#3, #5) never does. */
+  if (dev_misbehave_has(vq->misbehave, DEV_MISBEHAVE_IRQ_WHILE_SUPPRESSED))
+    need = true;
+  if (dev_misbehave_has(vq->misbehave, DEV_MISBEHAVE_SKIP_IRQ))
+    need = false;
   if (need) {
     vq->irq_count++;
   } else {
@@ -313,13 +348,20 @@ model_err dev_vq_notify_enable_split(struct dev_vq *vq, bool enable, bool *more_
   *more_available = false;
   vq->notify_enabled = enable;
   model_err err = MODEL_OK;
-  /* misbehave point: a flags value other than 0/1, or 1 with EVENT_IDX. */
-  if (!has_event_idx(vq)) {
-    /* 2.7.10.2#1: flags is 0 or 1. */
-    uint16_t flags = (uint16_t)(enable ? 0u : VIRTQ_USED_F_NO_NOTIFY);
+  /* misbehave point (bad-used-flags): an undefined flags bit, written with
+   * every change, in either mode (2.7.10.2#1 without EVENT_IDX, #2 with
+   * it). Bit 1 leaves NO_NOTIFY as it should be. */
+  bool bad_flags = dev_misbehave_has(vq->misbehave, DEV_MISBEHAVE_BAD_USED_FLAGS);
+  if (!has_event_idx(vq) || bad_flags) {
+    /* 2.7.10.2#1: flags is 0 or 1; #2: 0 with EVENT_IDX (written only by
+     * the misbehaviour: the conformant device leaves it at 0). */
+    uint16_t flags = (uint16_t)(enable || has_event_idx(vq) ? 0u : VIRTQ_USED_F_NO_NOTIFY);
+    if (bad_flags)
+      flags = (uint16_t)(flags | MISBEHAVE_USED_FLAGS_BIT);
     err = sim_bus_write_le16(vq->bus, SIM_ACTOR_DEVICE,
                              vq->device_addr + MODEL_SPLIT_USED_OFF_FLAGS, flags);
-  } else if (enable) {
+  }
+  if (err == MODEL_OK && has_event_idx(vq) && enable) {
     /* 2.7.10.2#2: flags stays 0; ask to be notified once the driver makes
      * available the entry after the last one seen. Disabling writes
      * nothing: the stale avail_event lets at most one more notification

@@ -22,7 +22,9 @@
  * further step but reset (3.1.1#5, 2.1.1#3).
  *
  * DEVICE_NEEDS_RESET: every status read that shows it sets a sticky
- * observation (drv_core_needs_reset) that only a reset clears.
+ * observation (drv_core_needs_reset) that only a reset clears, and adds the
+ * bit to status_shadow, so that a later write (FAILED) does not clear it
+ * (2.1.1#2).
  *
  * The transport is virtio-mmio today (struct drv_mmio); a PCI transport would
  * become a second member selected by a transport enum, as the ring formats
@@ -63,14 +65,19 @@ struct drv_core {
   struct drv_mmio mmio;
   enum drv_core_state state;
   struct drv_mmio_ident ident;
-  uint8_t status_shadow;    /* what the driver last wrote to Status */
+  uint8_t status_shadow;    /* what the driver last wrote to Status, plus
+                             * DEVICE_NEEDS_RESET once a read showed it */
   uint8_t status_last_read; /* what Status last read back */
   bool needs_reset_seen;    /* sticky: DEVICE_NEEDS_RESET was read */
   uint64_t device_features; /* offered, as last read */
   uint64_t driver_features; /* accepted, as last written */
   bool features_ok;         /* FEATURES_OK set and kept */
   uint64_t driver_known;    /* device-type bits the caller understands */
-  uint32_t misbehave;       /* reserved for the misbehaving driver; 0 */
+  /* Misbehaviours (frontend/misbehave.h) the core commits; 0 after init.
+   * The owner sets it (and mmio.misbehave); a one-shot clears its own bit
+   * here when it fires, so it stays spent across resets. */
+  uint64_t misbehave;
+  bool features_ok_skipped; /* misbehave skip-features-ok: DRIVER_OK may follow */
   uint64_t reset_count;
 };
 

@@ -10,10 +10,28 @@
  * widths in config space, selecting before a features access, the QueueReady
  * check before queue registers, the read-back after disabling a queue, the
  * masking of InterruptACK.
+ *
+ * Misbehaviours (frontend/misbehave.h) wired here, each at its rule point
+ * and marked "misbehave:": skip-magic-check, touch-undefined-register,
+ * write-readonly-register, read-writeonly-register, narrow-register-access
+ * (after identification), no-features-sel, no-driver-features-sel,
+ * no-generation-loop, oversize-queue, touch-ready-queue, ack-undefined-bits.
  */
 #include "frontend/mmio.h"
 
 #include <string.h>
+
+#include "frontend/misbehave.h"
+
+/* An offset inside the control registers that names none (0x018-0x01f
+ * are reserved in table 4.2). */
+#define DRV_MMIO_RESERVED_OFFSET 0x018u
+/* An InterruptACK bit with no meaning (4.2.2.2#18). */
+#define DRV_MMIO_INT_UNDEFINED 4u
+
+static bool mis(const struct drv_mmio *m, unsigned bit) {
+  return drv_misbehave_has(m->misbehave, bit);
+}
 
 void drv_mmio_init(struct drv_mmio *m, struct sim_bus *bus) {
   memset(m, 0, sizeof(*m));
@@ -32,22 +50,47 @@ model_err drv_mmio_write(struct drv_mmio *m, uint32_t offset, uint32_t value) {
   return sim_bus_reg_write(m->bus, SIM_ACTOR_DRIVER, offset, 4u, value);
 }
 
+/* misbehave: the register misbehaviours that need only an identified
+ * device. A correct device refuses each access and nothing changes, so the
+ * results are ignored. */
+static void ident_misbehave(struct drv_mmio *m, uint32_t vendor_id) {
+  uint32_t v = 0;
+  if (mis(m, DRV_MISBEHAVE_TOUCH_UNDEFINED_REGISTER)) /* breaks 4.2.2.2#1 */
+    drv_misbehave_ignore(
+        sim_bus_reg_read(m->bus, SIM_ACTOR_DRIVER, DRV_MMIO_RESERVED_OFFSET, 4u, &v));
+  if (mis(m, DRV_MISBEHAVE_WRITE_READONLY_REGISTER)) /* breaks 4.2.2.2#2 */
+    drv_misbehave_ignore(
+        sim_bus_reg_write(m->bus, SIM_ACTOR_DRIVER, MODEL_MMIO_VENDOR_ID, 4u, vendor_id));
+  if (mis(m, DRV_MISBEHAVE_READ_WRITEONLY_REGISTER)) /* breaks 4.2.2.2#3 */
+    drv_misbehave_ignore(
+        sim_bus_reg_read(m->bus, SIM_ACTOR_DRIVER, MODEL_MMIO_DRIVER_FEATURES_SEL, 4u, &v));
+  if (mis(m, DRV_MISBEHAVE_NARROW_REGISTER_ACCESS)) /* breaks 4.2.2.2#4 */
+    drv_misbehave_ignore(sim_bus_reg_read(m->bus, SIM_ACTOR_DRIVER, MODEL_MMIO_VENDOR_ID, 2u, &v));
+}
+
 model_err drv_mmio_ident_read(struct drv_mmio *m, struct drv_mmio_ident *id) {
   memset(id, 0, sizeof(*id));
-  /* 4.2.3.1.1#1: magic and version first; #2: device id only if both are
-   * valid; #3, #4: a device id of 0 ends it with no further access. */
-  MODEL_TRY(drv_mmio_read(m, MODEL_MMIO_MAGIC_VALUE, &id->magic));
-  id->read_count = 1;
-  MODEL_TRY(drv_mmio_read(m, MODEL_MMIO_VERSION_REG, &id->version));
-  id->read_count = 2;
-  if (id->magic != MODEL_MMIO_MAGIC || id->version != MODEL_MMIO_VERSION)
-    return MODEL_OK;
+  if (mis(m, DRV_MISBEHAVE_SKIP_MAGIC_CHECK)) {
+    /* misbehave: skip-magic-check breaks 4.2.3.1.1#1: both taken on trust */
+    id->magic = MODEL_MMIO_MAGIC;
+    id->version = MODEL_MMIO_VERSION;
+  } else {
+    /* 4.2.3.1.1#1: magic and version first; #2: device id only if both are
+     * valid; #3, #4: a device id of 0 ends it with no further access. */
+    MODEL_TRY(drv_mmio_read(m, MODEL_MMIO_MAGIC_VALUE, &id->magic));
+    id->read_count++;
+    MODEL_TRY(drv_mmio_read(m, MODEL_MMIO_VERSION_REG, &id->version));
+    id->read_count++;
+    if (id->magic != MODEL_MMIO_MAGIC || id->version != MODEL_MMIO_VERSION)
+      return MODEL_OK;
+  }
   MODEL_TRY(drv_mmio_read(m, MODEL_MMIO_DEVICE_ID, &id->device_id));
-  id->read_count = 3;
+  id->read_count++;
   if (id->device_id == 0)
     return MODEL_OK;
   MODEL_TRY(drv_mmio_read(m, MODEL_MMIO_VENDOR_ID, &id->vendor_id));
-  id->read_count = 4;
+  id->read_count++;
+  ident_misbehave(m, id->vendor_id);
   return MODEL_OK;
 }
 
@@ -67,8 +110,10 @@ model_err drv_mmio_status_write(struct drv_mmio *m, uint8_t status) {
 model_err drv_mmio_features_read(struct drv_mmio *m, uint64_t *features) {
   uint32_t lo = 0, hi = 0;
   *features = 0;
-  /* rule point: select before each read (4.2.2.2#10) */
-  MODEL_TRY(drv_mmio_write(m, MODEL_MMIO_DEVICE_FEATURES_SEL, 0));
+  /* rule point: select before each read (4.2.2.2#10); misbehave:
+   * no-features-sel relies on the selector's reset value instead */
+  if (!mis(m, DRV_MISBEHAVE_NO_FEATURES_SEL))
+    MODEL_TRY(drv_mmio_write(m, MODEL_MMIO_DEVICE_FEATURES_SEL, 0));
   MODEL_TRY(drv_mmio_read(m, MODEL_MMIO_DEVICE_FEATURES, &lo));
   MODEL_TRY(drv_mmio_write(m, MODEL_MMIO_DEVICE_FEATURES_SEL, 1));
   MODEL_TRY(drv_mmio_read(m, MODEL_MMIO_DEVICE_FEATURES, &hi));
@@ -77,8 +122,10 @@ model_err drv_mmio_features_read(struct drv_mmio *m, uint64_t *features) {
 }
 
 model_err drv_mmio_features_write(struct drv_mmio *m, uint64_t features) {
-  /* rule point: select before each write (4.2.2.2#11) */
-  MODEL_TRY(drv_mmio_write(m, MODEL_MMIO_DRIVER_FEATURES_SEL, 0));
+  /* rule point: select before each write (4.2.2.2#11); misbehave:
+   * no-driver-features-sel relies on the selector's reset value instead */
+  if (!mis(m, DRV_MISBEHAVE_NO_DRIVER_FEATURES_SEL))
+    MODEL_TRY(drv_mmio_write(m, MODEL_MMIO_DRIVER_FEATURES_SEL, 0));
   MODEL_TRY(drv_mmio_write(m, MODEL_MMIO_DRIVER_FEATURES, (uint32_t)(features & 0xffffffffu)));
   MODEL_TRY(drv_mmio_write(m, MODEL_MMIO_DRIVER_FEATURES_SEL, 1));
   MODEL_TRY(drv_mmio_write(m, MODEL_MMIO_DRIVER_FEATURES, (uint32_t)(features >> 32)));
@@ -132,7 +179,15 @@ model_err drv_mmio_config_generation(struct drv_mmio *m, uint32_t *generation) {
   return drv_mmio_read(m, MODEL_MMIO_CONFIG_GENERATION, generation);
 }
 
+model_err drv_mmio_config_write_u8(struct drv_mmio *m, uint32_t offset, uint8_t value) {
+  MODEL_TRY(config_check(offset, 1u));
+  return sim_bus_reg_write(m->bus, SIM_ACTOR_DRIVER, MODEL_MMIO_CONFIG + offset, 1u, value);
+}
+
 model_err drv_mmio_config_read(struct drv_mmio *m, drv_mmio_config_fn read_fields, void *ctx) {
+  /* misbehave: no-generation-loop breaks 2.5.1#2: the fields, unbracketed */
+  if (mis(m, DRV_MISBEHAVE_NO_GENERATION_LOOP))
+    return read_fields(m, ctx);
   for (unsigned tries = 0; tries < DRV_MMIO_GENERATION_TRIES_MAX; tries++) {
     uint32_t before = 0, after = 0;
     MODEL_TRY(drv_mmio_config_generation(m, &before));
@@ -160,6 +215,7 @@ model_err drv_mmio_queue_size_max(struct drv_mmio *m, uint16_t index, uint32_t *
   *size_max = 0;
   MODEL_TRY(queue_select_idle(m, index));
   MODEL_TRY(drv_mmio_read(m, MODEL_MMIO_QUEUE_SIZE_MAX, size_max));
+  m->queue_size_max_seen = *size_max;
   MODEL_ENSURE(*size_max != 0, MODEL_ERR_QUEUE_UNAVAILABLE);
   return MODEL_OK;
 }
@@ -168,6 +224,13 @@ model_err drv_mmio_queue_program(struct drv_mmio *m, uint16_t index,
                                  const struct drv_mmio_queue_layout *layout) {
   MODEL_ENSURE(layout->size != 0, MODEL_ERR_QUEUE_SIZE);
   MODEL_TRY(queue_select_idle(m, index));
+  if (mis(m, DRV_MISBEHAVE_OVERSIZE_QUEUE)) {
+    /* misbehave: oversize-queue breaks 4.2.2.2#12 first, then writes the
+     * size it means (which a correct device takes instead) */
+    uint32_t max = m->queue_size_max_seen != 0 ? m->queue_size_max_seen : layout->size;
+    uint32_t over = max <= UINT32_MAX / 2u ? 2u * max : UINT32_MAX;
+    drv_misbehave_ignore(drv_mmio_write(m, MODEL_MMIO_QUEUE_SIZE, over));
+  }
   MODEL_TRY(drv_mmio_write(m, MODEL_MMIO_QUEUE_SIZE, layout->size));
   MODEL_TRY(drv_mmio_write(m, MODEL_MMIO_QUEUE_DESC_LOW, (uint32_t)layout->desc_addr));
   MODEL_TRY(drv_mmio_write(m, MODEL_MMIO_QUEUE_DESC_HIGH, (uint32_t)(layout->desc_addr >> 32)));
@@ -175,7 +238,11 @@ model_err drv_mmio_queue_program(struct drv_mmio *m, uint16_t index,
   MODEL_TRY(drv_mmio_write(m, MODEL_MMIO_QUEUE_DRIVER_HIGH, (uint32_t)(layout->driver_addr >> 32)));
   MODEL_TRY(drv_mmio_write(m, MODEL_MMIO_QUEUE_DEVICE_LOW, (uint32_t)layout->device_addr));
   MODEL_TRY(drv_mmio_write(m, MODEL_MMIO_QUEUE_DEVICE_HIGH, (uint32_t)(layout->device_addr >> 32)));
-  return drv_mmio_write(m, MODEL_MMIO_QUEUE_READY, 1u);
+  MODEL_TRY(drv_mmio_write(m, MODEL_MMIO_QUEUE_READY, 1u));
+  /* misbehave: touch-ready-queue breaks 4.2.2.2#13 with a same-value write */
+  if (mis(m, DRV_MISBEHAVE_TOUCH_READY_QUEUE))
+    drv_misbehave_ignore(drv_mmio_write(m, MODEL_MMIO_QUEUE_DESC_LOW, (uint32_t)layout->desc_addr));
+  return MODEL_OK;
 }
 
 model_err drv_mmio_queue_disable(struct drv_mmio *m, uint16_t index) {
@@ -212,5 +279,8 @@ model_err drv_mmio_isr_ack(struct drv_mmio *m, uint32_t bits) {
   uint32_t ack = bits & MODEL_MMIO_INT_MASK;
   if (ack == 0)
     return MODEL_OK;
+  /* misbehave: ack-undefined-bits breaks 4.2.2.2#18 */
+  if (mis(m, DRV_MISBEHAVE_ACK_UNDEFINED_BITS))
+    ack |= DRV_MMIO_INT_UNDEFINED;
   return drv_mmio_write(m, MODEL_MMIO_INTERRUPT_ACK, ack);
 }

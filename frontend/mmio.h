@@ -35,10 +35,11 @@
 
 struct drv_mmio {
   struct sim_bus *bus; /* borrowed */
-  /* Reserved for the misbehaving driver (always 0 for now): the points where
-   * this file could break a rule are marked "rule point" in mmio.c. */
-  uint32_t misbehave;
-  uint64_t generation_retries; /* times the generation loop had to re-read */
+  /* Misbehaviours (frontend/misbehave.h) this transport commits at its rule
+   * points (marked in mmio.c); 0 after drv_mmio_init. The owner sets it. */
+  uint64_t misbehave;
+  uint32_t queue_size_max_seen; /* QueueSizeMax last read */
+  uint64_t generation_retries;  /* times the generation loop had to re-read */
 };
 
 void drv_mmio_init(struct drv_mmio *m, struct sim_bus *bus);
@@ -72,6 +73,10 @@ MODEL_MUST_USE model_err drv_mmio_config_le16(struct drv_mmio *m, uint32_t offse
 MODEL_MUST_USE model_err drv_mmio_config_le32(struct drv_mmio *m, uint32_t offset, uint32_t *value);
 MODEL_MUST_USE model_err drv_mmio_config_le64(struct drv_mmio *m, uint32_t offset, uint64_t *value);
 MODEL_MUST_USE model_err drv_mmio_config_generation(struct drv_mmio *m, uint32_t *generation);
+/* Write one byte of configuration space. Only the misbehaving driver uses
+ * it: no virtio-net config field may be written (5.1.4.2#1). */
+MODEL_MUST_USE model_err drv_mmio_config_write_u8(struct drv_mmio *m, uint32_t offset,
+                                                  uint8_t value);
 
 /* The generation loop (2.5.1#2): read ConfigGeneration, call read_fields,
  * read ConfigGeneration again, and repeat while the two differ, at most

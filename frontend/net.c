@@ -27,6 +27,15 @@
  *  - The device is hostile: a ring violation breaks the driver (FAILED); a
  *    transient bus error (an injected fault) is retried by a later poll, a
  *    bounded number of times.
+ *  - Misbehaviours (frontend/misbehave.h): cfg.misbehave goes to the core,
+ *    the transport and (the ring ones) to each queue; those of virtio-net
+ *    are wired here and in net_ctrl.c, marked "misbehave:":
+ *    notify-before-driver-ok, read-unoffered-config, write-config,
+ *    wide-config-access, no-irq-ack, no-isr-read, misaligned-ring (handed
+ *    to the receive queue), write-before-read (the chain built here), the
+ *    tx header ones, tx-oversize, tiny- and small-rx-buffer, and the
+ *    reclaiming side of reuse-inflight-head. A one-shot is spent when the
+ *    action it spoils succeeded.
  */
 #include "frontend/net.h"
 
@@ -42,6 +51,30 @@
 #define DRV_NET_SCRATCH_SIZE (MODEL_NET_HDR_SIZE + SIM_FRAME_MAX_SIZE + 1u)
 #define DRV_NET_RETRY_TICKS  64u
 #define DRV_NET_RETRY_MAX    8u
+
+/* Ring misbehaviours every queue commits, and those only the transmit
+ * queue does (the one-shots that spoil one chain: on tx, the chain is
+ * known to be published and notified at once). */
+#define DRV_NET_MIS_VQ_ALL                                                                         \
+  (drv_misbehave_flag(DRV_MISBEHAVE_BAD_AVAIL_FLAGS) |                                             \
+   drv_misbehave_flag(DRV_MISBEHAVE_DIRTY_USED_RING) |                                             \
+   drv_misbehave_flag(DRV_MISBEHAVE_NOTIFY_WHILE_SUPPRESSED) |                                     \
+   drv_misbehave_flag(DRV_MISBEHAVE_SKIP_NOTIFY))
+#define DRV_NET_MIS_VQ_TX                                                                          \
+  (drv_misbehave_flag(DRV_MISBEHAVE_WRITE_BEFORE_READ) |                                           \
+   drv_misbehave_flag(DRV_MISBEHAVE_DESCRIPTOR_LOOP) |                                             \
+   drv_misbehave_flag(DRV_MISBEHAVE_INDIRECT_UNNEGOTIATED) |                                       \
+   drv_misbehave_flag(DRV_MISBEHAVE_NESTED_INDIRECT) |                                             \
+   drv_misbehave_flag(DRV_MISBEHAVE_CHAIN_TOO_LONG) |                                              \
+   drv_misbehave_flag(DRV_MISBEHAVE_INDIRECT_WITH_NEXT) |                                          \
+   drv_misbehave_flag(DRV_MISBEHAVE_AVAIL_IDX_BACKWARDS) |                                         \
+   drv_misbehave_flag(DRV_MISBEHAVE_PUBLISH_IDX_BEFORE_DESCRIPTOR) |                               \
+   drv_misbehave_flag(DRV_MISBEHAVE_REUSE_INFLIGHT_HEAD))
+/* misbehave tiny-rx-buffer: its length; small-rx-buffer: theirs. */
+#define DRV_NET_MIS_TINY_RX_BYTES  8u
+#define DRV_NET_MIS_SMALL_RX_BYTES 1024u
+/* misbehave write-before-read: the block holding its writable byte. */
+#define DRV_NET_MIS_SCRATCH_BYTES 16u
 
 static void net_irq(void *ctx);
 
@@ -70,6 +103,16 @@ model_err drv_net_init(struct drv_net *net, struct sim_bus *bus, struct sim_nic 
   net->state = DRV_NET_STOPPED;
   drv_core_init(&net->core, bus);
   drv_core_set_known_features(&net->core, DRV_NET_FEATURES_KNOWN);
+  net->misbehave = cfg->misbehave;
+  net->core.misbehave = cfg->misbehave;
+  net->core.mmio.misbehave = cfg->misbehave;
+  if (drv_net_mis(net, DRV_MISBEHAVE_TX_DATA_VALID)) {
+    /* misbehave tx-data-valid: with CSUM accepted (never used), DATA_VALID
+     * is the only flag rule its header breaks */
+    uint64_t csum = model_feature_mask(VIRTIO_NET_F_CSUM);
+    drv_core_set_known_features(&net->core, DRV_NET_FEATURES_KNOWN | csum);
+    net->cfg.features_wanted |= csum;
+  }
   sim_prng_init(&net->prng, cfg->seed, "driver");
   /* 5.1.4.2#4: without VIRTIO_NET_F_MAC, a locally administered unicast
    * address, drawn once so that it survives resets */
@@ -96,8 +139,10 @@ static void net_retry(void *ctx, uint64_t arg);
 /* Everything a start set up, host and guest side; the device is not touched. */
 static void net_teardown(struct drv_net *net) {
   for (unsigned q = 0; q < DRV_NET_QUEUE_COUNT; q++) {
-    if (net->vq_live[q])
+    if (net->vq_live[q]) {
+      net->misbehave &= ~net->vq[q].misbehave_spent; /* one-shots stay spent */
       drv_vq_fini(&net->vq[q]);
+    }
     net->vq_live[q] = false;
   }
   free(net->tx_slots);
@@ -110,6 +155,7 @@ static void net_teardown(struct drv_net *net) {
   net->merge_len = 0;
   net->merge_discard = false;
   net->ctrl_busy = false;
+  net->misbehave_scratch = 0;
   drv_alloc_reset(&net->alloc);
   net->state = DRV_NET_STOPPED;
 }
@@ -177,10 +223,41 @@ static bool err_is_violation(model_err err) {
 
 struct net_cfg_snapshot {
   uint64_t features;
+  uint64_t offered;   /* misbehave read-unoffered-config: what was offered */
+  uint64_t misbehave; /* the config misbehaviours to commit */
   uint8_t mac[6];
   uint16_t status;
   uint16_t mtu;
 };
+
+/* misbehave read-unoffered-config: the offset of the first optional field
+ * whose feature was not offered, or 0 (mac is not optional here: it is
+ * the one read without a check) if every one was. */
+static uint32_t unoffered_field(uint64_t offered) {
+  uint64_t mq = model_feature_mask(VIRTIO_NET_F_MQ) | model_feature_mask(VIRTIO_NET_F_RSS);
+  if ((offered & mq) == 0)
+    return MODEL_NET_CFG_OFF_MAX_VQ_PAIRS;
+  if (!model_features_has(offered, VIRTIO_NET_F_MTU))
+    return MODEL_NET_CFG_OFF_MTU;
+  if (!model_features_has(offered, VIRTIO_NET_F_STATUS))
+    return MODEL_NET_CFG_OFF_STATUS;
+  return 0;
+}
+
+/* The config misbehaviours, inside the generation loop so that they break
+ * nothing but their own rule; what they read is thrown away. */
+static void net_cfg_misbehave(struct drv_mmio *m, const struct net_cfg_snapshot *snap) {
+  uint16_t v16 = 0;
+  uint32_t v32 = 0;
+  /* misbehave: wide-config-access breaks 4.2.2.2#5 (mac is 8-bit) */
+  if (drv_misbehave_has(snap->misbehave, DRV_MISBEHAVE_WIDE_CONFIG_ACCESS) &&
+      model_features_has(snap->features, VIRTIO_NET_F_MAC))
+    drv_misbehave_ignore(drv_mmio_config_le32(m, MODEL_NET_CFG_OFF_MAC, &v32));
+  /* misbehave: read-unoffered-config breaks 2.5.1#3 */
+  uint32_t off = unoffered_field(snap->offered);
+  if (drv_misbehave_has(snap->misbehave, DRV_MISBEHAVE_READ_UNOFFERED_CONFIG) && off != 0)
+    drv_misbehave_ignore(drv_mmio_config_le16(m, off, &v16));
+}
 
 /* Read inside the generation loop; only fields whose feature was
  * negotiated, each at its own width (2.5.1#3, 4.2.2.2#5). */
@@ -194,11 +271,18 @@ static model_err net_cfg_fields(struct drv_mmio *m, void *ctx) {
     MODEL_TRY(drv_mmio_config_le16(m, MODEL_NET_CFG_OFF_STATUS, &snap->status));
   if (model_features_has(snap->features, VIRTIO_NET_F_MTU))
     MODEL_TRY(drv_mmio_config_le16(m, MODEL_NET_CFG_OFF_MTU, &snap->mtu));
+  if (snap->misbehave != 0)
+    net_cfg_misbehave(m, snap);
   return MODEL_OK;
 }
 
 static model_err net_read_config(struct drv_net *net, bool with_mtu) {
-  struct net_cfg_snapshot snap = {.features = net->features};
+  struct net_cfg_snapshot snap = {
+      .features = net->features,
+      .offered = net->core.device_features,
+      .misbehave = net->misbehave & (drv_misbehave_flag(DRV_MISBEHAVE_WIDE_CONFIG_ACCESS) |
+                                     drv_misbehave_flag(DRV_MISBEHAVE_READ_UNOFFERED_CONFIG)),
+  };
   if (!with_mtu)
     snap.features &= ~model_feature_mask(VIRTIO_NET_F_MTU);
   MODEL_TRY(drv_mmio_config_read(&net->core.mmio, net_cfg_fields, &snap));
@@ -221,7 +305,8 @@ static model_err net_read_config(struct drv_net *net, bool with_mtu) {
 static model_err net_notify(void *ctx, uint16_t index, uint32_t value) {
   struct drv_net *net = ctx;
   (void)index;
-  /* rule point: 3.1.1#6, no available buffer notification before DRIVER_OK */
+  /* rule point: 3.1.1#6, no available buffer notification before DRIVER_OK
+   * (misbehave notify-before-driver-ok notifies past it, in drv_net_setup) */
   MODEL_ENSURE((net->core.status_shadow & VIRTIO_STATUS_DRIVER_OK) != 0, MODEL_ERR_QUEUE_NOT_READY);
   return drv_mmio_notify(&net->core.mmio, value);
 }
@@ -241,7 +326,13 @@ static model_err net_queue_setup(struct drv_net *net, unsigned q) {
     size = pow2_floor(size_max < MODEL_QUEUE_SIZE_MAX ? size_max : MODEL_QUEUE_SIZE_MAX);
   /* 4.2.2.2#12: QueueSize no larger than QueueSizeMax */
   MODEL_ENSURE(size <= size_max, MODEL_ERR_QUEUE_SIZE);
-  MODEL_TRY(drv_vq_init(&net->vq[q], net->bus, &net->alloc, (uint16_t)q, size, net->features));
+  uint64_t mis =
+      net->misbehave & (DRV_NET_MIS_VQ_ALL | (q == MODEL_NET_TXQ ? DRV_NET_MIS_VQ_TX : 0));
+  /* misbehave: misaligned-ring, one-shot, spoils the first queue */
+  if (drv_net_mis_once(net, DRV_MISBEHAVE_MISALIGNED_RING))
+    mis |= drv_misbehave_flag(DRV_MISBEHAVE_MISALIGNED_RING);
+  MODEL_TRY(
+      drv_vq_init_ex(&net->vq[q], net->bus, &net->alloc, (uint16_t)q, size, net->features, mis));
   net->vq_live[q] = true;
   drv_vq_set_notify(&net->vq[q], net_notify, net);
   struct drv_mmio_queue_layout layout = {
@@ -259,8 +350,11 @@ static uint32_t net_rx_buf_size(const struct drv_net *net) {
   if (frame_max < MODEL_ETH_MAX_FRAME)
     frame_max = MODEL_ETH_MAX_FRAME;
   uint32_t whole = MODEL_NET_HDR_SIZE + frame_max; /* what the SHOULD asks */
-  if (net->cfg.rx_buf_size == 0)
+  bool small = drv_net_mis(net, DRV_MISBEHAVE_SMALL_RX_BUFFER);
+  if (net->cfg.rx_buf_size == 0 && !small)
     return whole;
+  /* misbehave: small-rx-buffer breaks 5.1.9.3.1#2, keeping the MUSTs */
+  uint32_t asked = small ? DRV_NET_MIS_SMALL_RX_BYTES : net->cfg.rx_buf_size;
   uint32_t must = MODEL_NET_HDR_SIZE; /* 5.1.9.3.1#3 with MRG_RXBUF */
   if (net->mtu != 0) {
     uint32_t need = MODEL_NET_HDR_SIZE + net->mtu + MODEL_ETH_HDR_SIZE;
@@ -268,7 +362,7 @@ static uint32_t net_rx_buf_size(const struct drv_net *net) {
       need = (need + net->rx_count - 1u) / net->rx_count; /* spread over every buffer */
     must = need > must ? need : must;
   }
-  return net->cfg.rx_buf_size > must ? net->cfg.rx_buf_size : must;
+  return asked > must ? asked : must;
 }
 
 static model_err net_pools_setup(struct drv_net *net) {
@@ -292,7 +386,32 @@ static model_err net_pools_setup(struct drv_net *net) {
   net->tx_free_count = net->tx_slot_count;
   if (net->vq_live[MODEL_NET_CTRLQ])
     MODEL_TRY(drv_alloc_get(&net->alloc, DRV_NET_CTRL_BUF_SIZE, 16u, &net->ctrl_addr));
+  if (drv_net_mis(net, DRV_MISBEHAVE_WRITE_BEFORE_READ))
+    MODEL_TRY(drv_alloc_get(&net->alloc, DRV_NET_MIS_SCRATCH_BYTES, 16u, &net->misbehave_scratch));
   return MODEL_OK;
+}
+
+/* After the configuration was read and the queues set up, before
+ * DRIVER_OK: the setup misbehaviours. */
+static void net_setup_misbehave(struct drv_net *net) {
+  /* misbehave: write-config breaks 5.1.4.2#1 (the byte it read) */
+  if (drv_net_mis(net, DRV_MISBEHAVE_WRITE_CONFIG) &&
+      model_features_has(net->features, VIRTIO_NET_F_MAC))
+    drv_misbehave_ignore(
+        drv_mmio_config_write_u8(&net->core.mmio, MODEL_NET_CFG_OFF_MAC, net->mac[0]));
+  /* misbehave: notify-before-driver-ok breaks 3.1.1#6 */
+  if (drv_net_mis_once(net, DRV_MISBEHAVE_NOTIFY_BEFORE_DRIVER_OK))
+    drv_misbehave_ignore(drv_mmio_notify(&net->core.mmio, MODEL_NET_RXQ));
+}
+
+/* The largest frame the driver sends: mtu + 14 with MTU (5.1.4.2#9), else
+ * the Ethernet maximum. */
+static uint32_t net_tx_frame_max(const struct drv_net *net) {
+  uint32_t frame_max = net->mtu != 0 ? net->mtu + MODEL_ETH_HDR_SIZE : MODEL_ETH_MAX_FRAME;
+  /* misbehave: tx-oversize ignores the MTU below the Ethernet maximum */
+  if (drv_net_mis(net, DRV_MISBEHAVE_TX_OVERSIZE) && frame_max < MODEL_ETH_MAX_FRAME)
+    frame_max = MODEL_ETH_MAX_FRAME;
+  return frame_max < SIM_FRAME_MAX_SIZE ? frame_max : SIM_FRAME_MAX_SIZE;
 }
 
 model_err drv_net_setup(struct drv_net *net) {
@@ -303,8 +422,7 @@ model_err drv_net_setup(struct drv_net *net) {
   net->mtu = 0;
   net->rx_refill = true;
   model_err err = net_read_config(net, true);
-  uint32_t frame_max = net->mtu != 0 ? net->mtu + MODEL_ETH_HDR_SIZE : MODEL_ETH_MAX_FRAME;
-  net->tx_frame_max = frame_max < SIM_FRAME_MAX_SIZE ? frame_max : SIM_FRAME_MAX_SIZE;
+  net->tx_frame_max = net_tx_frame_max(net);
   if (err == MODEL_OK)
     err = net_queue_setup(net, MODEL_NET_RXQ);
   if (err == MODEL_OK)
@@ -317,6 +435,8 @@ model_err drv_net_setup(struct drv_net *net) {
     err = drv_vq_disable_cb(&net->vq[MODEL_NET_TXQ]); /* 5.1.9.2.3 */
   if (err != MODEL_OK)
     return err;
+  if (net->misbehave != 0)
+    net_setup_misbehave(net);
   net->state = DRV_NET_SETUP;
   return MODEL_OK;
 }
@@ -327,7 +447,15 @@ static model_err rx_post(struct drv_net *net, uint32_t i) {
       .len = net->rx_buf_size,
       .device_writable = true,
   };
-  return drv_vq_add(&net->vq[MODEL_NET_RXQ], &sg, 0, 1, i, false);
+  /* misbehave: tiny-rx-buffer breaks 5.1.9.3.1#3 (only with MRG_RXBUF) */
+  bool tiny = drv_net_mis(net, DRV_MISBEHAVE_TINY_RX_BUFFER) &&
+              model_features_has(net->features, VIRTIO_NET_F_MRG_RXBUF);
+  if (tiny)
+    sg.len = DRV_NET_MIS_TINY_RX_BYTES;
+  MODEL_TRY(drv_vq_add(&net->vq[MODEL_NET_RXQ], &sg, 0, 1, i, false));
+  if (tiny)
+    net->misbehave &= ~drv_misbehave_flag(DRV_MISBEHAVE_TINY_RX_BUFFER);
+  return MODEL_OK;
 }
 
 model_err drv_net_activate(struct drv_net *net) {
@@ -375,23 +503,90 @@ struct drv_core *drv_net_core(struct drv_net *net) {
 
 /* ---- transmit ---------------------------------------------------------- */
 
+/* The tx header misbehaviours (one-shots, each spoiling the first frame). */
+#define DRV_NET_MIS_TX_HDR                                                                         \
+  (drv_misbehave_flag(DRV_MISBEHAVE_TX_NUM_BUFFERS) |                                              \
+   drv_misbehave_flag(DRV_MISBEHAVE_TX_FLAGS_WITHOUT_CSUM) |                                       \
+   drv_misbehave_flag(DRV_MISBEHAVE_TX_GSO) | drv_misbehave_flag(DRV_MISBEHAVE_TX_DATA_VALID))
+/* misbehave tx-gso: the segment size it asks for. */
+#define DRV_NET_MIS_GSO_SIZE 1448u
+
+static void hdr_put_le16(uint8_t *hdr, uint32_t off, uint16_t v) {
+  hdr[off] = (uint8_t)(v & 0xffu);
+  hdr[off + 1u] = (uint8_t)(v >> 8);
+}
+
+/* misbehave: the tx header ones, on a zeroed header. */
+static void tx_hdr_misbehave(uint8_t *hdr, uint64_t mis) {
+  if (drv_misbehave_has(mis, DRV_MISBEHAVE_TX_NUM_BUFFERS)) /* breaks 5.1.9.2.1#2 */
+    hdr_put_le16(hdr, MODEL_NET_HDR_OFF_NUM_BUFFERS, 1u);
+  if (drv_misbehave_has(mis, DRV_MISBEHAVE_TX_FLAGS_WITHOUT_CSUM)) /* #3; csum_start, _offset 0 */
+    hdr[MODEL_NET_HDR_OFF_FLAGS] |= VIRTIO_NET_HDR_F_NEEDS_CSUM;
+  if (drv_misbehave_has(mis, DRV_MISBEHAVE_TX_GSO)) { /* breaks 5.1.9.2.1#24 */
+    hdr[MODEL_NET_HDR_OFF_GSO_TYPE] = VIRTIO_NET_HDR_GSO_TCPV4;
+    hdr_put_le16(hdr, MODEL_NET_HDR_OFF_GSO_SIZE, DRV_NET_MIS_GSO_SIZE);
+  }
+  if (drv_misbehave_has(mis, DRV_MISBEHAVE_TX_DATA_VALID)) /* breaks 5.1.9.2.1#36 */
+    hdr[MODEL_NET_HDR_OFF_FLAGS] |= VIRTIO_NET_HDR_F_DATA_VALID;
+}
+
+/* misbehave: write-before-read breaks 2.7.4.2#1: a 1-byte device-writable
+ * element after the header (first, with one segment), readable ones after
+ * it. Returns the new element count; sg has room for one more. */
+static unsigned tx_sg_write_before_read(const struct drv_net *net, struct drv_sg *sg,
+                                        unsigned count) {
+  struct drv_sg w = {.addr = net->misbehave_scratch, .len = 1u, .device_writable = true};
+  if (count == 2u) {
+    sg[2] = sg[1];
+    sg[1] = w;
+    return 3u;
+  }
+  sg[1] = sg[0];
+  sg[0] = w;
+  return 2u;
+}
+
 static model_err tx_place(struct drv_net *net, const struct drv_net_frame_ref *f, uint32_t slot) {
   uint64_t addr = net->tx_base + (uint64_t)slot * net->tx_slot_size;
   uint8_t *buf = net->tx_scratch;
   /* 5.1.9.2.1#1-#3: a 12-byte header, flags 0 (no CSUM), gso NONE,
    * num_buffers 0 */
   memset(buf, 0, MODEL_NET_HDR_SIZE);
+  uint64_t spent = net->misbehave & DRV_NET_MIS_TX_HDR;
+  if (spent != 0)
+    tx_hdr_misbehave(buf, spent);
   frame_rebuild(f, buf + MODEL_NET_HDR_SIZE);
   MODEL_TRY(sim_bus_write_bytes(net->bus, SIM_ACTOR_DRIVER, addr, buf,
                                 MODEL_NET_HDR_SIZE + (size_t)f->frame_len));
-  struct drv_sg sg[2] = {
+  struct drv_sg sg[3] = {
       {.addr = addr, .len = MODEL_NET_HDR_SIZE + f->frame_len, .device_writable = false},
       {.addr = addr + MODEL_NET_HDR_SIZE, .len = f->frame_len, .device_writable = false},
   };
   if (net->cfg.tx_segments == 2)
     sg[0].len = MODEL_NET_HDR_SIZE;
-  return drv_vq_add(&net->vq[MODEL_NET_TXQ], sg, net->cfg.tx_segments, 0, slot,
-                    net->cfg.tx_indirect);
+  unsigned count = net->cfg.tx_segments, writable = 0;
+  if (drv_net_mis(net, DRV_MISBEHAVE_WRITE_BEFORE_READ) && net->misbehave_scratch != 0) {
+    count = tx_sg_write_before_read(net, sg, count);
+    writable = 1;
+    spent |= drv_misbehave_flag(DRV_MISBEHAVE_WRITE_BEFORE_READ);
+  }
+  MODEL_TRY(drv_vq_add(&net->vq[MODEL_NET_TXQ], sg, count - writable, writable, slot,
+                       net->cfg.tx_indirect));
+  net->misbehave &= ~spent; /* the spoiled frame is on the ring */
+  return MODEL_OK;
+}
+
+/* misbehave reuse-inflight-head: the frame whose chain the transmit queue
+ * reused never reaches the device. The driver broke it: drop it so, and
+ * free its slot. */
+static void tx_reuse_reclaim(struct drv_net *net) {
+  struct drv_vq *txq = &net->vq[MODEL_NET_TXQ];
+  txq->reused = false;
+  uint64_t token = txq->reused_token;
+  if (token >= net->tx_slot_count)
+    return;
+  frame_drop(net, &net->tx_slots[token], SIM_DROP_BROKEN);
+  net->tx_free[net->tx_free_count++] = (uint32_t)token;
 }
 
 /* Move backlog frames onto the ring while slots and descriptors last. */
@@ -408,6 +603,8 @@ static model_err tx_drain(struct drv_net *net) {
     net->backlog_head = (net->backlog_head + 1u) % net->backlog_max;
     net->backlog_count--;
     net->stats.tx_queued++;
+    if (net->vq[MODEL_NET_TXQ].reused)
+      tx_reuse_reclaim(net);
   }
   struct drv_vq *txq = &net->vq[MODEL_NET_TXQ];
   MODEL_TRY(drv_vq_kick(txq, NULL));
@@ -668,6 +865,12 @@ static void net_irq(void *ctx) {
   net->stats.interrupts++;
   if (net->core.state != DRV_CORE_PROBED && net->core.state != DRV_CORE_FAILED)
     return; /* no device being driven: no register to ask */
+  if (drv_net_mis_once(net, DRV_MISBEHAVE_NO_ISR_READ)) {
+    /* misbehave: no-isr-read breaks 4.2.3.4.1#1: every queue processed, the
+     * cause never asked, so nothing to acknowledge */
+    net_process_all(net);
+    return;
+  }
   uint32_t bits = 0;
   /* 4.2.3.4.1#1: find out why */
   if (drv_mmio_isr_read(&net->core.mmio, &bits, NULL) != MODEL_OK) {
@@ -683,7 +886,10 @@ static void net_irq(void *ctx) {
   /* 4.2.3.4.1#2: the used buffer bit means every active queue */
   if ((bits & MODEL_MMIO_INT_VRING) != 0)
     net_process_all(net);
-  /* 4.2.3.4.1#3: acknowledge what was handled, once handled */
+  /* 4.2.3.4.1#3: acknowledge what was handled, once handled (misbehave:
+   * no-irq-ack breaks 4.2.2.2#17 in the first handler) */
+  if (drv_net_mis_once(net, DRV_MISBEHAVE_NO_IRQ_ACK))
+    return;
   if (drv_mmio_isr_ack(&net->core.mmio, bits) != MODEL_OK)
     net->stats.poll_errors++;
 }

@@ -79,6 +79,9 @@ struct drv_net_config {
   uint64_t guest_mem_size;
   uint64_t seed;           /* root seed of the driver's prng stream "driver" */
   uint32_t tx_backlog_max; /* frames accepted but not yet on the ring; 0 = default */
+  /* Misbehaviours to commit on purpose (frontend/misbehave.h: bit n of the
+   * set is enum drv_misbehave n); 0, the default, is a well-behaved driver. */
+  uint64_t misbehave;
 };
 
 /* Defaults: every known feature wanted, VERSION_1 required, queues at
@@ -174,6 +177,12 @@ struct drv_net {
 
   bool retry_pending;
   unsigned retry_count;
+
+  /* Misbehaviours still to commit: cfg.misbehave minus the one-shots already
+   * spent (by this layer, or by a queue: collected when it is torn down).
+   * The core and the transport keep their own copies (core.misbehave). */
+  uint64_t misbehave;
+  uint64_t misbehave_scratch; /* write-before-read: its writable byte */
   struct drv_net_stats stats;
 };
 

@@ -11,6 +11,9 @@
  * net_internal.h) and one command in flight. The command is written with
  * byte-wide bus writes for u8 fields and le32 for the counts; the ack byte is
  * read only if the used len says the device wrote it (2.7.8.3#1).
+ *
+ * Misbehaviours wired here, marked "misbehave:": ctrl-rx-without-feature,
+ * ctrl-mac-without-feature (the CTRL_RX check left out).
  */
 #include <string.h>
 
@@ -72,8 +75,11 @@ model_err drv_net_ctrl_rx(struct drv_net *net, uint8_t cmd, bool on) {
   default:
     return MODEL_ERR_INVALID_ARG;
   }
-  /* rule point: the command's feature */
-  MODEL_ENSURE(model_features_has(net->features, needs), MODEL_ERR_FEATURE_REQUIRED);
+  /* rule point: the command's feature; misbehave: ctrl-rx-without-feature
+   * breaks 5.1.9.5.1.2#1, sending PROMISC and ALLMULTI without CTRL_RX */
+  bool unchecked =
+      needs == VIRTIO_NET_F_CTRL_RX && drv_net_mis(net, DRV_MISBEHAVE_CTRL_RX_WITHOUT_FEATURE);
+  MODEL_ENSURE(unchecked || model_features_has(net->features, needs), MODEL_ERR_FEATURE_REQUIRED);
   MODEL_TRY(sim_bus_write_u8(net->bus, SIM_ACTOR_DRIVER, net->ctrl_addr + DRV_NET_CTRL_DATA_OFF,
                              on ? 1u : 0u));
   return ctrl_submit(net, VIRTIO_NET_CTRL_RX, cmd, 1u);
@@ -93,8 +99,11 @@ static model_err mac_table_write(struct drv_net *net, uint64_t at, const uint8_t
 model_err drv_net_ctrl_mac_table(struct drv_net *net, const uint8_t (*uni)[6], uint32_t n_uni,
                                  const uint8_t (*multi)[6], uint32_t n_multi) {
   MODEL_TRY(ctrl_ready(net));
-  /* rule point: 5.1.9.5.2.2#1, MAC commands only with CTRL_RX */
-  MODEL_ENSURE(model_features_has(net->features, VIRTIO_NET_F_CTRL_RX), MODEL_ERR_FEATURE_REQUIRED);
+  /* rule point: 5.1.9.5.2.2#1, MAC commands only with CTRL_RX (misbehave:
+   * ctrl-mac-without-feature leaves the check out) */
+  MODEL_ENSURE(drv_net_mis(net, DRV_MISBEHAVE_CTRL_MAC_WITHOUT_FEATURE) ||
+                   model_features_has(net->features, VIRTIO_NET_F_CTRL_RX),
+               MODEL_ERR_FEATURE_REQUIRED);
   MODEL_ENSURE(n_uni <= DRV_NET_MAC_TABLE_MAX && n_multi <= DRV_NET_MAC_TABLE_MAX,
                MODEL_ERR_INVALID_ARG);
   MODEL_ENSURE((n_uni == 0 || uni != NULL) && (n_multi == 0 || multi != NULL),
@@ -109,8 +118,10 @@ model_err drv_net_ctrl_mac_table(struct drv_net *net, const uint8_t (*uni)[6], u
 
 model_err drv_net_ctrl_mac_addr(struct drv_net *net, const uint8_t mac[6]) {
   MODEL_TRY(ctrl_ready(net));
-  /* rule point: 5.1.9.5.2.2#1 (CTRL_RX) and the command's own feature */
-  MODEL_ENSURE(model_features_has(net->features, VIRTIO_NET_F_CTRL_RX) &&
+  /* rule point: 5.1.9.5.2.2#1 (CTRL_RX; misbehave: ctrl-mac-without-feature
+   * leaves it out) and the command's own feature */
+  MODEL_ENSURE((drv_net_mis(net, DRV_MISBEHAVE_CTRL_MAC_WITHOUT_FEATURE) ||
+                model_features_has(net->features, VIRTIO_NET_F_CTRL_RX)) &&
                    model_features_has(net->features, VIRTIO_NET_F_CTRL_MAC_ADDR),
                MODEL_ERR_FEATURE_REQUIRED);
   MODEL_TRY(sim_bus_write_bytes(net->bus, SIM_ACTOR_DRIVER, net->ctrl_addr + DRV_NET_CTRL_DATA_OFF,

@@ -5,7 +5,20 @@
 #ifndef VIOSIM_FRONTEND_NET_INTERNAL_H
 #define VIOSIM_FRONTEND_NET_INTERNAL_H
 
+#include "frontend/misbehave.h"
 #include "frontend/net.h"
+
+/* Misbehaviour `bit` is still to be committed (frontend/misbehave.h). */
+static inline bool drv_net_mis(const struct drv_net *net, unsigned bit) {
+  return drv_misbehave_has(net->misbehave, bit);
+}
+/* A one-shot misbehaviour: true the first time, then spent. */
+static inline bool drv_net_mis_once(struct drv_net *net, unsigned bit) {
+  if (!drv_net_mis(net, bit))
+    return false;
+  net->misbehave &= ~drv_misbehave_flag(bit);
+  return true;
+}
 
 /* Control buffer layout in guest memory: class, command, data, ack. */
 #define DRV_NET_CTRL_DATA_OFF MODEL_NET_CTRL_HDR_SIZE

@@ -4,6 +4,8 @@
  * (2.7.4.2#1 readable before writable, 2.7.5.2#1 chain bytes, 2.7.5.3.1#3
  * chain length), the host arrays, the notification hook, the record of a
  * violation, and the dispatch on vq->format. The split ring is vq_split.c.
+ * Misbehaviour wired here: write-before-read (2.7.4.2#1 not enforced on a
+ * queue that commits it; the caller builds the chain).
  */
 #include "frontend/vq.h"
 
@@ -12,13 +14,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "frontend/misbehave.h"
 #include "frontend/vq_split.h"
 #include "model/split.h"
 #include "model/virtio.h"
 
 model_err drv_vq_init(struct drv_vq *vq, struct sim_bus *bus, struct drv_alloc *alloc,
                       uint16_t index, uint32_t size, uint64_t features) {
+  return drv_vq_init_ex(vq, bus, alloc, index, size, features, 0);
+}
+
+model_err drv_vq_init_ex(struct drv_vq *vq, struct sim_bus *bus, struct drv_alloc *alloc,
+                         uint16_t index, uint32_t size, uint64_t features, uint64_t misbehave) {
   memset(vq, 0, sizeof(*vq));
+  vq->misbehave = misbehave;
   /* The packed format is not implemented yet: the core never accepts
    * VIRTIO_F_RING_PACKED, so every queue is split. */
   vq->format = DRV_VQ_SPLIT;
@@ -99,9 +108,11 @@ static model_err add_check(const struct drv_vq *vq, const struct drv_sg *sg, uns
   /* 2.7.5.3.1#3: no chain longer than the queue size, indirect or not */
   MODEL_ENSURE(total > 0 && total <= vq->size, MODEL_ERR_INVALID_ARG);
   uint64_t bytes = 0;
+  bool any_order = drv_misbehave_has(vq->misbehave, DRV_MISBEHAVE_WRITE_BEFORE_READ);
   for (unsigned k = 0; k < total; k++) {
-    /* rule point: 2.7.4.2#1, readable elements before writable ones */
-    MODEL_ENSURE(sg[k].device_writable == (k >= out_count), MODEL_ERR_INVALID_ARG);
+    /* rule point: 2.7.4.2#1, readable elements before writable ones;
+     * misbehave: write-before-read takes them in whatever order given */
+    MODEL_ENSURE(any_order || sg[k].device_writable == (k >= out_count), MODEL_ERR_INVALID_ARG);
     bytes += sg[k].len;
     if (sg[k].device_writable)
       *writable += sg[k].len;

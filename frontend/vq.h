@@ -94,6 +94,7 @@ struct drv_vq {
   uint64_t desc_addr;  /* Descriptor Area: 16-byte aligned */
   uint64_t avail_addr; /* Driver Area: 2-byte aligned */
   uint64_t used_addr;  /* Device Area: 4-byte aligned */
+  uint64_t used_block; /* the allocator block holding it (used_addr, unless misaligned) */
   bool areas_held;
 
   /* host state (owned arrays of `size` entries) */
@@ -110,10 +111,20 @@ struct drv_vq {
   uint16_t last_used_idx; /* next used idx to consume */
   bool cb_enabled;        /* used buffer notifications wanted */
   uint32_t detach_cursor; /* where drv_vq_detach_unused resumes its scan */
+  uint16_t last_head;     /* head of the chain added last */
 
   bool broken;
   struct drv_vq_violation violation;
-  uint32_t misbehave; /* reserved for the misbehaving driver; always 0 for now */
+  /* Misbehaviours (frontend/misbehave.h) this queue commits, as given to
+   * drv_vq_init_ex; a one-shot moves its bit to misbehave_spent when it
+   * fires (the owner reads it back before drv_vq_fini). */
+  uint64_t misbehave;
+  uint64_t misbehave_spent;
+  /* misbehave reuse-inflight-head: the last add overwrote the outstanding
+   * chain of this token instead of taking free descriptors; the caller
+   * takes it back (and clears the flag). */
+  bool reused;
+  uint64_t reused_token;
   struct drv_vq_stats stats;
 };
 
@@ -129,6 +140,11 @@ struct drv_vq {
 MODEL_MUST_USE model_err drv_vq_init(struct drv_vq *vq, struct sim_bus *bus,
                                      struct drv_alloc *alloc, uint16_t index, uint32_t size,
                                      uint64_t features);
+/* The same, for a queue that commits the misbehaviours in `misbehave`
+ * (frontend/misbehave.h; the ring ones). drv_vq_init is this with 0. */
+MODEL_MUST_USE model_err drv_vq_init_ex(struct drv_vq *vq, struct sim_bus *bus,
+                                        struct drv_alloc *alloc, uint16_t index, uint32_t size,
+                                        uint64_t features, uint64_t misbehave);
 /* Free the host arrays, the ring areas and any indirect table still held. */
 void drv_vq_fini(struct drv_vq *vq);
 

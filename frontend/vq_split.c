@@ -22,12 +22,41 @@
  *    orders. used_event / avail flags are written only when they change.
  *  - Nothing here loops on a device-controlled value: used idx is checked
  *    against the outstanding count before any element is read.
+ *
+ * Misbehaviours (frontend/misbehave.h) wired here, marked "misbehave:":
+ * misaligned-ring, dirty-used-ring (init); descriptor-loop,
+ * indirect-unnegotiated, nested-indirect, chain-too-long,
+ * indirect-with-next, publish-idx-before-descriptor, reuse-inflight-head
+ * (add; one-shots, at most one per add); avail-idx-backwards,
+ * notify-while-suppressed, skip-notify (kick); bad-avail-flags
+ * (callbacks). A misbehaving chain still lives in descriptors the host
+ * arrays account for, so freeing it stays exact.
  */
 #include <assert.h>
 #include <string.h>
 
+#include "frontend/misbehave.h"
 #include "frontend/vq_split.h"
 #include "model/split.h"
+
+/* misbehave misaligned-ring: how far past its alignment the used ring goes
+ * (its 16-bit fields stay 2-byte aligned). */
+#define MISALIGN_USED_BYTES 2u
+/* misbehave bad-avail-flags: an avail flags bit with no meaning (2.7.7.1#1). */
+#define AVAIL_F_UNDEFINED 2u
+
+static bool mis(const struct drv_vq *vq, unsigned bit) {
+  return drv_misbehave_has(vq->misbehave, bit);
+}
+
+/* A one-shot misbehaviour: true the first time, then spent. */
+static bool mis_once(struct drv_vq *vq, unsigned bit) {
+  if (!mis(vq, bit))
+    return false;
+  vq->misbehave &= ~drv_misbehave_flag(bit);
+  vq->misbehave_spent |= drv_misbehave_flag(bit);
+  return true;
+}
 
 #define ZERO_CHUNK 4096u
 
@@ -68,13 +97,16 @@ static model_err areas_get(struct drv_vq *vq) {
     put_owned(vq->alloc, vq->desc_addr);
     return err;
   }
-  err =
-      drv_alloc_get(vq->alloc, model_split_used_size(num), MODEL_SPLIT_USED_ALIGN, &vq->used_addr);
+  /* misbehave: misaligned-ring breaks 2.7.1#1 (the block is that much longer) */
+  uint64_t skew = mis(vq, DRV_MISBEHAVE_MISALIGNED_RING) ? MISALIGN_USED_BYTES : 0u;
+  err = drv_alloc_get(vq->alloc, model_split_used_size(num) + skew, MODEL_SPLIT_USED_ALIGN,
+                      &vq->used_block);
   if (err != MODEL_OK) {
     put_owned(vq->alloc, vq->avail_addr);
     put_owned(vq->alloc, vq->desc_addr);
     return err;
   }
+  vq->used_addr = vq->used_block + skew;
   vq->areas_held = true;
   return MODEL_OK;
 }
@@ -86,6 +118,9 @@ model_err drv_vq_init_split(struct drv_vq *vq) {
   model_err err = zero_area(vq->bus, vq->avail_addr, model_split_avail_size(vq->size));
   if (err == MODEL_OK)
     err = zero_area(vq->bus, vq->used_addr, model_split_used_size(vq->size));
+  /* misbehave: dirty-used-ring breaks 2.7.10.1#1: used flags not 0 */
+  if (err == MODEL_OK && mis(vq, DRV_MISBEHAVE_DIRTY_USED_RING))
+    err = wr16(vq, vq->used_addr + MODEL_SPLIT_USED_OFF_FLAGS, VIRTQ_USED_F_NO_NOTIFY);
   if (err != MODEL_OK) {
     drv_vq_fini_split(vq);
     return err;
@@ -104,7 +139,7 @@ void drv_vq_fini_split(struct drv_vq *vq) {
     vq->heads[i].outstanding = false;
   }
   if (vq->areas_held) {
-    put_owned(vq->alloc, vq->used_addr);
+    put_owned(vq->alloc, vq->used_block);
     put_owned(vq->alloc, vq->avail_addr);
     put_owned(vq->alloc, vq->desc_addr);
     vq->areas_held = false;
@@ -127,44 +162,146 @@ static uint16_t elem_flags(const struct drv_sg *sg, bool has_next) {
   return has_next ? (uint16_t)(flags | VIRTQ_DESC_F_NEXT) : flags;
 }
 
-/* Write `total` elements into free ring descriptors, following the free
- * list; the free list itself is only advanced by the caller on success. */
-static model_err chain_write_direct(struct drv_vq *vq, const struct drv_sg *sg, unsigned total) {
-  uint16_t cur = vq->free_head;
+/* How an add lays out its chain: as asked, or one misbehaviour's shape. */
+enum add_shape {
+  SHAPE_NORMAL,
+  SHAPE_LOOP,      /* descriptor-loop: direct, the last element links to the head */
+  SHAPE_NESTED,    /* nested-indirect: the last element in a second table */
+  SHAPE_TOO_LONG,  /* chain-too-long: a table of queue size + 1 entries */
+  SHAPE_WITH_NEXT, /* indirect-with-next: the ring descriptor also has NEXT */
+};
+
+/* Write `total` elements into ring descriptors, following the links from
+ * `start` (the head of the free list, or of the chain being reused); the
+ * free list itself is only advanced by the caller on success. */
+static model_err chain_write_direct(struct drv_vq *vq, const struct drv_sg *sg, unsigned total,
+                                    uint16_t start, bool loop) {
+  uint16_t cur = start;
   for (unsigned k = 0; k < total; k++) {
     bool more = k + 1u < total;
     uint16_t next = more ? vq->desc_next[cur] : 0u;
-    MODEL_TRY(
-        desc_write(vq, vq->desc_addr, cur, sg[k].addr, sg[k].len, elem_flags(&sg[k], more), next));
+    uint16_t flags = elem_flags(&sg[k], more);
+    if (!more && loop) {
+      /* misbehave: descriptor-loop breaks 2.7.5.2#1 */
+      flags = (uint16_t)(flags | VIRTQ_DESC_F_NEXT);
+      next = start;
+    }
+    MODEL_TRY(desc_write(vq, vq->desc_addr, cur, sg[k].addr, sg[k].len, flags, next));
     cur = vq->desc_next[cur];
   }
   return MODEL_OK;
+}
+
+/* Table entries 0..count-1 for elements 0..count-1, each linked to the next. */
+static model_err table_write_linked(struct drv_vq *vq, const struct drv_sg *sg, unsigned count,
+                                    unsigned total, uint64_t table) {
+  for (unsigned k = 0; k < count; k++) {
+    bool more = k + 1u < total;
+    MODEL_TRY(desc_write(vq, table, k, sg[k].addr, sg[k].len, elem_flags(&sg[k], more),
+                         more ? (uint16_t)(k + 1u) : 0u));
+  }
+  return MODEL_OK;
+}
+
+/* misbehave: nested-indirect breaks 2.7.5.3.1#2: elements 0..total-2 as
+ * usual, then an INDIRECT entry naming a one-entry second table (placed
+ * right after the first) that holds the last element. */
+static model_err table_write_nested(struct drv_vq *vq, const struct drv_sg *sg, unsigned total,
+                                    uint64_t table) {
+  const struct drv_sg *last = &sg[total - 1u];
+  uint64_t inner = table + (uint64_t)total * MODEL_SPLIT_DESC_SIZE;
+  MODEL_TRY(table_write_linked(vq, sg, total - 1u, total, table));
+  MODEL_TRY(desc_write(vq, table, total - 1u, inner, MODEL_SPLIT_DESC_SIZE,
+                       (uint16_t)VIRTQ_DESC_F_INDIRECT, 0u));
+  return desc_write(vq, inner, 0, last->addr, last->len, elem_flags(last, false), 0u);
+}
+
+/* misbehave: chain-too-long breaks 2.7.5.3.1#3: the last element cut into
+ * pieces so that the table holds `entries` descriptors (the caller checked
+ * that every piece gets at least one byte). */
+static model_err table_write_split(struct drv_vq *vq, const struct drv_sg *sg, unsigned total,
+                                   uint64_t table, unsigned entries) {
+  const struct drv_sg *last = &sg[total - 1u];
+  unsigned pieces = entries - (total - 1u);
+  uint32_t piece_len = last->len / pieces;
+  MODEL_TRY(table_write_linked(vq, sg, total - 1u, entries, table));
+  for (unsigned p = 0; p < pieces; p++) {
+    unsigned i = total - 1u + p;
+    bool more = p + 1u < pieces;
+    uint32_t len = more ? piece_len : last->len - piece_len * (pieces - 1u);
+    MODEL_TRY(desc_write(vq, table, i, last->addr + (uint64_t)p * piece_len, len,
+                         elem_flags(last, more), more ? (uint16_t)(i + 1u) : 0u));
+  }
+  return MODEL_OK;
+}
+
+/* Descriptors in the table of a chain of this shape, and how many the
+ * table block holds (a nested table sits right after the first). */
+static unsigned table_entries(const struct drv_vq *vq, unsigned total, enum add_shape shape) {
+  return shape == SHAPE_TOO_LONG ? vq->size + 1u : total;
+}
+static unsigned table_block_entries(const struct drv_vq *vq, unsigned total, enum add_shape shape) {
+  return shape == SHAPE_NESTED ? total + 1u : table_entries(vq, total, shape);
 }
 
 /* An indirect table: elements at 0..total-1 chained in order (2.7.5.3),
  * never INDIRECT inside it (2.7.5.3.1#2); then one ring descriptor naming it
  * with INDIRECT and without NEXT (2.7.5.3.1#1 checked by the caller, #4). */
 static model_err chain_write_indirect(struct drv_vq *vq, const struct drv_sg *sg, unsigned total,
-                                      uint64_t table) {
-  for (unsigned k = 0; k < total; k++) {
-    bool more = k + 1u < total;
-    MODEL_TRY(desc_write(vq, table, k, sg[k].addr, sg[k].len, elem_flags(&sg[k], more),
-                         more ? (uint16_t)(k + 1u) : 0u));
+                                      uint64_t table, enum add_shape shape) {
+  unsigned entries = table_entries(vq, total, shape);
+  switch (shape) {
+  case SHAPE_NESTED:
+    MODEL_TRY(table_write_nested(vq, sg, total, table));
+    break;
+  case SHAPE_TOO_LONG:
+    MODEL_TRY(table_write_split(vq, sg, total, table, entries));
+    break;
+  case SHAPE_NORMAL:
+  case SHAPE_LOOP:
+  case SHAPE_WITH_NEXT:
+    MODEL_TRY(table_write_linked(vq, sg, total, total, table));
+    break;
   }
-  uint32_t table_len = total * MODEL_SPLIT_DESC_SIZE; /* a multiple of 16 */
-  return desc_write(vq, vq->desc_addr, vq->free_head, table, table_len,
-                    (uint16_t)VIRTQ_DESC_F_INDIRECT, 0u);
+  uint32_t table_len = entries * MODEL_SPLIT_DESC_SIZE; /* a multiple of 16 */
+  uint16_t flags = (uint16_t)VIRTQ_DESC_F_INDIRECT;
+  uint16_t next = 0;
+  if (shape == SHAPE_WITH_NEXT) {
+    /* misbehave: indirect-with-next breaks 2.7.5.3.1#4; next names a free
+     * descriptor, in range */
+    flags = (uint16_t)(flags | VIRTQ_DESC_F_NEXT);
+    next = vq->desc_next[vq->free_head];
+  }
+  return desc_write(vq, vq->desc_addr, vq->free_head, table, table_len, flags, next);
 }
 
-/* Place the head in the next avail ring entry, then publish avail idx. */
-static model_err avail_publish(struct drv_vq *vq, uint16_t head) {
+/* The avail ring entry for the next idx, and the idx that publishes it. */
+static model_err avail_entry_write(struct drv_vq *vq, uint16_t head) {
   uint16_t slot = model_split_slot(vq->avail_idx_shadow, vq->size);
-  MODEL_TRY(wr16(vq, vq->avail_addr + model_split_avail_ring_off(slot), head));
-  /* 2.7.13.3.1#1: idx after the entry and the descriptors; 2.7.6.1#1: it
-   * only grows, wrapping at 2^16 on purpose */
-  uint16_t new_idx = (uint16_t)(vq->avail_idx_shadow + 1u);
-  MODEL_TRY(wr16(vq, vq->avail_addr + MODEL_SPLIT_AVAIL_OFF_IDX, new_idx));
-  vq->avail_idx_shadow = new_idx;
+  return wr16(vq, vq->avail_addr + model_split_avail_ring_off(slot), head);
+}
+static model_err avail_idx_write(struct drv_vq *vq) {
+  /* 2.7.6.1#1: it only grows, wrapping at 2^16 on purpose */
+  return wr16(vq, vq->avail_addr + MODEL_SPLIT_AVAIL_OFF_IDX,
+              (uint16_t)(vq->avail_idx_shadow + 1u));
+}
+
+/* Write the chain, place its head in the next avail ring entry, then
+ * publish avail idx (2.7.13.3.1#1: idx after the entry and the
+ * descriptors). */
+static model_err chain_publish(struct drv_vq *vq, const struct drv_sg *sg, unsigned total,
+                               uint64_t table, bool indirect, enum add_shape shape) {
+  uint16_t head = vq->free_head;
+  /* misbehave: publish-idx-before-descriptor breaks 2.7.13.3.1#1 */
+  bool idx_first = mis_once(vq, DRV_MISBEHAVE_PUBLISH_IDX_BEFORE_DESCRIPTOR);
+  if (idx_first)
+    MODEL_TRY(avail_idx_write(vq));
+  MODEL_TRY(indirect ? chain_write_indirect(vq, sg, total, table, shape)
+                     : chain_write_direct(vq, sg, total, head, shape == SHAPE_LOOP));
+  MODEL_TRY(avail_entry_write(vq, head));
+  if (!idx_first)
+    MODEL_TRY(avail_idx_write(vq));
+  vq->avail_idx_shadow = (uint16_t)(vq->avail_idx_shadow + 1u);
   vq->added_since_kick++;
   return MODEL_OK;
 }
@@ -180,17 +317,74 @@ static uint16_t free_list_take(struct drv_vq *vq, unsigned count) {
   return head;
 }
 
+/* The shape of this add, and whether it goes indirect: at most one
+ * misbehaviour per add, each one-shot; the rest wait for the next add. */
+static enum add_shape add_shape_pick(struct drv_vq *vq, const struct drv_sg *sg, unsigned total,
+                                     bool *indirect) {
+  if (!vq->has_indirect && mis_once(vq, DRV_MISBEHAVE_INDIRECT_UNNEGOTIATED)) {
+    *indirect = true; /* misbehave: indirect-unnegotiated breaks 2.7.5.3.1#1 */
+    return SHAPE_NORMAL;
+  }
+  if (vq->has_indirect) {
+    if (mis_once(vq, DRV_MISBEHAVE_NESTED_INDIRECT)) {
+      *indirect = true;
+      return SHAPE_NESTED;
+    }
+    /* every piece of the last element must get at least one byte */
+    if (mis(vq, DRV_MISBEHAVE_CHAIN_TOO_LONG) && sg[total - 1u].len >= vq->size + 2u - total &&
+        mis_once(vq, DRV_MISBEHAVE_CHAIN_TOO_LONG)) {
+      *indirect = true;
+      return SHAPE_TOO_LONG;
+    }
+    if (mis_once(vq, DRV_MISBEHAVE_INDIRECT_WITH_NEXT)) {
+      *indirect = true;
+      return SHAPE_WITH_NEXT;
+    }
+  }
+  if (mis_once(vq, DRV_MISBEHAVE_DESCRIPTOR_LOOP)) {
+    *indirect = false;
+    return SHAPE_LOOP;
+  }
+  return SHAPE_NORMAL;
+}
+
+/* misbehave: reuse-inflight-head breaks 3.3.1#1: the new buffer goes into
+ * the descriptors of the chain added last, still outstanding, which is not
+ * published again; that chain's token goes back to the caller through
+ * vq->reused (its buffer is no longer on the ring). */
+static bool reuse_fits(const struct drv_vq *vq, unsigned total, bool indirect) {
+  const struct drv_vq_head *h = &vq->heads[vq->last_head];
+  return !indirect && h->outstanding && !h->indirect && h->desc_count >= total;
+}
+static model_err add_reuse(struct drv_vq *vq, const struct drv_sg *sg, unsigned total,
+                           uint64_t writable_bytes, uint64_t token) {
+  struct drv_vq_head *h = &vq->heads[vq->last_head];
+  MODEL_TRY(chain_write_direct(vq, sg, total, vq->last_head, false));
+  vq->reused = true;
+  vq->reused_token = h->token;
+  h->token = token;
+  h->writable_bytes = writable_bytes;
+  return MODEL_OK;
+}
+
 model_err drv_vq_add_split(struct drv_vq *vq, const struct drv_sg *sg, unsigned total,
                            uint64_t writable_bytes, uint64_t token, bool use_indirect) {
   MODEL_ENSURE(vq->free_count >= 1u, MODEL_ERR_RING_FULL);
   /* rule point: 2.7.5.3.1#1, INDIRECT only with VIRTIO_F_INDIRECT_DESC */
   bool indirect = use_indirect && vq->has_indirect;
+  if (mis(vq, DRV_MISBEHAVE_REUSE_INFLIGHT_HEAD) && reuse_fits(vq, total, indirect) &&
+      mis_once(vq, DRV_MISBEHAVE_REUSE_INFLIGHT_HEAD))
+    return add_reuse(vq, sg, total, writable_bytes, token);
+  enum add_shape shape =
+      vq->misbehave != 0 ? add_shape_pick(vq, sg, total, &indirect) : SHAPE_NORMAL;
   uint64_t table = 0;
   if (indirect) {
-    model_err err = drv_alloc_get(vq->alloc, (uint64_t)total * MODEL_SPLIT_DESC_SIZE,
-                                  MODEL_SPLIT_DESC_ALIGN, &table);
+    uint64_t entries = table_block_entries(vq, total, shape);
+    model_err err =
+        drv_alloc_get(vq->alloc, entries * MODEL_SPLIT_DESC_SIZE, MODEL_SPLIT_DESC_ALIGN, &table);
     if (err == MODEL_ERR_NO_MEMORY || err == MODEL_ERR_CAPACITY) {
       indirect = false; /* no table memory: fall back to a direct chain */
+      shape = SHAPE_NORMAL;
       vq->stats.indirect_fallback++;
     } else {
       MODEL_TRY(err);
@@ -198,12 +392,8 @@ model_err drv_vq_add_split(struct drv_vq *vq, const struct drv_sg *sg, unsigned 
   }
   unsigned ring_descs = indirect ? 1u : total;
   model_err err = MODEL_ERR_RING_FULL;
-  if (vq->free_count >= ring_descs) {
-    uint16_t head = vq->free_head;
-    err = indirect ? chain_write_indirect(vq, sg, total, table) : chain_write_direct(vq, sg, total);
-    if (err == MODEL_OK)
-      err = avail_publish(vq, head);
-  }
+  if (vq->free_count >= ring_descs)
+    err = chain_publish(vq, sg, total, table, indirect, shape);
   if (err != MODEL_OK) {
     if (indirect)
       put_owned(vq->alloc, table);
@@ -219,6 +409,7 @@ model_err drv_vq_add_split(struct drv_vq *vq, const struct drv_sg *sg, unsigned 
       .outstanding = true,
   };
   vq->outstanding++;
+  vq->last_head = head;
   if (indirect)
     vq->stats.indirect++;
   return MODEL_OK;
@@ -229,11 +420,20 @@ model_err drv_vq_kick_split(struct drv_vq *vq, bool *need_notify) {
   uint16_t new_idx = vq->avail_idx_shadow;
   vq->kicked_avail_idx = new_idx;
   vq->added_since_kick = 0;
+  /* misbehave: avail-idx-backwards breaks 2.7.6.1#1: queue size + 1 below
+   * what was just published, so behind anything the device can have taken */
+  if (mis_once(vq, DRV_MISBEHAVE_AVAIL_IDX_BACKWARDS))
+    MODEL_TRY(
+        wr16(vq, vq->avail_addr + MODEL_SPLIT_AVAIL_OFF_IDX, (uint16_t)(new_idx - vq->size - 1u)));
   /* 2.7.13.4.1#1: idx is already written (a separate, earlier access) when
    * the suppression fields are read. A read that fails leaves the decision
    * to notify: a spurious notification is harmless (2.7.10.2), a missing one
    * is not. */
   *need_notify = true;
+  if (mis(vq, DRV_MISBEHAVE_SKIP_NOTIFY)) {
+    *need_notify = false; /* misbehave: skip-notify breaks 2.7.10.1#4, #6 */
+    return MODEL_OK;
+  }
   if (vq->has_event_idx) {
     /* 2.7.10.1#5-#7: flags are ignored; notify iff the batch crossed avail_event */
     uint16_t avail_event = 0;
@@ -245,6 +445,9 @@ model_err drv_vq_kick_split(struct drv_vq *vq, bool *need_notify) {
     if (rd16(vq, vq->used_addr + MODEL_SPLIT_USED_OFF_FLAGS, &flags) == MODEL_OK)
       *need_notify = (flags & VIRTQ_USED_F_NO_NOTIFY) == 0;
   }
+  /* misbehave: notify-while-suppressed breaks 2.7.10.1#3, #7 */
+  if (mis(vq, DRV_MISBEHAVE_NOTIFY_WHILE_SUPPRESSED))
+    *need_notify = true;
   return MODEL_OK;
 }
 
@@ -313,25 +516,34 @@ model_err drv_vq_has_used_split(struct drv_vq *vq, bool *has_used) {
 
 model_err drv_vq_disable_cb_split(struct drv_vq *vq) {
   vq->cb_enabled = false;
+  /* misbehave: bad-avail-flags breaks 2.7.7.1#1 (flags 3 without EVENT_IDX)
+   * and #2 (NO_INTERRUPT with EVENT_IDX) */
+  bool bad = mis(vq, DRV_MISBEHAVE_BAD_AVAIL_FLAGS);
   if (vq->has_event_idx) {
     /* 2.7.7.1#2: flags stay 0. used_event one behind the next entry: the
      * device would cross it only after 2^16 - 1 more used buffers, which
      * the outstanding count (at most 32768) never allows. */
-    return used_event_write(vq, (uint16_t)(vq->last_used_idx - 1u));
-  }
-  if ((vq->avail_flags_shadow & VIRTQ_AVAIL_F_NO_INTERRUPT) != 0)
+    MODEL_TRY(used_event_write(vq, (uint16_t)(vq->last_used_idx - 1u)));
+    if (!bad || vq->avail_flags_shadow != 0)
+      return MODEL_OK;
+  } else if ((vq->avail_flags_shadow & VIRTQ_AVAIL_F_NO_INTERRUPT) != 0) {
     return MODEL_OK;
+  }
   /* 2.7.7.1#1: flags is 0 or 1 */
-  MODEL_TRY(wr16(vq, vq->avail_addr + MODEL_SPLIT_AVAIL_OFF_FLAGS, VIRTQ_AVAIL_F_NO_INTERRUPT));
-  vq->avail_flags_shadow = VIRTQ_AVAIL_F_NO_INTERRUPT;
+  uint16_t flags = VIRTQ_AVAIL_F_NO_INTERRUPT;
+  if (bad && !vq->has_event_idx)
+    flags = (uint16_t)(flags | AVAIL_F_UNDEFINED);
+  MODEL_TRY(wr16(vq, vq->avail_addr + MODEL_SPLIT_AVAIL_OFF_FLAGS, flags));
+  vq->avail_flags_shadow = flags;
   return MODEL_OK;
 }
 
 model_err drv_vq_enable_cb_split(struct drv_vq *vq, bool *pending) {
   vq->cb_enabled = true;
-  if (vq->has_event_idx) {
+  if (vq->has_event_idx)
     MODEL_TRY(used_event_write(vq, vq->last_used_idx));
-  } else if (vq->avail_flags_shadow != 0) {
+  /* flags are nonzero with EVENT_IDX only when misbehaving (bad-avail-flags) */
+  if (vq->avail_flags_shadow != 0) {
     MODEL_TRY(wr16(vq, vq->avail_addr + MODEL_SPLIT_AVAIL_OFF_FLAGS, 0));
     vq->avail_flags_shadow = 0;
   }

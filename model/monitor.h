@@ -40,7 +40,7 @@
 
 enum model_mon_actor { MODEL_MON_DRIVER, MODEL_MON_DEVICE, MODEL_MON_OTHER };
 
-#define MODEL_MON_OBSERVE_ACCESSES 1u
+#define MODEL_MON_OBSERVE_ACCESSES  1u
 #define MODEL_MON_OBSERVE_SNAPSHOTS 2u
 
 /* How the monitor reads guest memory itself: an untraced, unobserved peek
@@ -55,9 +55,9 @@ enum model_mon_sync {
   MODEL_MON_SYNC_IDLE,      /* the world has nothing left to do */
 };
 
-#define MODEL_MON_QUEUES_MAX 8u
+#define MODEL_MON_QUEUES_MAX   8u
 #define MODEL_MON_VERDICTS_MAX 256u
-#define MODEL_MON_DETAIL_MAX 160u
+#define MODEL_MON_DETAIL_MAX   160u
 
 struct model_mon_config {
   uint32_t device_id; /* VIRTIO_ID_NET */
@@ -93,7 +93,12 @@ void model_mon_destroy(struct model_mon *mon);
 void model_mon_set_clock(struct model_mon *mon, uint64_t time_ticks, uint64_t trace_pos);
 
 /* Observations. `ok` is false when the access itself failed (unmapped,
- * refused by the register file); the monitor still judges the attempt. */
+ * refused by the register file); the monitor still judges the attempt.
+ * A memory access is reported after it took effect: the monitor reads what
+ * it needs through cfg.mem, so `bytes` may be NULL. In snapshot-only mode
+ * memory accesses are not judged (only a failed one is noted, see
+ * model_mon_fault). Only MODEL_MON_DRIVER register accesses are judged; of
+ * MODEL_MON_OTHER's, a Status write of 0 is an injected reset. */
 void model_mon_mem_read(struct model_mon *mon, enum model_mon_actor actor, uint64_t addr,
                         uint64_t len, bool ok);
 void model_mon_mem_write(struct model_mon *mon, enum model_mon_actor actor, uint64_t addr,
@@ -107,10 +112,43 @@ void model_mon_irq_raise(struct model_mon *mon, uint32_t isr_bits);
 /* The driver's interrupt handler starts. */
 void model_mon_irq_deliver(struct model_mon *mon, uint32_t isr_bits);
 /* A synchronisation point: snapshot reads (in snapshot mode) and the checks
- * that judge what an actor left undone at the end of its work. */
+ * that judge what an actor left undone at the end of its work (IDLE closes
+ * the current event just as EVENT_END does). */
 void model_mon_sync(struct model_mon *mon, enum model_mon_sync kind);
 /* End of run: liveness checks (a required notification that never came). */
 void model_mon_finish(struct model_mon *mon);
+
+/*
+ * An injected fault (sim/fault.h), reported before its effect is observed.
+ * What the monitor does with each:
+ *  - MEM: nothing more; the failed access itself is reported with ok ==
+ *    false, and a failed guest-memory access is never judged as if it had
+ *    happened (no shadow update, no verdict). The actor whose access failed
+ *    is also excused, for the rest of that event, from what it owed by the
+ *    event's end (a notification, an interrupt, an InterruptACK): a failed
+ *    read is how a well-behaved half loses the value it decides on;
+ *  - NOTIFY_DROP/DELAY, IRQ_DROP/DELAY: nothing (they act after the write
+ *    or the raise was observed; a dropped interrupt is never delivered, so
+ *    no handler is judged);
+ *  - DEVICE_RESET: the injector's Status write of 0 that follows is a reset
+ *    the driver did not ask for. Any Status write of 0 by MODEL_MON_OTHER is
+ *    treated so: the device is reset, and the driver's status, feature,
+ *    notification and ring rules are suspended until the driver itself next
+ *    writes 0 to Status (it cannot know that its device went away).
+ * a and b are the fault's values (address and length, or the notify value).
+ */
+enum model_mon_fault_kind {
+  MODEL_MON_FAULT_MEM,
+  MODEL_MON_FAULT_NOTIFY_DROP,
+  MODEL_MON_FAULT_NOTIFY_DELAY,
+  MODEL_MON_FAULT_IRQ_DROP,
+  MODEL_MON_FAULT_IRQ_DELAY,
+  MODEL_MON_FAULT_DEVICE_RESET,
+  MODEL_MON_FAULT_KIND_COUNT
+};
+void model_mon_fault(struct model_mon *mon, enum model_mon_fault_kind kind, uint64_t a, uint64_t b);
+/* Faults reported so far, by kind. */
+uint64_t model_mon_fault_count(const struct model_mon *mon, enum model_mon_fault_kind kind);
 
 /* Results. */
 const struct model_mon_tally *model_mon_tally(const struct model_mon *mon, size_t catalog_index);

@@ -70,7 +70,8 @@
   X(NO_MEMORY, "out of guest or host memory")                                      \
   X(CAPACITY, "a fixed-capacity table is full")                                    \
   X(TIMEOUT, "a bounded wait for the other side ran out")                          \
-  X(INVALID_ARG, "invalid argument")
+  X(INVALID_ARG, "invalid argument")                                               \
+  X(IO, "a host file could not be read or written")
 // clang-format on
 
 typedef enum model_err {

@@ -16,6 +16,15 @@
  * into an illegal status transition on purpose says so; one that fails by
  * accident never passes silently.
  *
+ * The monitor: attached to the world when it is built, in the script's
+ * mode or the caller's. After every action the interpreter calls
+ * sim_world_monitor_sync(EVENT_END), so that what the action's driver (or
+ * device) work left undone is judged at its end; after every run that left
+ * the world idle (or settled), sync(IDLE); at the end of a script that ran
+ * to its end, model_mon_finish. Then judge_verdicts() compares what fired
+ * with the script's `expect violation` lines. The tallies and verdicts are
+ * copied into the outcome before the world is torn down.
+ *
  * Running: `run` runs the scheduler until it is idle, within the event
  * budget. With the device in poll mode the world is never idle (the poll
  * event re-arms itself), so "idle" means settled instead: nothing moved
@@ -32,8 +41,11 @@
 
 #include "backend/net.h"
 #include "frontend/net.h"
+#include "model/catalog.h"
+#include "model/monitor.h"
 #include "model/net.h"
 #include "model/virtio.h"
+#include "sim/monitor.h"
 #include "sim/world.h"
 
 #define SCN_SCHED_CAPACITY        (1u << 16)
@@ -54,9 +66,12 @@ struct ictx {
   uint64_t fault_delay_max; /* for the poll-mode settle window */
   bool accounting;
   uint64_t max_events;
+  unsigned observe;       /* the script's `monitor` line */
+  unsigned force_observe; /* the caller's override, 0 if none */
 
   bool world_up, dev_up, drv_up;
   struct sim_world world;
+  struct model_mon *mon; /* attached to the world; NULL until built */
   struct dev_net dev;
   struct drv_net drv;
 
@@ -65,6 +80,7 @@ struct ictx {
   const struct scn_cmd *unchecked; /* a failed action not yet followed by `expect result` */
   uint64_t events;
   bool failed;
+  bool judged; /* judge_verdicts() ran */
 };
 
 __attribute__((format(printf, 3, 4))) static bool ifail(struct ictx *c, uint32_t line,
@@ -84,6 +100,18 @@ __attribute__((format(printf, 3, 4))) static bool ifail(struct ictx *c, uint32_t
     va_end(ap);
   }
   return false;
+}
+
+/* Append to the outcome's message (after a failure was recorded). */
+__attribute__((format(printf, 2, 3))) static void iappend(struct ictx *c, const char *fmt, ...) {
+  char *msg = c->out->message;
+  size_t used = strlen(msg);
+  if (used + 1u >= sizeof c->out->message)
+    return;
+  va_list ap;
+  va_start(ap, fmt);
+  (void)vsnprintf(msg + used, sizeof c->out->message - used, fmt, ap);
+  va_end(ap);
 }
 
 static const char *err_text(model_err e) {
@@ -115,6 +143,7 @@ static void defaults(struct ictx *c) {
   drv_net_config_default(&c->ncfg);
   c->accounting = true;
   c->max_events = SCN_RUN_EVENTS_DEFAULT;
+  c->observe = MODEL_MON_OBSERVE_ACCESSES;
 }
 
 /* Setup lines edit the configurations; they come before the world exists. */
@@ -191,10 +220,21 @@ static void apply_setup(struct ictx *c, const struct scn_cmd *cmd) {
     c->wcfg.latency.irq_min_ticks = cmd->a;
     c->wcfg.latency.irq_max_ticks = cmd->b;
     break;
+  case SCN_OP_MISBEHAVE_DRIVER:
+    c->ncfg.misbehave |= cmd->a;
+    break;
+  case SCN_OP_MISBEHAVE_DEVICE:
+    c->dcfg.misbehave |= cmd->a;
+    break;
+  case SCN_OP_MONITOR:
+    c->observe = (unsigned)cmd->a;
+    break;
   case SCN_OP_SEEDS:
   case SCN_OP_FAULT:
   case SCN_OP_OPTION_ACCOUNTING:
   case SCN_OP_OPTION_MAX_EVENTS:
+  case SCN_OP_EXPECT_VIOLATION:
+  case SCN_OP_EXPECT_NO_VIOLATIONS:
   case SCN_OP_INIT:
   case SCN_OP_PROBE:
   case SCN_OP_RESET:
@@ -227,7 +267,7 @@ static void apply_setup(struct ictx *c, const struct scn_cmd *cmd) {
 }
 
 static bool is_setup(enum scn_op op) {
-  return op <= SCN_OP_LATENCY_IRQ;
+  return op <= SCN_OP_MONITOR;
 }
 
 /* A fault line: added to the world now, or kept until it is built. */
@@ -262,6 +302,12 @@ static bool build(struct ictx *c, uint32_t line) {
     return ifail(c, line, "cannot build the world: %s (check the memory, wire and latency lines)",
                  err_text(e));
   c->world_up = true;
+  /* The monitor first, so that it sees everything either half does. */
+  unsigned observe = c->force_observe != 0 ? c->force_observe : c->observe;
+  e = sim_world_attach_monitor(&c->world, observe, &c->mon);
+  if (e != MODEL_OK)
+    return ifail(c, line, "cannot attach the conformance monitor: %s", err_text(e));
+  c->out->observe = observe;
   e = dev_net_init(&c->dev, &c->world.bus, &c->world.nic, &c->dcfg);
   if (e != MODEL_OK)
     return ifail(c, line, "cannot create the device: %s (check the device lines)", err_text(e));
@@ -297,6 +343,12 @@ static void teardown(struct ictx *c) {
 /* ------------------------------------------------------------------ */
 /* running the world                                                    */
 
+/* A synchronisation point for the monitor (see the notes at the top). */
+static void mon_sync(struct ictx *c, enum model_mon_sync kind) {
+  if (c->mon != NULL)
+    sim_world_monitor_sync(&c->world, kind);
+}
+
 static void noop_event(void *ctx, uint64_t arg) {
   (void)ctx;
   (void)arg;
@@ -320,6 +372,8 @@ static bool run_until(struct ictx *c, uint32_t line, uint64_t until_ticks, uint6
                  " (raise it with 'option max_events N')",
                  c->max_events, until_ticks);
   }
+  if (sim_world_idle(&c->world))
+    mon_sync(c, MODEL_MON_SYNC_IDLE);
   return true;
 }
 
@@ -363,11 +417,13 @@ static bool run_settle(struct ictx *c, uint32_t line, uint64_t start) {
   for (;;) {
     uint64_t before = progress_signature(c);
     if (sim_world_idle(&c->world))
-      return true;
+      return true; /* run_until synced */
     if (!run_until(c, line, sat_add(sim_sched_now(&c->world.sched), window), start))
       return false;
-    if (progress_signature(c) == before && !busy(c))
+    if (progress_signature(c) == before && !busy(c)) {
+      mon_sync(c, MODEL_MON_SYNC_IDLE); /* settled: as idle as a polling world gets */
       return true;
+    }
     if (budget_left(c, start) == 0)
       return ifail(c, line, "the world did not settle within %" PRIu64 " events", c->max_events);
   }
@@ -375,8 +431,11 @@ static bool run_settle(struct ictx *c, uint32_t line, uint64_t start) {
 
 static bool run_idle(struct ictx *c, uint32_t line) {
   uint64_t start = c->events;
-  if (c->dcfg.poll_interval_ticks != 0)
+  if (c->dcfg.poll_interval_ticks != 0) {
+    if (sim_world_idle(&c->world))
+      mon_sync(c, MODEL_MON_SYNC_IDLE);
     return run_settle(c, line, start);
+  }
   c->events += sim_world_run(&c->world, UINT64_MAX, c->max_events);
   if (!sim_world_idle(&c->world)) {
     uint64_t next = 0;
@@ -387,6 +446,7 @@ static bool run_idle(struct ictx *c, uint32_t line) {
                  "'option max_events N' or bound the run with 'run TICKS'",
                  c->max_events, sim_sched_now(&c->world.sched), c->world.sched.count);
   }
+  mon_sync(c, MODEL_MON_SYNC_IDLE);
   return true;
 }
 
@@ -413,6 +473,7 @@ static bool act_send(struct ictx *c, const struct scn_cmd *cmd) {
     uint32_t queued = drv_net_tx_backlog(&c->drv);
     uint64_t room = c->drv.backlog_max > queued ? c->drv.backlog_max - queued : 0;
     if (room == 0) {
+      mon_sync(c, MODEL_MON_SYNC_EVENT_END); /* the driver's sending ends here */
       if (!run_idle(c, cmd->line))
         return false;
       queued = drv_net_tx_backlog(&c->drv);
@@ -646,6 +707,120 @@ static bool expect_ctrl(struct ictx *c, const struct scn_cmd *cmd) {
 }
 
 /* ------------------------------------------------------------------ */
+/* the monitor's verdicts                                               */
+
+static bool is_expected(const struct scn_script *s, size_t catalog_index) {
+  for (size_t i = 0; i < s->cmd_count; i++)
+    if (s->cmds[i].op == SCN_OP_EXPECT_VIOLATION && s->cmds[i].a == catalog_index)
+      return true;
+  return false;
+}
+
+/* "2.2.1#1 by driver at t=12 trace=345: detail (3 times)": a clause's
+ * first verdict and how often it was violated. */
+static void append_verdict(struct ictx *c, const struct model_clause *clause,
+                           const struct model_mon_tally *t) {
+  char pos[24] = "-";
+  if (t->first.trace_pos != SIM_TRACE_POS_NONE)
+    (void)snprintf(pos, sizeof pos, "%" PRIu64, t->first.trace_pos);
+  iappend(c, "\n    %s by %s at t=%" PRIu64 " trace=%s: %s", clause->id,
+          model_target_name(clause->target), t->first.time_ticks, pos, t->first.detail);
+  if (t->violations > 1)
+    iappend(c, " (%" PRIu64 " times)", t->violations);
+}
+
+/* Order of first verdicts: (time, trace position, catalog index). */
+struct verdict_key {
+  uint64_t time_ticks, trace_pos;
+  size_t index;
+};
+
+static bool key_before(const struct verdict_key *a, const struct verdict_key *b) {
+  if (a->time_ticks != b->time_ticks)
+    return a->time_ticks < b->time_ticks;
+  if (a->trace_pos != b->trace_pos)
+    return a->trace_pos < b->trace_pos;
+  return a->index < b->index;
+}
+
+/* The unexpected clause whose first verdict comes next after *after (all of
+ * them if after is NULL); false if none is left. */
+static bool next_unexpected(struct ictx *c, const struct verdict_key *after_or_null,
+                            struct verdict_key *next) {
+  struct verdict_key after_copy = {0, 0, 0};
+  const struct verdict_key *after = NULL;
+  bool found = false;
+  if (after_or_null != NULL) {
+    after_copy = *after_or_null; /* next may be the same key */
+    after = &after_copy;
+  }
+  for (size_t i = 0; i < model_catalog_count(); i++) {
+    const struct model_mon_tally *t = model_mon_tally(c->mon, i);
+    if (t->violations == 0 || is_expected(c->script, i))
+      continue;
+    struct verdict_key k = {t->first.time_ticks, t->first.trace_pos, i};
+    if ((after == NULL || key_before(after, &k)) && (!found || key_before(&k, next))) {
+      *next = k;
+      found = true;
+    }
+  }
+  return found;
+}
+
+/* Violations of clauses no `expect violation` names: each clause once, in
+ * the order of their first verdicts (the first is most often the cause of
+ * the others), with how often it was violated. */
+static void judge_unexpected(struct ictx *c, uint32_t none_line) {
+  size_t unexpected = 0, listed = 0;
+  for (size_t i = 0; i < model_catalog_count(); i++)
+    if (model_mon_tally(c->mon, i)->violations != 0 && !is_expected(c->script, i))
+      unexpected++;
+  if (unexpected == 0)
+    return;
+  if (!c->failed)
+    (void)ifail(c, none_line,
+                "the monitor saw %zu violated clause%s the scenario does not expect:", unexpected,
+                unexpected == 1 ? "" : "s");
+  else
+    iappend(c, "\n  the monitor also saw %zu violated clause%s the scenario does not expect:",
+            unexpected, unexpected == 1 ? "" : "s");
+  struct verdict_key key = {0, 0, 0};
+  for (bool more = next_unexpected(c, NULL, &key); more && listed < SCN_MESSAGE_VERDICTS_MAX;
+       more = next_unexpected(c, &key, &key)) {
+    append_verdict(c, model_catalog_at(key.index), model_mon_tally(c->mon, key.index));
+    listed++;
+  }
+  if (listed < unexpected)
+    iappend(c, "\n    ... and %zu more", unexpected - listed);
+}
+
+/* Every `expect violation` must have fired; nothing else may have. A run
+ * that already failed is not judged on what it expected (it may have
+ * stopped before the misbehaviour), only told what else the monitor saw. */
+static void judge_verdicts(struct ictx *c) {
+  uint32_t none_line = 0;
+  if (c->mon == NULL || c->judged)
+    return;
+  c->judged = true;
+  for (size_t i = 0; i < c->script->cmd_count; i++) {
+    const struct scn_cmd *cmd = &c->script->cmds[i];
+    if (cmd->op == SCN_OP_EXPECT_NO_VIOLATIONS && none_line == 0)
+      none_line = cmd->line;
+    if (cmd->op != SCN_OP_EXPECT_VIOLATION || c->failed)
+      continue;
+    const struct model_mon_tally *t = model_mon_tally(c->mon, (size_t)cmd->a);
+    if (t->violations == 0)
+      (void)ifail(c, cmd->line,
+                  "expect violation %s by %s: the monitor saw none (the check was evaluated "
+                  "%" PRIu64 " time%s)",
+                  model_catalog_at((size_t)cmd->a)->id,
+                  model_target_name((enum model_target)cmd->key), t->evaluated,
+                  t->evaluated == 1 ? "" : "s");
+  }
+  judge_unexpected(c, none_line);
+}
+
+/* ------------------------------------------------------------------ */
 /* the command loop                                                     */
 
 static bool exec_cmd(struct ictx *c, const struct scn_cmd *cmd) {
@@ -726,6 +901,9 @@ static bool exec_cmd(struct ictx *c, const struct scn_cmd *cmd) {
   case SCN_OP_OPTION_MAX_EVENTS:
     c->max_events = cmd->a;
     return true;
+  case SCN_OP_EXPECT_VIOLATION:
+  case SCN_OP_EXPECT_NO_VIOLATIONS:
+    return true; /* judged at the end of the run: judge_verdicts() */
   case SCN_OP_SEEDS:
   case SCN_OP_MEMORY:
   case SCN_OP_DEVICE_FEATURES:
@@ -748,6 +926,9 @@ static bool exec_cmd(struct ictx *c, const struct scn_cmd *cmd) {
   case SCN_OP_WIRE_LOOPBACK:
   case SCN_OP_LATENCY_NOTIFY:
   case SCN_OP_LATENCY_IRQ:
+  case SCN_OP_MISBEHAVE_DRIVER:
+  case SCN_OP_MISBEHAVE_DEVICE:
+  case SCN_OP_MONITOR:
     apply_setup(c, cmd);
     return true;
   case SCN_OP_COUNT:
@@ -770,7 +951,13 @@ static bool check_unchecked(struct ictx *c, const struct scn_cmd *next) {
 
 static bool needs_world(enum scn_op op) {
   return !is_setup(op) && op != SCN_OP_FAULT && op != SCN_OP_OPTION_ACCOUNTING &&
-         op != SCN_OP_OPTION_MAX_EVENTS;
+         op != SCN_OP_OPTION_MAX_EVENTS && op != SCN_OP_EXPECT_VIOLATION &&
+         op != SCN_OP_EXPECT_NO_VIOLATIONS;
+}
+
+/* Actions run driver (or device, NIC) code; `run` syncs event by event. */
+static bool is_action(enum scn_op op) {
+  return op >= SCN_OP_INIT && op <= SCN_OP_NOTE && op != SCN_OP_RUN;
 }
 
 static void run_script(struct ictx *c) {
@@ -783,6 +970,8 @@ static void run_script(struct ictx *c) {
       return;
     if (!exec_cmd(c, cmd))
       return;
+    if (is_action(cmd->op))
+      mon_sync(c, MODEL_MON_SYNC_EVENT_END);
   }
   if (!check_unchecked(c, NULL))
     return;
@@ -792,20 +981,47 @@ static void run_script(struct ictx *c) {
   /* The end of every script: settle, then everything must be accounted. */
   if (!run_idle(c, last))
     return;
+  if (c->mon != NULL)
+    model_mon_finish(c->mon); /* liveness: what never came */
+  /* a violation is more often the cause of a lost frame than its effect */
+  judge_verdicts(c);
   if (c->accounting)
     (void)expect_accounted(c, 0);
 }
 
+/* Copy the monitor's results into the outcome (which owns the copies). */
+static void collect_monitor(struct ictx *c) {
+  struct scn_outcome *out = c->out;
+  size_t count = model_catalog_count();
+  out->features_seen = model_mon_features_seen(c->mon);
+  out->violation_count = model_mon_violation_count(c->mon);
+  out->tallies = calloc(count, sizeof *out->tallies);
+  out->verdict_count = model_mon_verdict_count(c->mon);
+  out->verdicts = out->verdict_count ? calloc(out->verdict_count, sizeof *out->verdicts) : NULL;
+  if (out->tallies == NULL || (out->verdict_count != 0 && out->verdicts == NULL)) {
+    scn_outcome_fini(out);
+    (void)ifail(c, 0, "out of memory copying the monitor's results");
+    return;
+  }
+  for (size_t i = 0; i < count; i++)
+    out->tallies[i] = *model_mon_tally(c->mon, i);
+  for (size_t i = 0; i < out->verdict_count; i++)
+    out->verdicts[i] = *model_mon_verdict_at(c->mon, i);
+}
+
 static void collect(struct ictx *c) {
   struct scn_outcome *out = c->out;
-  out->passed = !c->failed;
+  out->monitor_suite = c->script->monitor_suite;
   out->events = c->events;
-  if (!c->world_up)
-    return;
-  out->trace_hash = c->world.trace.hash;
-  memcpy(out->counters, c->world.bus.counters, sizeof out->counters);
-  memcpy(out->frames, c->world.nic.stats, sizeof out->frames);
-  out->end_ticks = sim_sched_now(&c->world.sched);
+  if (c->world_up) {
+    out->trace_hash = c->world.trace.hash;
+    memcpy(out->counters, c->world.bus.counters, sizeof out->counters);
+    memcpy(out->frames, c->world.nic.stats, sizeof out->frames);
+    out->end_ticks = sim_sched_now(&c->world.sched);
+  }
+  if (c->mon != NULL)
+    collect_monitor(c);
+  out->passed = !c->failed;
 }
 
 void scn_run(const struct scn_script *script, uint64_t seed, const struct scn_run_opts *opts,
@@ -820,9 +1036,19 @@ void scn_run(const struct scn_script *script, uint64_t seed, const struct scn_ru
   c->out = out;
   c->seed = seed;
   c->trace_dump = opts != NULL ? opts->trace_dump : NULL;
+  c->force_observe = opts != NULL ? opts->monitor_observe : 0;
   defaults(c);
   run_script(c);
+  judge_verdicts(c);
   collect(c);
   teardown(c);
   free(c);
+}
+
+void scn_outcome_fini(struct scn_outcome *out) {
+  free(out->tallies);
+  free(out->verdicts);
+  out->tallies = NULL;
+  out->verdicts = NULL;
+  out->verdict_count = 0;
 }

@@ -21,6 +21,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/misbehave.h"
+#include "frontend/misbehave.h"
+#include "model/catalog.h"
+#include "model/monitor.h"
 #include "model/net.h"
 #include "model/virtio.h"
 #include "sim/bus.h"
@@ -234,6 +238,10 @@ struct pctx {
   struct scn_script *script;
   char *err;
   size_t err_size;
+  /* first lines of `expect violation` and `expect no violations` (0: none
+   * yet), which contradict each other */
+  uint32_t violation_line;
+  uint32_t no_violations_line;
 };
 
 __attribute__((format(printf, 2, 3))) static bool fail(struct pctx *p, const char *fmt, ...) {
@@ -619,7 +627,7 @@ static bool parse_fault_option(struct pctx *p, struct sim_fault_rule *rule, unsi
     }
     return get_num(p, "fire count", 1u, UINT64_MAX, &rule->fire_count);
   default: {
-    uint64_t ppm;
+    uint64_t ppm = 0;
     if (!get_ppm(p, "probability", &ppm))
       return false;
     rule->prob_ppm = (uint32_t)ppm;
@@ -917,6 +925,134 @@ static bool parse_expect_ctrl(struct pctx *p, struct scn_cmd *cmd) {
 }
 
 /* ------------------------------------------------------------------ */
+/* the conformance monitor: misbehaviours, mode, expected verdicts      */
+
+/* A misbehaviour name of the driver (frontend/misbehave.h) or the device
+ * (backend/misbehave.h): its flag, or false if that half has none of the
+ * name. */
+static bool misbehave_lookup(bool driver, const char *name, uint64_t *flag) {
+  unsigned bit;
+  *flag = 0;
+  if (driver && drv_misbehave_lookup(name, &bit))
+    *flag = drv_misbehave_flag(bit);
+  else if (!driver && dev_misbehave_lookup(name, &bit))
+    *flag = dev_misbehave_mask((enum dev_misbehave)bit);
+  return *flag != 0;
+}
+
+/* misbehave driver|device NAME...: the flags OR-ed into cmd->a. Names are
+ * checked here, so a typo never turns into a well-behaved run. */
+static bool parse_misbehave(struct pctx *p, struct scn_cmd *cmd) {
+  bool driver = cmd->op == SCN_OP_MISBEHAVE_DRIVER;
+  const char *who = driver ? "driver" : "device";
+  const char *other = driver ? "device" : "driver";
+  if (need(p, "misbehaviour name") == NULL)
+    return false;
+  for (p->pos--; !at_end(p); p->pos++) {
+    const char *w = p->words[p->pos];
+    uint64_t flag;
+    if (misbehave_lookup(driver, w, &flag)) {
+      cmd->a |= flag;
+      continue;
+    }
+    if (misbehave_lookup(!driver, w, &flag))
+      return fail(p, "'%s' is a %s misbehaviour, not a %s one (write 'misbehave %s %s')", w, other,
+                  who, other, w);
+    return fail(p, "unknown %s misbehaviour '%s' (scenarios/README.md lists them)", who, w);
+  }
+  p->script->monitor_suite = true;
+  return true;
+}
+
+static bool parse_monitor(struct pctx *p, struct scn_cmd *cmd) {
+  static const char *const modes[] = {"accesses", "snapshots", "both", NULL};
+  static const uint64_t bits[] = {MODEL_MON_OBSERVE_ACCESSES, MODEL_MON_OBSERVE_SNAPSHOTS,
+                                  MODEL_MON_OBSERVE_ACCESSES | MODEL_MON_OBSERVE_SNAPSHOTS};
+  uint32_t i;
+  if (!get_choice(p, "monitor mode", modes, &i))
+    return false;
+  cmd->a = bits[i];
+  return end(p);
+}
+
+static bool is_monitor_check(const char *id) {
+  for (size_t i = 0; i < model_mon_check_count(); i++)
+    if (strcmp(model_mon_check_id(i), id) == 0)
+      return true;
+  return false;
+}
+
+static size_t catalog_index_of(const struct model_clause *clause) {
+  size_t i = 0;
+  while (i < model_catalog_count() && model_catalog_at(i) != clause)
+    i++;
+  return i;
+}
+
+/* The line of an earlier `expect violation` of the same clause, or 0. */
+static uint32_t expected_before(const struct scn_script *script, uint64_t index) {
+  for (size_t i = 0; i < script->cmd_count; i++)
+    if (script->cmds[i].op == SCN_OP_EXPECT_VIOLATION && script->cmds[i].a == index)
+      return script->cmds[i].line;
+  return 0;
+}
+
+/* expect violation ID by driver|device */
+static bool parse_expect_violation(struct pctx *p, struct scn_cmd *cmd) {
+  static const char *const targets[] = {"driver", "device", NULL};
+  const char *id = need(p, "clause id");
+  if (id == NULL)
+    return false;
+  const struct model_clause *clause = model_catalog_find(id);
+  if (clause == NULL)
+    return fail(p, "unknown clause id '%s' (expected a catalog id like 2.7.6.1#1)", id);
+  const char *by = need(p, "'by'");
+  if (by == NULL)
+    return false;
+  if (strcmp(by, "by") != 0)
+    return fail(p, "unexpected '%s' (usage: %s)", by, p->syn->usage);
+  if (!get_choice(p, "target", targets, &cmd->key) || !end(p))
+    return false;
+  enum model_target target = cmd->key == 0 ? MODEL_TARGET_DRIVER : MODEL_TARGET_DEVICE;
+  if (target != clause->target)
+    return fail(p, "%s binds the %s, not the %s: write 'expect violation %s by %s'", id,
+                model_target_name(clause->target), model_target_name(target), id,
+                model_target_name(clause->target));
+  cmd->key = (uint32_t)target;
+  if (!is_monitor_check(id))
+    return fail(p, "the monitor has no check for %s, so its violation can never be seen", id);
+  cmd->a = catalog_index_of(clause);
+  uint32_t earlier = expected_before(p->script, cmd->a);
+  if (earlier != 0)
+    return fail(p, "violation of %s already expected on line %u", id, (unsigned)earlier);
+  if (p->no_violations_line != 0)
+    return fail(p, "'expect violation' contradicts 'expect no violations' on line %u",
+                (unsigned)p->no_violations_line);
+  if (p->violation_line == 0)
+    p->violation_line = p->line;
+  p->script->monitor_suite = true;
+  return true;
+}
+
+/* expect no violations (the default, said explicitly) */
+static bool parse_expect_no_violations(struct pctx *p, struct scn_cmd *cmd) {
+  (void)cmd;
+  const char *w = need(p, "'violations'");
+  if (w == NULL)
+    return false;
+  if (strcmp(w, "violations") != 0)
+    return fail(p, "unexpected '%s' (usage: %s)", w, p->syn->usage);
+  if (!end(p))
+    return false;
+  if (p->violation_line != 0)
+    return fail(p, "'expect no violations' contradicts 'expect violation' on line %u",
+                (unsigned)p->violation_line);
+  if (p->no_violations_line == 0)
+    p->no_violations_line = p->line;
+  return true;
+}
+
+/* ------------------------------------------------------------------ */
 /* the command table                                                    */
 
 #define FEATS "FEATURE... | +FEATURE... -FEATURE... | none"
@@ -956,6 +1092,11 @@ static const struct syntax g_syntax[] = {
     {"latency", "notify", SCN_OP_LATENCY_NOTIFY, SYN_SETUP, parse_tick_range,
      "latency notify MIN..MAX"},
     {"latency", "irq", SCN_OP_LATENCY_IRQ, SYN_SETUP, parse_tick_range, "latency irq MIN..MAX"},
+    {"misbehave", "driver", SCN_OP_MISBEHAVE_DRIVER, SYN_SETUP, parse_misbehave,
+     "misbehave driver NAME..."},
+    {"misbehave", "device", SCN_OP_MISBEHAVE_DEVICE, SYN_SETUP, parse_misbehave,
+     "misbehave device NAME..."},
+    {"monitor", NULL, SCN_OP_MONITOR, SYN_SETUP, parse_monitor, "monitor accesses|snapshots|both"},
     {"fault", NULL, SCN_OP_FAULT, SYN_ANYWHERE, parse_fault,
      "fault mem_fail [actor WHO|any] [access read|write|rw] [addr LO..HI] " FOPTS
      " | fault notify_drop|irq_drop " FOPTS " | fault notify_delay|irq_delay TICKS " FOPTS
@@ -1001,12 +1142,18 @@ static const struct syntax g_syntax[] = {
     {"expect", "accounted", SCN_OP_EXPECT_ACCOUNTED, SYN_EXPECT, parse_no_args, "expect accounted"},
     {"expect", "link", SCN_OP_EXPECT_LINK, SYN_EXPECT, parse_link, "expect link up|down"},
     {"expect", "ctrl", SCN_OP_EXPECT_CTRL, SYN_EXPECT, parse_expect_ctrl, "expect ctrl ok|err"},
+    {"expect", "violation", SCN_OP_EXPECT_VIOLATION, SYN_ANYWHERE, parse_expect_violation,
+     "expect violation ID by driver|device"},
+    {"expect", "no", SCN_OP_EXPECT_NO_VIOLATIONS, SYN_ANYWHERE, parse_expect_no_violations,
+     "expect no violations"},
 };
 
 #define SYNTAX_COUNT (sizeof g_syntax / sizeof g_syntax[0])
 
 const char *scn_op_name(enum scn_op op) {
   static char names[SCN_OP_COUNT][40];
+  if (op == SCN_OP_EXPECT_NO_VIOLATIONS)
+    return "expect no violations"; /* the only three-word command */
   for (size_t i = 0; i < SYNTAX_COUNT; i++) {
     if (g_syntax[i].op != op)
       continue;

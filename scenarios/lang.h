@@ -14,8 +14,13 @@
  * in a caller buffer; the first error stops the parse.
  *
  * Invariants of a parsed script: every setup command comes before the first
- * action or expectation (faults and options excepted: they may appear
- * anywhere); every number is within the range its command documents.
+ * action or expectation (faults, options and the monitor expectations
+ * `expect violation` / `expect no violations` excepted: they may appear
+ * anywhere); every number is within the range its command documents; every
+ * misbehaviour name is one the driver (frontend/misbehave.h) or the device
+ * (backend/misbehave.h) implements; every expected violation names a clause
+ * the monitor judges (model_mon_check_id), blamed on that clause's target;
+ * `expect no violations` and `expect violation` never appear together.
  */
 #ifndef VIOSIM_SCENARIOS_LANG_H
 #define VIOSIM_SCENARIOS_LANG_H
@@ -59,10 +64,15 @@ enum scn_op {
   SCN_OP_WIRE_LOOPBACK,        /* flag */
   SCN_OP_LATENCY_NOTIFY,       /* a..b ticks */
   SCN_OP_LATENCY_IRQ,          /* a..b ticks */
+  SCN_OP_MISBEHAVE_DRIVER,     /* a = drv_misbehave flags (frontend/misbehave.h) */
+  SCN_OP_MISBEHAVE_DEVICE,     /* a = dev_misbehave flags (backend/misbehave.h) */
+  SCN_OP_MONITOR,              /* a = MODEL_MON_OBSERVE_ bits */
   /* anywhere */
-  SCN_OP_FAULT,             /* fault */
-  SCN_OP_OPTION_ACCOUNTING, /* flag: check frame accounting at the end */
-  SCN_OP_OPTION_MAX_EVENTS, /* a = events one `run` may execute */
+  SCN_OP_FAULT,                /* fault */
+  SCN_OP_OPTION_ACCOUNTING,    /* flag: check frame accounting at the end */
+  SCN_OP_OPTION_MAX_EVENTS,    /* a = events one `run` may execute */
+  SCN_OP_EXPECT_VIOLATION,     /* a = catalog index of a monitor check, key = enum model_target */
+  SCN_OP_EXPECT_NO_VIOLATIONS, /* the default, said explicitly */
   /* actions */
   SCN_OP_INIT,           /* full driver initialisation */
   SCN_OP_PROBE,          /* read magic, version, device id */
@@ -172,6 +182,9 @@ struct scn_script {
   size_t cmd_capacity;
   uint64_t seeds[SCN_SEEDS_MAX]; /* from `seeds`; {1} if the script names none */
   size_t seed_count;
+  /* The script selects a misbehaviour or expects a violation: its runs
+   * belong to the monitor's own test suite (reported apart). */
+  bool monitor_suite;
 };
 
 /*

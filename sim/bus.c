@@ -427,6 +427,21 @@ bool sim_bus_range_ok(const struct sim_bus *bus, enum sim_actor actor, uint64_t 
   return false;
 }
 
+bool sim_bus_peek(const struct sim_bus *bus, uint64_t addr, void *dst, size_t len) {
+  if (len == 0)
+    return true;
+  if ((uint64_t)len > UINT64_MAX - addr)
+    return false;
+  for (size_t i = 0; i < bus->region_count; i++) {
+    const struct sim_mem_region *r = &bus->regions[i];
+    if (region_holds(r, addr, (uint64_t)len)) {
+      memcpy(dst, r->bytes + (size_t)(addr - r->base), len);
+      return true;
+    }
+  }
+  return false;
+}
+
 /* ---- registers, notifications, interrupts ---------------------------- */
 
 static void bus_sched_overflow(struct sim_bus *bus, const char *what) {

@@ -220,6 +220,14 @@ MODEL_MUST_USE model_err sim_bus_write_bytes(struct sim_bus *bus, enum sim_actor
 bool sim_bus_range_ok(const struct sim_bus *bus, enum sim_actor actor, uint64_t addr, uint64_t len,
                       bool write);
 
+/* The conformance monitor's own reads (model_mon_mem_ops): copy
+ * [addr, addr + len) of guest memory into dst, whoever may access it. Not
+ * traced, not shown to observers, never faulted, and it changes nothing in
+ * the bus (not even the region hint), so a run replays bit for bit with or
+ * without a monitor. False if the range wraps or is not inside one region;
+ * len 0 is true. */
+bool sim_bus_peek(const struct sim_bus *bus, uint64_t addr, void *dst, size_t len);
+
 /* Register access through the attached register file. */
 MODEL_MUST_USE model_err sim_bus_reg_read(struct sim_bus *bus, enum sim_actor actor,
                                           uint64_t offset, uint32_t width, uint32_t *value);

@@ -5,8 +5,9 @@
  * "nic.gen"), all from one seed; and it schedules the injector's device
  * resets.
  *
- * Invariants: the world is not moved after sim_world_init() (the bus and
- * the NIC hold pointers into it); sim_world_fini() releases in reverse order.
+ * Invariants: the world is not moved after sim_world_init() (the bus, the
+ * NIC and an attached monitor hold pointers into it); sim_world_fini()
+ * releases in reverse order, the monitor (attached last) last of all.
  */
 #include "sim/world.h"
 
@@ -68,6 +69,8 @@ void sim_world_fini(struct sim_world *world) {
   sim_nic_fini(&world->nic);
   sim_bus_fini(&world->bus);
   sim_sched_fini(&world->sched);
+  model_mon_destroy(world->monitor);
+  world->monitor = NULL;
 }
 
 /* The injector resets the device: it writes 0 to the Status register, as a
@@ -97,6 +100,8 @@ uint64_t sim_world_run(struct sim_world *world, uint64_t until_ticks, uint64_t m
          next_ticks <= until_ticks) {
     (void)sim_sched_step(&world->sched);
     executed++;
+    if (world->monitor != NULL)
+      model_mon_sync(world->monitor, MODEL_MON_SYNC_EVENT_END);
   }
   return executed;
 }

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "model/monitor.h"
 #include "model/result.h"
 #include "sim/bus.h"
 #include "sim/fault.h"
@@ -41,6 +42,10 @@ struct sim_world {
   struct sim_fault_plan faults;
   struct sim_bus bus;
   struct sim_nic nic;
+  /* The conformance monitor, if one is attached (sim/monitor.h); owned:
+   * sim_world_fini destroys it. sim_world_run gives it a synchronisation
+   * point (MODEL_MON_SYNC_EVENT_END) after every event it executes. */
+  struct model_mon *monitor;
 };
 
 MODEL_MUST_USE model_err sim_world_init(struct sim_world *world,

@@ -239,6 +239,42 @@ static void test_core_needs_reset_is_sticky_until_reset(void **state) {
   assert_false(drv_core_needs_reset(&f->core));
 }
 
+/* The status value of the last Status write in the fake device's log. */
+static uint32_t last_status_write(const struct fake_dev *d) {
+  for (size_t i = d->log_count; i > 0; i--) {
+    if (d->log[i - 1u].write && d->log[i - 1u].offset == MODEL_MMIO_STATUS)
+      return d->log[i - 1u].value;
+  }
+  fail();
+  return 0;
+}
+
+static void test_2_1_1_2_failed_keeps_device_needs_reset(void **state) {
+  struct fixture *f = *state;
+  assert_int_equal(drv_core_probe(&f->core, 0), MODEL_OK);
+  assert_int_equal(drv_core_reset(&f->core), MODEL_OK);
+  assert_int_equal(drv_core_add_status(&f->core, VIRTIO_STATUS_ACKNOWLEDGE), MODEL_OK);
+  f->dev.status |= VIRTIO_STATUS_DEVICE_NEEDS_RESET;
+  uint8_t st = 0;
+  assert_int_equal(drv_core_status_read(&f->core, &st), MODEL_OK);
+  assert_int_equal(drv_core_fail(&f->core), MODEL_OK);
+  /* the device's bit stays: writing FAILED does not clear it */
+  assert_int_equal(last_status_write(&f->dev), VIRTIO_STATUS_ACKNOWLEDGE |
+                                                   VIRTIO_STATUS_DEVICE_NEEDS_RESET |
+                                                   VIRTIO_STATUS_FAILED);
+}
+
+static void test_2_1_1_2_failed_without_needs_reset_adds_only_failed(void **state) {
+  struct fixture *f = *state;
+  assert_int_equal(drv_core_probe(&f->core, 0), MODEL_OK);
+  assert_int_equal(drv_core_reset(&f->core), MODEL_OK);
+  assert_int_equal(drv_core_add_status(&f->core, VIRTIO_STATUS_ACKNOWLEDGE), MODEL_OK);
+  uint8_t st = 0;
+  assert_int_equal(drv_core_status_read(&f->core, &st), MODEL_OK);
+  assert_int_equal(drv_core_fail(&f->core), MODEL_OK);
+  assert_int_equal(last_status_write(&f->dev), VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_FAILED);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_3_1_1_1_init_sequence_register_order, setup, teardown),
@@ -253,6 +289,10 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_2_2_1_7_required_feature_missing_fails, setup, teardown),
       cmocka_unit_test_setup_teardown(test_2_1_1_2_illegal_status_step_is_refused, setup, teardown),
       cmocka_unit_test_setup_teardown(test_core_needs_reset_is_sticky_until_reset, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_2_1_1_2_failed_keeps_device_needs_reset, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_2_1_1_2_failed_without_needs_reset_adds_only_failed,
+                                      setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

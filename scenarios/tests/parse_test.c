@@ -16,6 +16,10 @@
 
 #include <cmocka.h>
 
+#include "backend/misbehave.h"
+#include "frontend/misbehave.h"
+#include "model/catalog.h"
+#include "model/monitor.h"
 #include "model/virtio.h"
 #include "scenarios/lang.h"
 #include "scenarios/paths.h"
@@ -122,7 +126,7 @@ static void test_parse_unknown_subcommand_lists_choices(void **state) {
   check_error("wire bogus 1\n", "t.vsc:1: unknown 'wire' command 'bogus' (expected one of: loss, "
                                 "dup, reorder, delay, loopback)");
   check_error("expect\n", "t.vsc:1: 'expect' needs a second word: one of status, features, "
-                          "result, counter, frames, accounted, link, ctrl");
+                          "result, counter, frames, accounted, link, ctrl, violation, no");
 }
 
 static void test_parse_missing_argument_names_it(void **state) {
@@ -525,6 +529,218 @@ static void test_parse_cmp_holds(void **state) {
   assert_false(scn_cmp_holds(SCN_CMP_EQ, 1, 2));
 }
 
+/* ---- the conformance monitor ---- */
+
+static uint64_t drv_flag(const char *name) {
+  unsigned bit;
+  assert_true(drv_misbehave_lookup(name, &bit));
+  return drv_misbehave_flag(bit);
+}
+
+static uint64_t dev_flag(const char *name) {
+  unsigned bit;
+  assert_true(dev_misbehave_lookup(name, &bit));
+  return dev_misbehave_mask((enum dev_misbehave)bit);
+}
+
+static size_t catalog_index(const char *id) {
+  const struct model_clause *clause = model_catalog_find(id);
+  assert_non_null(clause);
+  for (size_t i = 0; i < model_catalog_count(); i++)
+    if (model_catalog_at(i) == clause)
+      return i;
+  fail_msg("%s not in the catalog", id);
+  return 0;
+}
+
+static void test_parse_misbehave_names_are_or_ed(void **state) {
+  (void)state;
+  struct scn_script s;
+  assert_int_equal(parse(&s, "misbehave driver accept-unoffered refuse-version-1\n"
+                             "misbehave device skip-irq\ninit\n"),
+                   MODEL_OK);
+  assert_int_equal(s.cmd_count, 3);
+  assert_int_equal(s.cmds[0].op, SCN_OP_MISBEHAVE_DRIVER);
+  assert_int_equal(s.cmds[0].a, drv_flag("accept-unoffered") | drv_flag("refuse-version-1"));
+  assert_int_equal(s.cmds[1].op, SCN_OP_MISBEHAVE_DEVICE);
+  assert_int_equal(s.cmds[1].a, dev_flag("skip-irq"));
+  assert_true(s.monitor_suite);
+  scn_script_fini(&s);
+}
+
+static void test_parse_plain_script_is_not_in_the_monitor_suite(void **state) {
+  (void)state;
+  struct scn_script s;
+  assert_int_equal(parse(&s, "monitor both\ninit\nexpect no violations\n"), MODEL_OK);
+  assert_false(s.monitor_suite);
+  scn_script_fini(&s);
+}
+
+static void test_parse_misbehave_unknown_name_is_rejected(void **state) {
+  (void)state;
+  check_error("misbehave driver accept-unoffered accept-everything\n",
+              "t.vsc:1: unknown driver misbehaviour 'accept-everything' (scenarios/README.md "
+              "lists them)");
+  check_error("misbehave device Skip-irq\n",
+              "t.vsc:1: unknown device misbehaviour 'Skip-irq' (scenarios/README.md lists them)");
+}
+
+static void test_parse_misbehave_of_the_other_half_is_rejected(void **state) {
+  (void)state;
+  check_error("misbehave driver skip-irq\n", "t.vsc:1: 'skip-irq' is a device misbehaviour, not "
+                                             "a driver one (write 'misbehave device skip-irq')");
+  check_error("misbehave device accept-unoffered\n",
+              "t.vsc:1: 'accept-unoffered' is a driver misbehaviour, not a device one (write "
+              "'misbehave driver accept-unoffered')");
+}
+
+static void test_parse_misbehave_needs_a_half_and_a_name(void **state) {
+  (void)state;
+  check_error("misbehave driver\n",
+              "t.vsc:1: missing misbehaviour name (usage: misbehave driver NAME...)");
+  check_error("misbehave\n", "t.vsc:1: 'misbehave' needs a second word: one of driver, device");
+  check_error("misbehave nic drop\n",
+              "t.vsc:1: unknown 'misbehave' command 'nic' (expected one of: driver, device)");
+}
+
+static void test_parse_misbehave_after_action_is_rejected(void **state) {
+  (void)state;
+  check_ok("misbehave driver accept-unoffered\ninit\n", NULL);
+  check_error("init\nmisbehave driver accept-unoffered\n",
+              "t.vsc:2: setup command 'misbehave driver' after the first action: put setup "
+              "lines first");
+}
+
+static void test_parse_monitor_modes(void **state) {
+  (void)state;
+  struct scn_cmd c;
+  check_ok("monitor accesses\n", &c);
+  assert_int_equal(c.op, SCN_OP_MONITOR);
+  assert_int_equal(c.a, MODEL_MON_OBSERVE_ACCESSES);
+  check_ok("monitor snapshots\n", &c);
+  assert_int_equal(c.a, MODEL_MON_OBSERVE_SNAPSHOTS);
+  check_ok("monitor both\n", &c);
+  assert_int_equal(c.a, MODEL_MON_OBSERVE_ACCESSES | MODEL_MON_OBSERVE_SNAPSHOTS);
+  check_error("monitor snapshot\n", "t.vsc:1: unknown monitor mode 'snapshot' (expected one of: "
+                                    "accesses, snapshots, both)");
+  check_error("monitor\n",
+              "t.vsc:1: missing monitor mode (usage: monitor accesses|snapshots|both)");
+  check_error("monitor both accesses\n", "t.vsc:1: unexpected 'accesses' after the end of the "
+                                         "command (usage: monitor accesses|snapshots|both)");
+  check_error("init\nmonitor both\n", "t.vsc:2: setup command 'monitor' after the first action: "
+                                      "put setup lines first");
+}
+
+static void test_parse_expect_violation(void **state) {
+  (void)state;
+  struct scn_script s;
+  /* anywhere: before setup lines and after actions; the '#' of the id is
+   * inside a word, not a comment */
+  assert_int_equal(parse(&s, "expect violation 2.2.1#1 by driver # a comment\n"
+                             "device features -MTU\ninit\nexpect violation 6.2#1 by device\n"),
+                   MODEL_OK);
+  assert_int_equal(s.cmd_count, 4);
+  assert_int_equal(s.cmds[0].op, SCN_OP_EXPECT_VIOLATION);
+  assert_int_equal(s.cmds[0].a, catalog_index("2.2.1#1"));
+  assert_int_equal(s.cmds[0].key, MODEL_TARGET_DRIVER);
+  assert_int_equal(s.cmds[3].a, catalog_index("6.2#1"));
+  assert_int_equal(s.cmds[3].key, MODEL_TARGET_DEVICE);
+  assert_true(s.monitor_suite);
+  scn_script_fini(&s);
+}
+
+static void test_parse_expect_violation_unknown_id_is_rejected(void **state) {
+  (void)state;
+  check_error("expect violation 2.2.1#99 by driver\n",
+              "t.vsc:1: unknown clause id '2.2.1#99' (expected a catalog id like 2.7.6.1#1)");
+  check_error("expect violation 2.2.1 by driver\n",
+              "t.vsc:1: unknown clause id '2.2.1' (expected a catalog id like 2.7.6.1#1)");
+}
+
+static void test_parse_expect_violation_wrong_target_is_rejected(void **state) {
+  (void)state;
+  check_ok("expect violation 2.2.1#1 by driver\n", NULL);
+  check_error("expect violation 2.2.1#1 by device\n",
+              "t.vsc:1: 2.2.1#1 binds the driver, not the device: write 'expect violation "
+              "2.2.1#1 by driver'");
+  check_ok("expect violation 6.2#1 by device\n", NULL);
+  check_error("expect violation 6.2#1 by driver\n",
+              "t.vsc:1: 6.2#1 binds the device, not the driver: write 'expect violation 6.2#1 "
+              "by device'");
+}
+
+static void test_parse_expect_violation_syntax_errors(void **state) {
+  (void)state;
+  check_error("expect violation\n",
+              "t.vsc:1: missing clause id (usage: expect violation ID by driver|device)");
+  check_error("expect violation 2.2.1#1\n",
+              "t.vsc:1: missing 'by' (usage: expect violation ID by driver|device)");
+  check_error("expect violation 2.2.1#1 from driver\n",
+              "t.vsc:1: unexpected 'from' (usage: expect violation ID by driver|device)");
+  check_error("expect violation 2.2.1#1 by nic\n",
+              "t.vsc:1: unknown target 'nic' (expected one of: driver, device)");
+  check_error("expect violation 2.2.1#1 by driver twice\n",
+              "t.vsc:1: unexpected 'twice' after the end of the command (usage: expect "
+              "violation ID by driver|device)");
+}
+
+/* A catalog id the monitor has no check for cannot be expected to fire. */
+static void test_parse_expect_violation_of_an_unchecked_clause_is_rejected(void **state) {
+  (void)state;
+  const struct model_clause *unchecked = NULL;
+  for (size_t i = 0; i < model_catalog_count() && unchecked == NULL; i++) {
+    bool checked = false;
+    for (size_t k = 0; k < model_mon_check_count(); k++)
+      checked |= strcmp(model_mon_check_id(k), model_catalog_at(i)->id) == 0;
+    if (!checked)
+      unchecked = model_catalog_at(i);
+  }
+  assert_non_null(unchecked);
+  char text[128], want[256];
+  (void)snprintf(text, sizeof text, "expect violation %s by %s\n", unchecked->id,
+                 model_target_name(unchecked->target));
+  (void)snprintf(want, sizeof want,
+                 "t.vsc:1: the monitor has no check for %s, so its violation can never be seen",
+                 unchecked->id);
+  check_error(text, want);
+  /* its twin: every check id is accepted */
+  for (size_t k = 0; k < model_mon_check_count(); k++) {
+    const struct model_clause *clause = model_catalog_find(model_mon_check_id(k));
+    assert_non_null(clause);
+    (void)snprintf(text, sizeof text, "expect violation %s by %s\n", clause->id,
+                   model_target_name(clause->target));
+    check_ok(text, NULL);
+  }
+}
+
+static void test_parse_expect_violation_twice_is_rejected(void **state) {
+  (void)state;
+  check_ok("expect violation 2.2.1#1 by driver\nexpect violation 6.1#1 by driver\n", NULL);
+  check_error("expect violation 2.2.1#1 by driver\ninit\nexpect violation 2.2.1#1 by driver\n",
+              "t.vsc:3: violation of 2.2.1#1 already expected on line 1");
+}
+
+static void test_parse_expect_no_violations(void **state) {
+  (void)state;
+  struct scn_cmd c;
+  check_ok("expect no violations\ndevice mtu 9000\n", &c);
+  assert_int_equal(c.op, SCN_OP_EXPECT_NO_VIOLATIONS);
+  check_ok("expect no violations\nexpect no violations\n", NULL);
+  check_error("expect no violation\n",
+              "t.vsc:1: unexpected 'violation' (usage: expect no violations)");
+  check_error("expect no\n", "t.vsc:1: missing 'violations' (usage: expect no violations)");
+  check_error("expect no violations here\n", "t.vsc:1: unexpected 'here' after the end of the "
+                                             "command (usage: expect no violations)");
+}
+
+static void test_parse_expect_no_violations_contradicts_expect_violation(void **state) {
+  (void)state;
+  check_error("expect violation 2.2.1#1 by driver\nexpect no violations\n",
+              "t.vsc:2: 'expect no violations' contradicts 'expect violation' on line 1");
+  check_error("expect no violations\ninit\nexpect violation 2.2.1#1 by driver\n",
+              "t.vsc:3: 'expect violation' contradicts 'expect no violations' on line 1");
+}
+
 /* ---- files and directories ---- */
 
 static void test_parse_file_not_found(void **state) {
@@ -652,6 +868,21 @@ int main(void) {
       cmocka_unit_test(test_parse_expect_frames),
       cmocka_unit_test(test_parse_expect_result),
       cmocka_unit_test(test_parse_cmp_holds),
+      cmocka_unit_test(test_parse_misbehave_names_are_or_ed),
+      cmocka_unit_test(test_parse_plain_script_is_not_in_the_monitor_suite),
+      cmocka_unit_test(test_parse_misbehave_unknown_name_is_rejected),
+      cmocka_unit_test(test_parse_misbehave_of_the_other_half_is_rejected),
+      cmocka_unit_test(test_parse_misbehave_needs_a_half_and_a_name),
+      cmocka_unit_test(test_parse_misbehave_after_action_is_rejected),
+      cmocka_unit_test(test_parse_monitor_modes),
+      cmocka_unit_test(test_parse_expect_violation),
+      cmocka_unit_test(test_parse_expect_violation_unknown_id_is_rejected),
+      cmocka_unit_test(test_parse_expect_violation_wrong_target_is_rejected),
+      cmocka_unit_test(test_parse_expect_violation_syntax_errors),
+      cmocka_unit_test(test_parse_expect_violation_of_an_unchecked_clause_is_rejected),
+      cmocka_unit_test(test_parse_expect_violation_twice_is_rejected),
+      cmocka_unit_test(test_parse_expect_no_violations),
+      cmocka_unit_test(test_parse_expect_no_violations_contradicts_expect_violation),
       cmocka_unit_test(test_parse_file_not_found),
       cmocka_unit_test(test_parse_file_error_names_file_and_line),
       cmocka_unit_test(test_paths_directory_without_scenarios),

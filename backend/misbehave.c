@@ -1,0 +1,137 @@
+/*
+ * backend/misbehave.c: the names and descriptions of the device's
+ * misbehaviours (see misbehave.h). One table, in enum order; a static
+ * assertion keeps it as long as the enum. Where each one acts is marked
+ * "misbehave point" in core.c, mmio.c, net.c, net_rx.c, vq.c and vq_split.c.
+ */
+#include "backend/misbehave.h"
+
+#include <stddef.h>
+#include <string.h>
+
+struct misbehave_entry {
+  const char *name;
+  const char *describe;
+};
+
+static const struct misbehave_entry table[] = {
+    [DEV_MISBEHAVE_USE_BEFORE_DRIVER_OK] =
+        {"use-before-driver-ok",
+         "services the transmit queue as soon as it is ready, before DRIVER_OK, and sends a "
+         "used buffer notification (2.1.2#1)"},
+    [DEV_MISBEHAVE_WORK_AFTER_RESET] =
+        {"work-after-reset",
+         "after a reset that followed DRIVER_OK, services the transmit queue and notifies as "
+         "soon as it is ready again, before DRIVER_OK (2.4.1#2)"},
+    [DEV_MISBEHAVE_TOUCH_UNREADY_QUEUE] =
+        {"touch-unready-queue",
+         "reads a queue's available ring while QueueReady is still 0, on the write that sets it "
+         "(4.2.2.1#7)"},
+    [DEV_MISBEHAVE_SILENT_NEEDS_RESET] =
+        {"silent-needs-reset",
+         "sets DEVICE_NEEDS_RESET (and the config bit of InterruptStatus) but raises no "
+         "configuration change interrupt (2.1.2#3)"},
+    [DEV_MISBEHAVE_OFFER_WITHOUT_DEPENDENCY] =
+        {"offer-without-dependency",
+         "offers CTRL_RX without CTRL_VQ, which it depends on (2.2.2#1)"},
+    [DEV_MISBEHAVE_NO_VERSION_1] = {"no-version-1",
+                                    "leaves VERSION_1 out of the offered features (6.2#1)"},
+    [DEV_MISBEHAVE_REFUSE_FEATURES] =
+        {"refuse-features", "clears FEATURES_OK even for a valid subset of its offer (2.2.2#2)"},
+    [DEV_MISBEHAVE_ACCEPT_ANY_FEATURES] =
+        {"accept-any-features",
+         "keeps FEATURES_OK whatever the driver accepted, unoffered bits or broken dependencies "
+         "included (2.2.2#3)"},
+    [DEV_MISBEHAVE_IGNORE_RESET] =
+        {"ignore-reset", "ignores a write of 0 to Status: the status never reads 0 (2.4.1#1)"},
+    [DEV_MISBEHAVE_BAD_MAGIC] = {"bad-magic", "MagicValue reads 0x76697274, not 0x74726976 "
+                                              "(4.2.2.1#1)"},
+    [DEV_MISBEHAVE_BAD_VERSION] = {"bad-version", "Version reads 1 (legacy), not 2 (4.2.2.1#2)"},
+    [DEV_MISBEHAVE_CLEAR_ISR_EARLY] =
+        {"clear-isr-early",
+         "clears each InterruptStatus bit right after raising its interrupt, before the driver "
+         "acknowledges it (4.2.2.1#3)"},
+    [DEV_MISBEHAVE_SPURIOUS_ISR] =
+        {"spurious-isr",
+         "InterruptStatus shows the used buffer bit whenever any bit is pending, used buffers or "
+         "not (4.2.2.1#4)"},
+    [DEV_MISBEHAVE_KEEP_STATE_ON_RESET] =
+        {"keep-state-on-reset",
+         "a reset leaves InterruptStatus and the queues (QueueReady included) as they were "
+         "(4.2.2.1#5)"},
+    [DEV_MISBEHAVE_NO_GENERATION_BUMP] =
+        {"no-generation-bump",
+         "changes configuration fields (link status, mac) without changing ConfigGeneration "
+         "(4.2.2.1#6)"},
+    [DEV_MISBEHAVE_WRITE_READABLE_BUFFER] =
+        {"write-readable-buffer",
+         "writes back the first byte of each chain's device-readable part (2.7.5.1#1)"},
+    [DEV_MISBEHAVE_READ_WRITABLE_BUFFER] =
+        {"read-writable-buffer",
+         "reads the first byte of each chain's device-writable part before filling it "
+         "(2.7.5.1#2)"},
+    [DEV_MISBEHAVE_WRITE_DESCRIPTOR_TABLE] =
+        {"write-descriptor-table",
+         "writes back the flags of each chain's head descriptor (2.7.5.1#3)"},
+    [DEV_MISBEHAVE_IRQ_WHILE_SUPPRESSED] =
+        {"irq-while-suppressed",
+         "raises a used buffer interrupt on every publication, suppressed or not (2.7.7.2#2, "
+         "#6)"},
+    [DEV_MISBEHAVE_SKIP_IRQ] = {"skip-irq",
+                                "never raises a used buffer interrupt, even when one is owed "
+                                "(2.7.7.2#3, #5)"},
+    [DEV_MISBEHAVE_PUBLISH_USED_BEFORE_ELEM] =
+        {"publish-used-before-elem",
+         "writes the used idx that publishes an element before the element itself (2.7.8.2#1)"},
+    [DEV_MISBEHAVE_USED_LEN_TOO_BIG] =
+        {"used-len-too-big",
+         "reports a used len one past the chain's writable bytes on the transmit and control "
+         "queues (2.7.8.2#2)"},
+    [DEV_MISBEHAVE_BAD_USED_FLAGS] =
+        {"bad-used-flags",
+         "sets an undefined bit (2) in the used ring flags (2.7.10.2#1; with EVENT_IDX #2)"},
+    [DEV_MISBEHAVE_RX_NUM_BUFFERS] =
+        {"rx-num-buffers",
+         "writes num_buffers 0 in every receive header (5.1.9.4.1#1; with MRG_RXBUF #2)"},
+    [DEV_MISBEHAVE_RX_FLAGS_WITHOUT_CSUM] =
+        {"rx-flags-without-csum",
+         "sets DATA_VALID in receive headers without GUEST_CSUM (5.1.9.4.1#5)"},
+    [DEV_MISBEHAVE_RX_GSO] = {"rx-gso",
+                              "sets gso_type TCPV4 in receive headers without a guest GSO "
+                              "feature (5.1.9.4.1#24)"},
+    [DEV_MISBEHAVE_RX_RSC_INFO] =
+        {"rx-rsc-info", "sets RSC_INFO in receive header flags without RSC_EXT (5.1.9.4.1#28)"},
+    [DEV_MISBEHAVE_RX_OVERSIZE] =
+        {"rx-oversize",
+         "with MTU, delivers received frames longer than mtu + 14 whenever the buffers hold "
+         "them (5.1.4.1#5)"},
+    [DEV_MISBEHAVE_BAD_MTU] = {"bad-mtu", "the mtu field reads 64, below the minimum of 68 "
+                                          "(5.1.4.1#2)"},
+};
+
+_Static_assert(sizeof(table) / sizeof(table[0]) == DEV_MISBEHAVE_COUNT,
+               "one table entry per misbehaviour");
+
+unsigned dev_misbehave_count(void) {
+  return DEV_MISBEHAVE_COUNT;
+}
+
+bool dev_misbehave_lookup(const char *name, unsigned *bit) {
+  if (name == NULL)
+    return false;
+  for (unsigned i = 0; i < DEV_MISBEHAVE_COUNT; i++) {
+    if (strcmp(table[i].name, name) == 0) {
+      *bit = i;
+      return true;
+    }
+  }
+  return false;
+}
+
+const char *dev_misbehave_name(unsigned bit) {
+  return bit < DEV_MISBEHAVE_COUNT ? table[bit].name : NULL;
+}
+
+const char *dev_misbehave_describe(unsigned bit) {
+  return bit < DEV_MISBEHAVE_COUNT ? table[bit].describe : NULL;
+}

@@ -1,0 +1,228 @@
+/*
+ * frontend/misbehave.c: the table of the driver's misbehaviours: name,
+ * statement broken and a one-line description each; see frontend/
+ * misbehave.h. The behaviour itself lives at the rule points (core.c,
+ * mmio.c, vq.c, vq_split.c, net.c, net_ctrl.c).
+ *
+ * Invariant: entry i of the table describes bit i, in enum order (checked
+ * by the unit test), with a unique kebab-case name.
+ */
+#include "frontend/misbehave.h"
+
+#include <stddef.h>
+#include <string.h>
+
+_Static_assert(DRV_MISBEHAVE_COUNT <= 64, "a misbehaviour set is one uint64_t");
+
+struct misbehave_entry {
+  const char *name;
+  const char *clause;
+  const char *description;
+};
+
+static const struct misbehave_entry misbehave_table[DRV_MISBEHAVE_COUNT] = {
+    [DRV_MISBEHAVE_CLEAR_STATUS_BIT] =
+        {"clear-status-bit", "2.1.1#2",
+         "once: after setting DRIVER, writes ACKNOWLEDGE alone (clearing DRIVER), then rewrites "
+         "ACKNOWLEDGE|DRIVER and goes on"},
+    [DRV_MISBEHAVE_INIT_AFTER_FAILED] =
+        {"init-after-failed", "2.1.1#3",
+         "once: after ACKNOWLEDGE, writes FAILED and then adds DRIVER with no reset in between; "
+         "that initialisation ends in STATUS_TRANSITION"},
+    [DRV_MISBEHAVE_SKIP_FEATURES_OK] =
+        {"skip-features-ok", "3.1.1#1",
+         "once: writes its features but never sets FEATURES_OK, then writes DRIVER_OK; a correct "
+         "device refuses it"},
+    [DRV_MISBEHAVE_FEATURES_AFTER_FEATURES_OK] =
+        {"features-after-features-ok", "3.1.1#3",
+         "writes the DriverFeatures words again (same value) after FEATURES_OK was kept"},
+    [DRV_MISBEHAVE_NOTIFY_BEFORE_DRIVER_OK] =
+        {"notify-before-driver-ok", "3.1.1#6",
+         "once: notifies the receive queue when its queues are set up, before DRIVER_OK"},
+    [DRV_MISBEHAVE_NO_RESET_READBACK] =
+        {"no-reset-readback", "2.4.2#1",
+         "writes 0 to Status and goes on without reading Status back until it shows 0"},
+    [DRV_MISBEHAVE_ACCEPT_UNOFFERED] =
+        {"accept-unoffered", "2.2.1#1",
+         "once: accepts one device-type feature the device did not offer (CTRL_VLAN, or the "
+         "first other one whose dependencies are met); a correct device refuses FEATURES_OK"},
+    [DRV_MISBEHAVE_ACCEPT_WITHOUT_DEPENDENCY] =
+        {"accept-without-dependency", "2.2.1#2",
+         "once: leaves out of its accepted set a feature another accepted one requires (CTRL_VQ "
+         "under CTRL_RX by default); a correct device refuses FEATURES_OK"},
+    [DRV_MISBEHAVE_REFUSE_VERSION_1] =
+        {"refuse-version-1", "6.1#1",
+         "once: does not accept VERSION_1 although it is offered (nor requires it); a device "
+         "without a legacy interface refuses FEATURES_OK"},
+    [DRV_MISBEHAVE_NO_GENERATION_LOOP] =
+        {"no-generation-loop", "2.5.1#2",
+         "reads the device configuration without reading ConfigGeneration before and after"},
+    [DRV_MISBEHAVE_READ_UNOFFERED_CONFIG] =
+        {"read-unoffered-config", "2.5.1#3",
+         "with every configuration read, also reads the first optional field whose feature was "
+         "not offered (max_virtqueue_pairs, mtu or status)"},
+    [DRV_MISBEHAVE_WRITE_CONFIG] =
+        {"write-config", "5.1.4.2#1",
+         "after reading the configuration, writes the first mac byte back (needs MAC)"},
+    [DRV_MISBEHAVE_TOUCH_UNDEFINED_REGISTER] =
+        {"touch-undefined-register", "4.2.2.2#1",
+         "after identifying the device, reads the reserved offset 0x018"},
+    [DRV_MISBEHAVE_WRITE_READONLY_REGISTER] =
+        {"write-readonly-register", "4.2.2.2#2",
+         "after identifying the device, writes VendorID back with the value it read"},
+    [DRV_MISBEHAVE_READ_WRITEONLY_REGISTER] =
+        {"read-writeonly-register", "4.2.2.2#3",
+         "after identifying the device, reads DriverFeaturesSel"},
+    [DRV_MISBEHAVE_NARROW_REGISTER_ACCESS] =
+        {"narrow-register-access", "4.2.2.2#4",
+         "after identifying the device, reads VendorID 16 bits wide"},
+    [DRV_MISBEHAVE_WIDE_CONFIG_ACCESS] =
+        {"wide-config-access", "4.2.2.2#5",
+         "with every configuration read, also reads the first four mac bytes as one 32-bit "
+         "access (needs MAC)"},
+    [DRV_MISBEHAVE_NO_FEATURES_SEL] =
+        {"no-features-sel", "4.2.2.2#10",
+         "reads DeviceFeatures word 0 without writing DeviceFeaturesSel first"},
+    [DRV_MISBEHAVE_NO_DRIVER_FEATURES_SEL] =
+        {"no-driver-features-sel", "4.2.2.2#11",
+         "writes DriverFeatures word 0 without writing DriverFeaturesSel first"},
+    [DRV_MISBEHAVE_OVERSIZE_QUEUE] =
+        {"oversize-queue", "4.2.2.2#12",
+         "writes twice QueueSizeMax to QueueSize before the size it means; a correct device "
+         "refuses the first"},
+    [DRV_MISBEHAVE_TOUCH_READY_QUEUE] =
+        {"touch-ready-queue", "4.2.2.2#13",
+         "writes QueueDescLow again (same value) right after setting QueueReady to 1"},
+    [DRV_MISBEHAVE_NO_IRQ_ACK] =
+        {"no-irq-ack", "4.2.2.2#17",
+         "once: its first interrupt handler reads InterruptStatus, handles it and acknowledges "
+         "nothing"},
+    [DRV_MISBEHAVE_ACK_UNDEFINED_BITS] =
+        {"ack-undefined-bits", "4.2.2.2#18",
+         "sets the undefined bit 2 in every InterruptACK write besides the handled bits"},
+    [DRV_MISBEHAVE_SKIP_MAGIC_CHECK] =
+        {"skip-magic-check", "4.2.3.1.1#1",
+         "identifies the device by DeviceID alone, never reading MagicValue or Version"},
+    [DRV_MISBEHAVE_NO_ISR_READ] =
+        {"no-isr-read", "4.2.3.4.1#1",
+         "once: its first interrupt handler processes every queue without reading "
+         "InterruptStatus (and so acknowledges nothing)"},
+    [DRV_MISBEHAVE_MISALIGNED_RING] =
+        {"misaligned-ring", "2.7.1#1",
+         "once: places the used ring of its first queue 2 bytes past a 4-byte boundary; a "
+         "correct device refuses QueueReady"},
+    [DRV_MISBEHAVE_WRITE_BEFORE_READ] =
+        {"write-before-read", "2.7.4.2#1",
+         "once: the first transmitted frame's chain has a 1-byte device-writable descriptor "
+         "between its header and its frame"},
+    [DRV_MISBEHAVE_DESCRIPTOR_LOOP] =
+        {"descriptor-loop", "2.7.5.2#1",
+         "once: the first transmitted frame's last descriptor links back to its head (a direct "
+         "chain that loops)"},
+    [DRV_MISBEHAVE_INDIRECT_UNNEGOTIATED] =
+        {"indirect-unnegotiated", "2.7.5.3.1#1",
+         "once: sends the first transmitted frame through an indirect table although "
+         "INDIRECT_DESC was not negotiated"},
+    [DRV_MISBEHAVE_NESTED_INDIRECT] =
+        {"nested-indirect", "2.7.5.3.1#2",
+         "once: sends the first transmitted frame through an indirect table whose last entry is "
+         "an INDIRECT descriptor naming a second table (needs INDIRECT_DESC)"},
+    [DRV_MISBEHAVE_CHAIN_TOO_LONG] =
+        {"chain-too-long", "2.7.5.3.1#3",
+         "once: sends the first transmitted frame as an indirect table of queue size + 1 "
+         "descriptors, the frame split into pieces (needs INDIRECT_DESC, a small tx queue)"},
+    [DRV_MISBEHAVE_INDIRECT_WITH_NEXT] =
+        {"indirect-with-next", "2.7.5.3.1#4",
+         "once: sends the first transmitted frame through an indirect table whose ring "
+         "descriptor has NEXT set besides INDIRECT (needs INDIRECT_DESC)"},
+    [DRV_MISBEHAVE_AVAIL_IDX_BACKWARDS] =
+        {"avail-idx-backwards", "2.7.6.1#1",
+         "once: at its first kick of the transmit queue, rewrites avail idx to queue size + 1 "
+         "below the value it just published"},
+    [DRV_MISBEHAVE_BAD_AVAIL_FLAGS] =
+        {"bad-avail-flags", "2.7.7.1#1, #2",
+         "when it turns used-buffer notifications off, writes avail flags 3 without EVENT_IDX, "
+         "and NO_INTERRUPT (besides used_event) with EVENT_IDX"},
+    [DRV_MISBEHAVE_DIRTY_USED_RING] =
+        {"dirty-used-ring", "2.7.10.1#1",
+         "sets up every queue with used flags NO_NOTIFY instead of 0"},
+    [DRV_MISBEHAVE_NOTIFY_WHILE_SUPPRESSED] =
+        {"notify-while-suppressed", "2.7.10.1#3, #7",
+         "notifies on every kick, ignoring used flags and avail_event"},
+    [DRV_MISBEHAVE_SKIP_NOTIFY] = {"skip-notify", "2.7.10.1#4, #6",
+                                   "never sends an available buffer notification"},
+    [DRV_MISBEHAVE_PUBLISH_IDX_BEFORE_DESCRIPTOR] =
+        {"publish-idx-before-descriptor", "2.7.13.3.1#1",
+         "once: for the first transmitted frame, writes avail idx before the descriptors and the "
+         "avail ring entry"},
+    [DRV_MISBEHAVE_REUSE_INFLIGHT_HEAD] =
+        {"reuse-inflight-head", "3.3.1#1",
+         "once: a transmit add takes the head of the previous chain, still outstanding, and "
+         "rewrites its descriptors for the new frame (the old frame is dropped as broken)"},
+    [DRV_MISBEHAVE_TX_NUM_BUFFERS] =
+        {"tx-num-buffers", "5.1.9.2.1#2",
+         "once: the first transmitted frame's header has num_buffers 1"},
+    [DRV_MISBEHAVE_TX_FLAGS_WITHOUT_CSUM] =
+        {"tx-flags-without-csum", "5.1.9.2.1#3",
+         "once: the first transmitted frame's header has NEEDS_CSUM, CSUM not negotiated"},
+    [DRV_MISBEHAVE_TX_GSO] =
+        {"tx-gso", "5.1.9.2.1#24",
+         "once: the first transmitted frame's header has gso_type TCPV4 with no HOST_ GSO "
+         "feature negotiated"},
+    [DRV_MISBEHAVE_TX_DATA_VALID] =
+        {"tx-data-valid", "5.1.9.2.1#36",
+         "once: the first transmitted frame's header has DATA_VALID; the driver also accepts "
+         "CSUM (if offered) so that no other flag rule is broken"},
+    [DRV_MISBEHAVE_TX_OVERSIZE] =
+        {"tx-oversize", "5.1.4.2#9",
+         "ignores the MTU when it transmits: frames (and transmit buffers) up to 1514 bytes "
+         "even when mtu + 14 is smaller"},
+    [DRV_MISBEHAVE_TINY_RX_BUFFER] =
+        {"tiny-rx-buffer", "5.1.9.3.1#3",
+         "once, with MRG_RXBUF: the first receive buffer it posts is 8 bytes long"},
+    [DRV_MISBEHAVE_SMALL_RX_BUFFER] =
+        {"small-rx-buffer", "5.1.9.3.1#2",
+         "posts 1024-byte receive buffers (raised only to what a negotiated MTU strictly "
+         "needs), below the 1526 asked for without MRG_RXBUF"},
+    [DRV_MISBEHAVE_CTRL_RX_WITHOUT_FEATURE] =
+        {"ctrl-rx-without-feature", "5.1.9.5.1.2#1",
+         "sends RX_PROMISC and RX_ALLMULTI commands without CTRL_RX negotiated"},
+    [DRV_MISBEHAVE_CTRL_MAC_WITHOUT_FEATURE] =
+        {"ctrl-mac-without-feature", "5.1.9.5.2.2#1",
+         "sends MAC_TABLE_SET and MAC_ADDR_SET commands without CTRL_RX negotiated"},
+};
+
+bool drv_misbehave_lookup(const char *name, unsigned *bit) {
+  if (name == NULL)
+    return false;
+  for (unsigned i = 0; i < DRV_MISBEHAVE_COUNT; i++) {
+    if (strcmp(misbehave_table[i].name, name) == 0) {
+      *bit = i;
+      return true;
+    }
+  }
+  return false;
+}
+
+const char *drv_misbehave_name(unsigned bit) {
+  return bit < DRV_MISBEHAVE_COUNT ? misbehave_table[bit].name : NULL;
+}
+
+const char *drv_misbehave_describe(unsigned bit) {
+  return bit < DRV_MISBEHAVE_COUNT ? misbehave_table[bit].description : NULL;
+}
+
+const char *drv_misbehave_clause(unsigned bit) {
+  return bit < DRV_MISBEHAVE_COUNT ? misbehave_table[bit].clause : NULL;
+}
+
+unsigned drv_misbehave_count(void) {
+  return DRV_MISBEHAVE_COUNT;
+}
+
+uint64_t drv_misbehave_all(void) {
+  uint64_t all = 0;
+  for (unsigned i = 0; i < DRV_MISBEHAVE_COUNT; i++)
+    all |= drv_misbehave_flag(i);
+  return all;
+}

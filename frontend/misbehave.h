@@ -1,0 +1,122 @@
+/*
+ * frontend/misbehave.h: the misbehaving driver. Each misbehaviour is one
+ * way in which the driver (frontend/) breaks one catalogued driver statement
+ * on purpose, so that the conformance monitor (model/monitor.h) can be shown
+ * to catch it: DESIGN.md rule 3, "a check that cannot fail is a defect".
+ *
+ * A misbehaviour is a bit number (enum drv_misbehave); a set of them is a
+ * uint64_t with bit n standing for misbehaviour n (there are fewer than 64;
+ * a _Static_assert in misbehave.c keeps it so). The set reaches the driver
+ * through struct drv_net_config.misbehave (frontend/net.h); 0, the default,
+ * is the well-behaved driver, whose accesses (and so its trace) do not
+ * change at all. Names are kebab-case, as scenarios write them after
+ * `misbehave driver`.
+ *
+ * What each one does is in its description (drv_misbehave_describe) and, in
+ * more detail, at the "misbehave:" comments where it is wired: core.c
+ * (status, negotiation), mmio.c (registers), vq.c and vq_split.c (rings),
+ * net.c and net_ctrl.c (virtio-net). Every misbehaviour:
+ *  - breaks its own statement (drv_misbehave_clause) and as little else as
+ *    possible; it never makes the driver crash, loop or leave its memory;
+ *  - is deterministic: it fires at a fixed point of the driver's work;
+ *  - is either persistent (every time its rule point is reached) or one-shot
+ *    (the first time only, for the life of the struct drv_net, resets
+ *    included), as the description says. The one-shots are those whose
+ *    effect stops the device or the initialisation, so that a scenario can
+ *    see the violation, reset, and then run a well-behaved driver again.
+ */
+#ifndef VIOSIM_FRONTEND_MISBEHAVE_H
+#define VIOSIM_FRONTEND_MISBEHAVE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "model/result.h"
+
+enum drv_misbehave {
+  /* status and initialisation (core.c, net.c) */
+  DRV_MISBEHAVE_CLEAR_STATUS_BIT,           /* 2.1.1#2 */
+  DRV_MISBEHAVE_INIT_AFTER_FAILED,          /* 2.1.1#3 */
+  DRV_MISBEHAVE_SKIP_FEATURES_OK,           /* 3.1.1#1 */
+  DRV_MISBEHAVE_FEATURES_AFTER_FEATURES_OK, /* 3.1.1#3 */
+  DRV_MISBEHAVE_NOTIFY_BEFORE_DRIVER_OK,    /* 3.1.1#6 */
+  DRV_MISBEHAVE_NO_RESET_READBACK,          /* 2.4.2#1 */
+  /* feature negotiation (core.c) */
+  DRV_MISBEHAVE_ACCEPT_UNOFFERED,          /* 2.2.1#1 */
+  DRV_MISBEHAVE_ACCEPT_WITHOUT_DEPENDENCY, /* 2.2.1#2 */
+  DRV_MISBEHAVE_REFUSE_VERSION_1,          /* 6.1#1 */
+  /* configuration space (mmio.c, net.c) */
+  DRV_MISBEHAVE_NO_GENERATION_LOOP,    /* 2.5.1#2 */
+  DRV_MISBEHAVE_READ_UNOFFERED_CONFIG, /* 2.5.1#3 */
+  DRV_MISBEHAVE_WRITE_CONFIG,          /* 5.1.4.2#1 */
+  /* virtio-mmio registers (core.c, mmio.c, net.c) */
+  DRV_MISBEHAVE_TOUCH_UNDEFINED_REGISTER, /* 4.2.2.2#1 */
+  DRV_MISBEHAVE_WRITE_READONLY_REGISTER,  /* 4.2.2.2#2 */
+  DRV_MISBEHAVE_READ_WRITEONLY_REGISTER,  /* 4.2.2.2#3 */
+  DRV_MISBEHAVE_NARROW_REGISTER_ACCESS,   /* 4.2.2.2#4 */
+  DRV_MISBEHAVE_WIDE_CONFIG_ACCESS,       /* 4.2.2.2#5 */
+  DRV_MISBEHAVE_NO_FEATURES_SEL,          /* 4.2.2.2#10 */
+  DRV_MISBEHAVE_NO_DRIVER_FEATURES_SEL,   /* 4.2.2.2#11 */
+  DRV_MISBEHAVE_OVERSIZE_QUEUE,           /* 4.2.2.2#12 */
+  DRV_MISBEHAVE_TOUCH_READY_QUEUE,        /* 4.2.2.2#13 */
+  DRV_MISBEHAVE_NO_IRQ_ACK,               /* 4.2.2.2#17 */
+  DRV_MISBEHAVE_ACK_UNDEFINED_BITS,       /* 4.2.2.2#18 */
+  DRV_MISBEHAVE_SKIP_MAGIC_CHECK,         /* 4.2.3.1.1#1 */
+  DRV_MISBEHAVE_NO_ISR_READ,              /* 4.2.3.4.1#1 */
+  /* split virtqueues (vq.c, vq_split.c) */
+  DRV_MISBEHAVE_MISALIGNED_RING,               /* 2.7.1#1 */
+  DRV_MISBEHAVE_WRITE_BEFORE_READ,             /* 2.7.4.2#1 */
+  DRV_MISBEHAVE_DESCRIPTOR_LOOP,               /* 2.7.5.2#1 */
+  DRV_MISBEHAVE_INDIRECT_UNNEGOTIATED,         /* 2.7.5.3.1#1 */
+  DRV_MISBEHAVE_NESTED_INDIRECT,               /* 2.7.5.3.1#2 */
+  DRV_MISBEHAVE_CHAIN_TOO_LONG,                /* 2.7.5.3.1#3 */
+  DRV_MISBEHAVE_INDIRECT_WITH_NEXT,            /* 2.7.5.3.1#4 */
+  DRV_MISBEHAVE_AVAIL_IDX_BACKWARDS,           /* 2.7.6.1#1 */
+  DRV_MISBEHAVE_BAD_AVAIL_FLAGS,               /* 2.7.7.1#1, #2 */
+  DRV_MISBEHAVE_DIRTY_USED_RING,               /* 2.7.10.1#1 */
+  DRV_MISBEHAVE_NOTIFY_WHILE_SUPPRESSED,       /* 2.7.10.1#3, #7 */
+  DRV_MISBEHAVE_SKIP_NOTIFY,                   /* 2.7.10.1#4, #6 */
+  DRV_MISBEHAVE_PUBLISH_IDX_BEFORE_DESCRIPTOR, /* 2.7.13.3.1#1 */
+  DRV_MISBEHAVE_REUSE_INFLIGHT_HEAD,           /* 3.3.1#1 */
+  /* virtio-net (net.c, net_ctrl.c) */
+  DRV_MISBEHAVE_TX_NUM_BUFFERS,           /* 5.1.9.2.1#2 */
+  DRV_MISBEHAVE_TX_FLAGS_WITHOUT_CSUM,    /* 5.1.9.2.1#3 */
+  DRV_MISBEHAVE_TX_GSO,                   /* 5.1.9.2.1#24 */
+  DRV_MISBEHAVE_TX_DATA_VALID,            /* 5.1.9.2.1#36 */
+  DRV_MISBEHAVE_TX_OVERSIZE,              /* 5.1.4.2#9 */
+  DRV_MISBEHAVE_TINY_RX_BUFFER,           /* 5.1.9.3.1#3 */
+  DRV_MISBEHAVE_SMALL_RX_BUFFER,          /* 5.1.9.3.1#2 */
+  DRV_MISBEHAVE_CTRL_RX_WITHOUT_FEATURE,  /* 5.1.9.5.1.2#1 */
+  DRV_MISBEHAVE_CTRL_MAC_WITHOUT_FEATURE, /* 5.1.9.5.2.2#1 */
+  DRV_MISBEHAVE_COUNT
+};
+
+/* The flag of misbehaviour `bit` in a set. */
+static inline uint64_t drv_misbehave_flag(unsigned bit) {
+  return bit < 64u ? (uint64_t)1 << bit : 0u;
+}
+static inline bool drv_misbehave_has(uint64_t set, unsigned bit) {
+  return (set & drv_misbehave_flag(bit)) != 0;
+}
+
+/* A misbehaving access whose result does not matter: a correct device
+ * refuses it, and the driver goes on as if it had not tried. */
+static inline void drv_misbehave_ignore(model_err err) {
+  (void)err;
+}
+
+/* The name's bit in *bit; false (and *bit untouched) for an unknown name.
+ * Names are exact: lower case, kebab-case. */
+bool drv_misbehave_lookup(const char *name, unsigned *bit);
+/* "avail-idx-backwards"; NULL past DRV_MISBEHAVE_COUNT. */
+const char *drv_misbehave_name(unsigned bit);
+/* One line: what the driver does wrong. NULL past DRV_MISBEHAVE_COUNT. */
+const char *drv_misbehave_describe(unsigned bit);
+/* The catalog id(s) it breaks, "2.7.6.1#1" or "2.7.10.1#4, #6" (with and
+ * without EVENT_IDX). NULL past DRV_MISBEHAVE_COUNT. */
+const char *drv_misbehave_clause(unsigned bit);
+unsigned drv_misbehave_count(void);
+/* Every defined bit: drv_misbehave_flag(0) | ... | flag(COUNT - 1). */
+uint64_t drv_misbehave_all(void);
+
+#endif

@@ -1,0 +1,528 @@
+/*
+ * frontend/tests/misbehave_test.c: the misbehaving driver
+ * (frontend/misbehave.h). The name table: every bit named, described and
+ * tied to a clause, names unique and kebab-case, lookups exact. Then, for a
+ * handful of misbehaviours, that the driver really does the wrong thing,
+ * seen from the fake device (register log) or from guest memory, each next
+ * to the well-behaved run it departs from.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "fake_device.h"
+#include "frontend/alloc.h"
+#include "frontend/core.h"
+#include "frontend/misbehave.h"
+#include "frontend/vq.h"
+#include "model/mmio.h"
+#include "model/split.h"
+#include "model/virtio.h"
+
+#define RAM_BASE   0x10000000u
+#define RAM_SIZE   (1u << 20)
+#define BUF_BASE   (RAM_BASE + RAM_SIZE / 2u) /* data buffers: outside the allocator */
+#define WRITES_MAX 64u
+
+#define M(bit)   model_feature_mask(bit)
+#define MIS(bit) drv_misbehave_flag(bit)
+
+struct fixture {
+  struct sim_sched sched;
+  struct sim_bus bus;
+  struct fake_dev dev;
+  struct drv_alloc alloc;
+  struct drv_core core;
+  struct drv_vq vq;
+  bool vq_live;
+  unsigned notifies;
+  uint64_t writes[WRITES_MAX]; /* driver guest-memory write addresses */
+  size_t write_count;
+};
+
+static void record_writes(void *ctx, const struct sim_bus_event *ev) {
+  struct fixture *f = ctx;
+  if (ev->kind == SIM_EV_MEM_WRITE && ev->actor == SIM_ACTOR_DRIVER && f->write_count < WRITES_MAX)
+    f->writes[f->write_count++] = ev->addr;
+}
+
+static int setup(void **state) {
+  struct fixture *f = calloc(1, sizeof(*f));
+  assert_non_null(f);
+  fake_bus_setup(&f->bus, &f->sched, RAM_BASE, RAM_SIZE);
+  fake_dev_init(&f->dev, &f->bus);
+  fake_dev_attach(&f->dev);
+  assert_int_equal(drv_alloc_init(&f->alloc, RAM_BASE, RAM_SIZE / 2u, 256), MODEL_OK);
+  assert_int_equal(sim_bus_add_observer(&f->bus, record_writes, f), MODEL_OK);
+  drv_core_init(&f->core, &f->bus);
+  *state = f;
+  return 0;
+}
+
+static int teardown(void **state) {
+  struct fixture *f = *state;
+  if (f->vq_live)
+    drv_vq_fini(&f->vq);
+  drv_alloc_fini(&f->alloc);
+  sim_bus_fini(&f->bus);
+  sim_sched_fini(&f->sched);
+  free(f);
+  return 0;
+}
+
+/* ---- the table ---------------------------------------------------------- */
+
+static bool kebab(const char *s) {
+  if (s == NULL || s[0] == '\0' || s[0] == '-')
+    return false;
+  for (const char *p = s; *p != '\0'; p++) {
+    bool ok = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-';
+    if (!ok || (p[0] == '-' && (p[1] == '-' || p[1] == '\0')))
+      return false;
+  }
+  return true;
+}
+
+static void test_misbehave_names_round_trip(void **state) {
+  (void)state;
+  assert_int_equal(drv_misbehave_count(), DRV_MISBEHAVE_COUNT);
+  for (unsigned bit = 0; bit < drv_misbehave_count(); bit++) {
+    const char *name = drv_misbehave_name(bit);
+    assert_non_null(name);
+    unsigned back = 999;
+    assert_true(drv_misbehave_lookup(name, &back));
+    assert_int_equal(back, bit);
+  }
+  unsigned bit = 0;
+  assert_true(drv_misbehave_lookup("avail-idx-backwards", &bit));
+  assert_int_equal(bit, DRV_MISBEHAVE_AVAIL_IDX_BACKWARDS);
+}
+
+static void test_misbehave_names_unique_and_described(void **state) {
+  (void)state;
+  for (unsigned i = 0; i < DRV_MISBEHAVE_COUNT; i++) {
+    assert_true(kebab(drv_misbehave_name(i)));
+    const char *d = drv_misbehave_describe(i);
+    assert_non_null(d);
+    assert_true(strlen(d) > 10u);
+    assert_non_null(drv_misbehave_clause(i));
+    assert_true(strlen(drv_misbehave_clause(i)) >= 3u);
+    for (unsigned j = i + 1u; j < DRV_MISBEHAVE_COUNT; j++)
+      assert_string_not_equal(drv_misbehave_name(i), drv_misbehave_name(j));
+  }
+  /* past the end: nothing */
+  assert_null(drv_misbehave_name(DRV_MISBEHAVE_COUNT));
+  assert_null(drv_misbehave_describe(DRV_MISBEHAVE_COUNT));
+  assert_null(drv_misbehave_clause(DRV_MISBEHAVE_COUNT));
+}
+
+static void test_misbehave_lookup_rejects_unknown(void **state) {
+  (void)state;
+  static const char *const bad[] = {
+      "",          "avail_idx_backwards", "Avail-idx-backwards", "avail-idx-backwards ",
+      "avail-idx", "skip-notify-",        "nothing-wrong",
+  };
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    unsigned bit = 12345;
+    assert_false(drv_misbehave_lookup(bad[i], &bit));
+    assert_int_equal(bit, 12345); /* untouched */
+  }
+  unsigned bit = 12345;
+  assert_false(drv_misbehave_lookup(NULL, &bit));
+}
+
+static void test_misbehave_set_fits_one_word(void **state) {
+  (void)state;
+  assert_true(DRV_MISBEHAVE_COUNT <= 64u);
+  uint64_t all = drv_misbehave_all();
+  unsigned n = 0;
+  for (unsigned b = 0; b < 64u; b++)
+    n += (all >> b) & 1u ? 1u : 0u;
+  assert_int_equal(n, DRV_MISBEHAVE_COUNT);
+  assert_int_equal(drv_misbehave_flag(64), 0);
+  assert_true(drv_misbehave_has(all, DRV_MISBEHAVE_SKIP_NOTIFY));
+  assert_false(drv_misbehave_has(0, DRV_MISBEHAVE_SKIP_NOTIFY));
+}
+
+/* ---- registers and the core -------------------------------------------- */
+
+static void test_4_2_3_1_1_1_skip_magic_check_starts_with_device_id(void **state) {
+  struct fixture *f = *state;
+  struct drv_mmio_ident id;
+  assert_int_equal(drv_mmio_ident_read(&f->core.mmio, &id), MODEL_OK);
+  assert_int_equal(f->dev.log[0].offset, MODEL_MMIO_MAGIC_VALUE); /* well-behaved */
+  f->dev.log_count = 0;
+  f->core.mmio.misbehave = MIS(DRV_MISBEHAVE_SKIP_MAGIC_CHECK);
+  assert_int_equal(drv_mmio_ident_read(&f->core.mmio, &id), MODEL_OK);
+  assert_int_equal(f->dev.log[0].offset, MODEL_MMIO_DEVICE_ID);
+  assert_int_equal(fake_log_count_offset(&f->dev, false, MODEL_MMIO_MAGIC_VALUE), 0);
+  assert_int_equal(fake_log_count_offset(&f->dev, false, MODEL_MMIO_VERSION_REG), 0);
+  assert_int_equal(id.magic, MODEL_MMIO_MAGIC); /* taken on trust */
+}
+
+static void test_4_2_2_2_10_no_features_sel_reads_unselected(void **state) {
+  struct fixture *f = *state;
+  uint64_t offered = 0;
+  assert_int_equal(drv_mmio_features_read(&f->core.mmio, &offered), MODEL_OK);
+  assert_int_equal(f->dev.log[0].offset, MODEL_MMIO_DEVICE_FEATURES_SEL); /* well-behaved */
+  f->dev.log_count = 0;
+  f->core.mmio.misbehave = MIS(DRV_MISBEHAVE_NO_FEATURES_SEL);
+  assert_int_equal(drv_mmio_features_read(&f->core.mmio, &offered), MODEL_OK);
+  assert_false(f->dev.log[0].write);
+  assert_int_equal(f->dev.log[0].offset, MODEL_MMIO_DEVICE_FEATURES);
+}
+
+static void test_4_2_2_2_12_oversize_queue_writes_twice_the_max(void **state) {
+  struct fixture *f = *state;
+  f->core.mmio.misbehave = MIS(DRV_MISBEHAVE_OVERSIZE_QUEUE);
+  uint32_t max = 0;
+  assert_int_equal(drv_mmio_queue_size_max(&f->core.mmio, 0, &max), MODEL_OK);
+  struct drv_mmio_queue_layout layout = {.size = 64,
+                                         .desc_addr = RAM_BASE,
+                                         .driver_addr = RAM_BASE + 0x1000u,
+                                         .device_addr = RAM_BASE + 0x2000u};
+  size_t from = f->dev.log_count;
+  assert_int_equal(drv_mmio_queue_program(&f->core.mmio, 0, &layout), MODEL_OK);
+  size_t first = fake_log_find(&f->dev, from, true, MODEL_MMIO_QUEUE_SIZE);
+  assert_true(first != SIZE_MAX);
+  assert_int_equal(f->dev.log[first].value, 2u * max);
+  size_t second = fake_log_find(&f->dev, first + 1u, true, MODEL_MMIO_QUEUE_SIZE);
+  assert_true(second != SIZE_MAX);
+  assert_int_equal(f->dev.log[second].value, 64);
+}
+
+static void test_4_2_2_2_18_ack_carries_an_undefined_bit(void **state) {
+  struct fixture *f = *state;
+  assert_int_equal(drv_mmio_isr_ack(&f->core.mmio, MODEL_MMIO_INT_VRING), MODEL_OK);
+  assert_int_equal(f->dev.log[f->dev.log_count - 1u].value, MODEL_MMIO_INT_VRING);
+  f->core.mmio.misbehave = MIS(DRV_MISBEHAVE_ACK_UNDEFINED_BITS);
+  assert_int_equal(drv_mmio_isr_ack(&f->core.mmio, MODEL_MMIO_INT_VRING), MODEL_OK);
+  uint32_t ack = f->dev.log[f->dev.log_count - 1u].value;
+  assert_int_equal(f->dev.log[f->dev.log_count - 1u].offset, MODEL_MMIO_INTERRUPT_ACK);
+  assert_true((ack & MODEL_MMIO_INT_VRING) != 0);
+  assert_true((ack & ~MODEL_MMIO_INT_MASK) != 0);
+}
+
+/* Probe, reset, ACKNOWLEDGE, DRIVER. */
+static void core_to_driver(struct fixture *f) {
+  assert_int_equal(drv_core_probe(&f->core, VIRTIO_ID_NET), MODEL_OK);
+  assert_int_equal(drv_core_reset(&f->core), MODEL_OK);
+  assert_int_equal(drv_core_add_status(&f->core, VIRTIO_STATUS_ACKNOWLEDGE), MODEL_OK);
+  assert_int_equal(drv_core_add_status(&f->core, VIRTIO_STATUS_DRIVER), MODEL_OK);
+}
+
+static void test_2_2_1_1_accept_unoffered_once(void **state) {
+  struct fixture *f = *state;
+  f->dev.features_offered = M(VIRTIO_F_VERSION_1) | M(VIRTIO_NET_F_CTRL_VQ);
+  drv_core_set_known_features(&f->core, M(VIRTIO_NET_F_CTRL_VQ) | M(VIRTIO_NET_F_CTRL_VLAN));
+  f->core.misbehave = MIS(DRV_MISBEHAVE_ACCEPT_UNOFFERED);
+  core_to_driver(f);
+  uint64_t got = 0;
+  assert_int_equal(drv_core_negotiate(&f->core, ~(uint64_t)0, M(VIRTIO_F_VERSION_1), &got),
+                   MODEL_OK); /* the fake device keeps FEATURES_OK */
+  assert_true((f->dev.driver_features & M(VIRTIO_NET_F_CTRL_VLAN)) != 0);
+  assert_true((f->dev.driver_features & ~f->dev.features_offered) != 0);
+  /* one-shot: the next negotiation, after a reset, is well-behaved */
+  core_to_driver(f);
+  assert_int_equal(drv_core_negotiate(&f->core, ~(uint64_t)0, M(VIRTIO_F_VERSION_1), &got),
+                   MODEL_OK);
+  assert_int_equal(f->dev.driver_features & ~f->dev.features_offered, 0);
+}
+
+static void test_2_1_1_2_clear_status_bit_drops_driver_once(void **state) {
+  struct fixture *f = *state;
+  f->core.misbehave = MIS(DRV_MISBEHAVE_CLEAR_STATUS_BIT);
+  core_to_driver(f);
+  uint8_t ack = VIRTIO_STATUS_ACKNOWLEDGE;
+  uint8_t both = (uint8_t)(ack | VIRTIO_STATUS_DRIVER);
+  const uint32_t want[] = {0, ack, both, ack, both};
+  size_t n = 0;
+  for (size_t i = 0; i < f->dev.log_count; i++) {
+    if (!f->dev.log[i].write || f->dev.log[i].offset != MODEL_MMIO_STATUS)
+      continue;
+    assert_true(n < sizeof(want) / sizeof(want[0]));
+    assert_int_equal(f->dev.log[i].value, want[n]);
+    n++;
+  }
+  assert_int_equal(n, sizeof(want) / sizeof(want[0]));
+  assert_int_equal(f->core.status_shadow, both);
+  assert_false(drv_misbehave_has(f->core.misbehave, DRV_MISBEHAVE_CLEAR_STATUS_BIT));
+}
+
+/* ---- rings ---------------------------------------------------------------- */
+
+static model_err count_notify(void *ctx, uint16_t index, uint32_t value) {
+  struct fixture *f = ctx;
+  assert_int_equal(index, value);
+  f->notifies++;
+  return MODEL_OK;
+}
+
+static void vq_make(struct fixture *f, uint32_t size, uint64_t features, uint64_t misbehave) {
+  assert_int_equal(drv_vq_init_ex(&f->vq, &f->bus, &f->alloc, 0, size, features, misbehave),
+                   MODEL_OK);
+  f->vq_live = true;
+  drv_vq_set_notify(&f->vq, count_notify, f);
+  fake_queue_set(&f->dev, 0, size, f->vq.desc_addr, f->vq.avail_addr, f->vq.used_addr);
+}
+
+/* A transmit-like buffer: two device-readable elements. */
+static model_err add_out2(struct fixture *f, uint64_t token) {
+  struct drv_sg sg[2] = {
+      {.addr = BUF_BASE + token * 256u, .len = 12, .device_writable = false},
+      {.addr = BUF_BASE + token * 256u + 12u, .len = 100, .device_writable = false},
+  };
+  return drv_vq_add(&f->vq, sg, 2, 0, token, false);
+}
+
+static uint16_t rd16(struct fixture *f, uint64_t addr) {
+  uint16_t v = 0;
+  assert_int_equal(sim_bus_read_le16(&f->bus, SIM_ACTOR_WORLD, addr, &v), MODEL_OK);
+  return v;
+}
+
+static void test_2_7_1_1_misaligned_ring_skews_the_used_ring(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 16, 0, MIS(DRV_MISBEHAVE_MISALIGNED_RING));
+  assert_int_equal(f->vq.used_addr % MODEL_SPLIT_USED_ALIGN, 2);
+  assert_int_equal(f->vq.desc_addr % MODEL_SPLIT_DESC_ALIGN, 0);
+  assert_int_equal(f->vq.avail_addr % MODEL_SPLIT_AVAIL_ALIGN, 0);
+  assert_int_equal(add_out2(f, 1), MODEL_OK); /* still a working ring */
+}
+
+static void test_2_7_10_1_1_dirty_used_ring_flags(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 16, 0, MIS(DRV_MISBEHAVE_DIRTY_USED_RING));
+  assert_int_equal(rd16(f, f->vq.used_addr + MODEL_SPLIT_USED_OFF_FLAGS), VIRTQ_USED_F_NO_NOTIFY);
+}
+
+static void test_2_7_6_1_1_avail_idx_goes_back_once(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 16, 0, MIS(DRV_MISBEHAVE_AVAIL_IDX_BACKWARDS));
+  assert_int_equal(add_out2(f, 1), MODEL_OK);
+  assert_int_equal(rd16(f, f->vq.avail_addr + MODEL_SPLIT_AVAIL_OFF_IDX), 1);
+  bool notified = false;
+  assert_int_equal(drv_vq_kick(&f->vq, &notified), MODEL_OK);
+  /* 1 - 16 - 1 mod 2^16: behind anything the device can have taken */
+  assert_int_equal(rd16(f, f->vq.avail_addr + MODEL_SPLIT_AVAIL_OFF_IDX), (uint16_t)(1u - 17u));
+  assert_true(drv_misbehave_has(f->vq.misbehave_spent, DRV_MISBEHAVE_AVAIL_IDX_BACKWARDS));
+  /* the next publication writes the idx the driver meant */
+  assert_int_equal(add_out2(f, 2), MODEL_OK);
+  assert_int_equal(drv_vq_kick(&f->vq, &notified), MODEL_OK);
+  assert_int_equal(rd16(f, f->vq.avail_addr + MODEL_SPLIT_AVAIL_OFF_IDX), 2);
+}
+
+static void test_2_7_5_2_1_descriptor_loop_links_back(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 16, 0, MIS(DRV_MISBEHAVE_DESCRIPTOR_LOOP));
+  assert_int_equal(add_out2(f, 1), MODEL_OK);
+  uint16_t head = rd16(f, f->vq.avail_addr + model_split_avail_ring_off(0));
+  struct fake_desc d0 = fake_desc_read(&f->dev, f->vq.desc_addr, head);
+  assert_true((d0.flags & VIRTQ_DESC_F_NEXT) != 0);
+  struct fake_desc d1 = fake_desc_read(&f->dev, f->vq.desc_addr, d0.next);
+  assert_true((d1.flags & VIRTQ_DESC_F_NEXT) != 0);
+  assert_int_equal(d1.next, head);
+  /* one-shot: the second chain ends as it should */
+  assert_int_equal(add_out2(f, 2), MODEL_OK);
+  uint16_t head2 = rd16(f, f->vq.avail_addr + model_split_avail_ring_off(1));
+  struct fake_desc e0 = fake_desc_read(&f->dev, f->vq.desc_addr, head2);
+  struct fake_desc e1 = fake_desc_read(&f->dev, f->vq.desc_addr, e0.next);
+  assert_int_equal(e1.flags & VIRTQ_DESC_F_NEXT, 0);
+}
+
+static void test_2_7_5_3_1_3_chain_too_long_table(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 16, M(VIRTIO_F_INDIRECT_DESC), MIS(DRV_MISBEHAVE_CHAIN_TOO_LONG));
+  assert_int_equal(add_out2(f, 1), MODEL_OK);
+  uint16_t head = rd16(f, f->vq.avail_addr + model_split_avail_ring_off(0));
+  struct fake_desc d = fake_desc_read(&f->dev, f->vq.desc_addr, head);
+  assert_true((d.flags & VIRTQ_DESC_F_INDIRECT) != 0);
+  assert_int_equal(d.len, 17u * MODEL_SPLIT_DESC_SIZE);
+  /* 17 entries linked in order, carrying the 112 bytes of the buffer */
+  uint64_t bytes = 0;
+  for (uint32_t i = 0; i < 17u; i++) {
+    struct fake_desc e = fake_desc_read(&f->dev, d.addr, i);
+    bytes += e.len;
+    assert_true(e.len > 0);
+    if (i + 1u < 17u) {
+      assert_true((e.flags & VIRTQ_DESC_F_NEXT) != 0);
+      assert_int_equal(e.next, i + 1u);
+    } else {
+      assert_int_equal(e.flags & VIRTQ_DESC_F_NEXT, 0);
+    }
+  }
+  assert_int_equal(bytes, 112);
+}
+
+static void test_2_7_5_3_1_2_nested_indirect_table(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 16, M(VIRTIO_F_INDIRECT_DESC), MIS(DRV_MISBEHAVE_NESTED_INDIRECT));
+  assert_int_equal(add_out2(f, 1), MODEL_OK);
+  uint16_t head = rd16(f, f->vq.avail_addr + model_split_avail_ring_off(0));
+  struct fake_desc d = fake_desc_read(&f->dev, f->vq.desc_addr, head);
+  assert_true((d.flags & VIRTQ_DESC_F_INDIRECT) != 0);
+  struct fake_desc e1 = fake_desc_read(&f->dev, d.addr, 1);
+  assert_true((e1.flags & VIRTQ_DESC_F_INDIRECT) != 0); /* inside a table */
+  struct fake_desc inner = fake_desc_read(&f->dev, e1.addr, 0);
+  assert_int_equal(inner.len, 100);
+  /* freeing it gives every descriptor and the table back */
+  uint16_t h = 0;
+  assert_true(fake_avail_pop(&f->dev, 0, &h));
+  fake_used_push(&f->dev, 0, h, 0);
+  uint64_t token = 0;
+  uint32_t len = 0;
+  assert_int_equal(drv_vq_get_used(&f->vq, &token, &len), MODEL_OK);
+  assert_int_equal(drv_vq_free_count(&f->vq), 16);
+}
+
+static void test_2_7_13_3_1_1_idx_written_before_descriptors(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 16, 0, MIS(DRV_MISBEHAVE_PUBLISH_IDX_BEFORE_DESCRIPTOR));
+  f->write_count = 0;
+  assert_int_equal(add_out2(f, 1), MODEL_OK);
+  uint64_t idx = f->vq.avail_addr + MODEL_SPLIT_AVAIL_OFF_IDX;
+  assert_true(f->write_count > 2u);
+  assert_int_equal(f->writes[0], idx); /* first of all */
+  /* one-shot: the second add writes idx last */
+  f->write_count = 0;
+  assert_int_equal(add_out2(f, 2), MODEL_OK);
+  assert_int_equal(f->writes[f->write_count - 1u], idx);
+}
+
+static void test_3_3_1_1_reuse_inflight_head_rewrites_outstanding_chain(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 16, 0, MIS(DRV_MISBEHAVE_REUSE_INFLIGHT_HEAD));
+  assert_int_equal(add_out2(f, 1), MODEL_OK);
+  uint16_t head = rd16(f, f->vq.avail_addr + model_split_avail_ring_off(0));
+  assert_int_equal(add_out2(f, 2), MODEL_OK);
+  /* buffer 2 went into buffer 1's (outstanding) descriptors, unpublished */
+  assert_true(f->vq.reused);
+  assert_int_equal(f->vq.reused_token, 1);
+  assert_int_equal(rd16(f, f->vq.avail_addr + MODEL_SPLIT_AVAIL_OFF_IDX), 1);
+  struct fake_desc d = fake_desc_read(&f->dev, f->vq.desc_addr, head);
+  assert_int_equal(d.addr, BUF_BASE + 2u * 256u);
+  assert_int_equal(drv_vq_outstanding(&f->vq), 1);
+  /* the device uses the one chain: the driver gets buffer 2 back */
+  uint16_t h = 0;
+  assert_true(fake_avail_pop(&f->dev, 0, &h));
+  fake_used_push(&f->dev, 0, h, 0);
+  uint64_t token = 0;
+  uint32_t len = 0;
+  assert_int_equal(drv_vq_get_used(&f->vq, &token, &len), MODEL_OK);
+  assert_int_equal(token, 2);
+  assert_int_equal(drv_vq_free_count(&f->vq), 16);
+}
+
+/* The device suppresses notifications (used flags NO_NOTIFY, no EVENT_IDX):
+ * how many kicks of one buffer each notify. */
+static unsigned kicks_notifying(struct fixture *f, uint64_t misbehave) {
+  vq_make(f, 16, 0, misbehave);
+  assert_int_equal(sim_bus_write_le16(&f->bus, SIM_ACTOR_DEVICE,
+                                      f->vq.used_addr + MODEL_SPLIT_USED_OFF_FLAGS,
+                                      VIRTQ_USED_F_NO_NOTIFY),
+                   MODEL_OK);
+  for (uint64_t t = 1; t <= 3; t++) {
+    assert_int_equal(add_out2(f, t), MODEL_OK);
+    assert_int_equal(drv_vq_kick(&f->vq, NULL), MODEL_OK);
+  }
+  unsigned n = f->notifies;
+  drv_vq_fini(&f->vq);
+  f->vq_live = false;
+  f->notifies = 0;
+  return n;
+}
+
+static void test_2_7_10_1_3_notify_while_suppressed(void **state) {
+  struct fixture *f = *state;
+  assert_int_equal(kicks_notifying(f, 0), 0);
+  assert_int_equal(kicks_notifying(f, MIS(DRV_MISBEHAVE_NOTIFY_WHILE_SUPPRESSED)), 3);
+}
+
+static void test_2_7_10_1_4_skip_notify_never_notifies(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 16, M(VIRTIO_F_EVENT_IDX), MIS(DRV_MISBEHAVE_SKIP_NOTIFY));
+  for (uint64_t t = 1; t <= 3; t++) {
+    assert_int_equal(add_out2(f, t), MODEL_OK);
+    bool notified = true;
+    assert_int_equal(drv_vq_kick(&f->vq, &notified), MODEL_OK);
+    assert_false(notified);
+  }
+  assert_int_equal(f->notifies, 0);
+}
+
+static void test_2_7_7_1_1_bad_avail_flags(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 16, 0, MIS(DRV_MISBEHAVE_BAD_AVAIL_FLAGS));
+  assert_int_equal(drv_vq_disable_cb(&f->vq), MODEL_OK);
+  uint16_t flags = rd16(f, f->vq.avail_addr + MODEL_SPLIT_AVAIL_OFF_FLAGS);
+  assert_true((flags & VIRTQ_AVAIL_F_NO_INTERRUPT) != 0);
+  assert_true((flags & ~VIRTQ_AVAIL_F_NO_INTERRUPT) != 0);
+  bool pending = false;
+  assert_int_equal(drv_vq_enable_cb(&f->vq, &pending), MODEL_OK);
+  assert_int_equal(rd16(f, f->vq.avail_addr + MODEL_SPLIT_AVAIL_OFF_FLAGS), 0);
+}
+
+static void test_2_7_7_1_2_bad_avail_flags_with_event_idx(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 16, M(VIRTIO_F_EVENT_IDX), MIS(DRV_MISBEHAVE_BAD_AVAIL_FLAGS));
+  assert_int_equal(drv_vq_disable_cb(&f->vq), MODEL_OK);
+  assert_int_equal(rd16(f, f->vq.avail_addr + MODEL_SPLIT_AVAIL_OFF_FLAGS),
+                   VIRTQ_AVAIL_F_NO_INTERRUPT);
+  bool pending = false;
+  assert_int_equal(drv_vq_enable_cb(&f->vq, &pending), MODEL_OK);
+  assert_int_equal(rd16(f, f->vq.avail_addr + MODEL_SPLIT_AVAIL_OFF_FLAGS), 0);
+}
+
+static void test_2_7_4_2_1_write_before_read_accepted_only_misbehaving(void **state) {
+  struct fixture *f = *state;
+  struct drv_sg sg[2] = {
+      {.addr = BUF_BASE, .len = 1, .device_writable = true},
+      {.addr = BUF_BASE + 64u, .len = 60, .device_writable = false},
+  };
+  vq_make(f, 16, 0, 0);
+  assert_int_equal(drv_vq_add(&f->vq, sg, 1, 1, 7, false), MODEL_ERR_INVALID_ARG);
+  drv_vq_fini(&f->vq);
+  vq_make(f, 16, 0, MIS(DRV_MISBEHAVE_WRITE_BEFORE_READ));
+  assert_int_equal(drv_vq_add(&f->vq, sg, 1, 1, 7, false), MODEL_OK);
+  uint16_t head = rd16(f, f->vq.avail_addr + model_split_avail_ring_off(0));
+  struct fake_desc d0 = fake_desc_read(&f->dev, f->vq.desc_addr, head);
+  struct fake_desc d1 = fake_desc_read(&f->dev, f->vq.desc_addr, d0.next);
+  assert_true((d0.flags & VIRTQ_DESC_F_WRITE) != 0);
+  assert_int_equal(d1.flags & VIRTQ_DESC_F_WRITE, 0);
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_misbehave_names_round_trip),
+      cmocka_unit_test(test_misbehave_names_unique_and_described),
+      cmocka_unit_test(test_misbehave_lookup_rejects_unknown),
+      cmocka_unit_test(test_misbehave_set_fits_one_word),
+      T(test_4_2_3_1_1_1_skip_magic_check_starts_with_device_id),
+      T(test_4_2_2_2_10_no_features_sel_reads_unselected),
+      T(test_4_2_2_2_12_oversize_queue_writes_twice_the_max),
+      T(test_4_2_2_2_18_ack_carries_an_undefined_bit),
+      T(test_2_2_1_1_accept_unoffered_once),
+      T(test_2_1_1_2_clear_status_bit_drops_driver_once),
+      T(test_2_7_1_1_misaligned_ring_skews_the_used_ring),
+      T(test_2_7_10_1_1_dirty_used_ring_flags),
+      T(test_2_7_6_1_1_avail_idx_goes_back_once),
+      T(test_2_7_5_2_1_descriptor_loop_links_back),
+      T(test_2_7_5_3_1_3_chain_too_long_table),
+      T(test_2_7_5_3_1_2_nested_indirect_table),
+      T(test_2_7_13_3_1_1_idx_written_before_descriptors),
+      T(test_3_3_1_1_reuse_inflight_head_rewrites_outstanding_chain),
+      T(test_2_7_10_1_3_notify_while_suppressed),
+      T(test_2_7_10_1_4_skip_notify_never_notifies),
+      T(test_2_7_7_1_1_bad_avail_flags),
+      T(test_2_7_7_1_2_bad_avail_flags_with_event_idx),
+      T(test_2_7_4_2_1_write_before_read_accepted_only_misbehaving),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

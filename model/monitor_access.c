@@ -1,0 +1,259 @@
+/*
+ * model/monitor_access.c: guest-memory accesses, accesses mode only (see
+ * model/monitor_impl.h). Each successful access by the driver or the device
+ * is classified against what the monitor knows: the three areas of every
+ * queue (ready, or known from an earlier QueueReady or the registers), the
+ * ranges of every outstanding chain, and the indirect tables published in
+ * the current event.
+ *
+ * Driver rules: 2.7.13.3.1#1 (a descriptor, indirect table or avail ring
+ * entry written after the idx write that published it, in the same event:
+ * the idx was not the last thing written), 3.3.1#1 (a descriptor or an
+ * indirect table of an outstanding chain of a live queue rewritten later).
+ * Device rules: 4.2.2.1#7 (a ring of a queue that is not ready touched; it
+ * takes precedence over 2.1.2#1 and 2.4.1#2), 2.7.5.1#1 (a device-readable
+ * buffer written), #2 (a device-writable buffer read), #3 (a descriptor table
+ * or indirect table written). Writes to the avail ring (driver) and used ring
+ * (device) go to monitor_ring.c, which follows idx, flags and event fields.
+ */
+#include "model/monitor_impl.h"
+#include "model/split.h"
+#include "model/virtio.h"
+
+static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen) {
+  uint64_t aend = alen > UINT64_MAX - a ? UINT64_MAX : a + alen;
+  uint64_t bend = blen > UINT64_MAX - b ? UINT64_MAX : b + blen;
+  return a < bend && b < aend;
+}
+
+static bool areas_hit(const struct mon_areas *ar, uint64_t addr, uint64_t len) {
+  if (!ar->valid)
+    return false;
+  return overlaps(addr, len, ar->desc, model_split_desc_table_size(ar->num)) ||
+         overlaps(addr, len, ar->avail, model_split_avail_size(ar->num)) ||
+         overlaps(addr, len, ar->used, model_split_used_size(ar->num));
+}
+
+/* The areas the registers of a not-ready queue describe, if complete. */
+static struct mon_areas configured_areas(const struct mon_queue *mq) {
+  uint32_t num = mq->size_written ? mq->size : mq->size_max_known ? mq->size_max : 0u;
+  struct mon_areas ar = {.valid = num != 0 && num <= MODEL_QUEUE_SIZE_MAX && mq->desc_addr != 0 &&
+                                  mq->driver_addr != 0 && mq->device_addr != 0,
+                         .num = num,
+                         .desc = mq->desc_addr,
+                         .avail = mq->driver_addr,
+                         .used = mq->device_addr};
+  return ar;
+}
+
+static bool is_live(const struct model_mon *mon) {
+  return (mon->status & VIRTIO_STATUS_DRIVER_OK) != 0 && !model_mon_driver_excused(mon);
+}
+
+/* ---- driver ---------------------------------------------------------------- */
+
+/* A driver write into ring descriptors [first, last] of queue q. */
+static void desc_rewrite(struct model_mon *mon, uint16_t q, struct mon_ring *ring, uint64_t first,
+                         uint64_t last) {
+  uint32_t now = mon->event_id + 1u;
+  for (uint64_t d = first; d <= last && d < ring->num; d++) {
+    bool published_now = ring->desc_pub_mark[d] == now;
+    ring->desc_write_mark[d] = now;
+    if (published_now && !ring->desc_pub_ready[d]) {
+      (void)model_mon_judge(mon, MON_C_2_7_13_3_1_1, false, q, d, 0,
+                            "queue %u descriptor %u written after the avail idx that published it",
+                            (unsigned)q, (unsigned)d);
+      continue;
+    }
+    model_mon_eval(mon, MON_C_2_7_13_3_1_1);
+    uint16_t owner = ring->desc_owner[d];
+    if (!is_live(mon))
+      continue;
+    if (published_now)
+      model_mon_violate(mon, MON_C_3_3_1_1, q, d, 0,
+                        "queue %u descriptor %u rewritten after an avail idx exposed it",
+                        (unsigned)q, (unsigned)d);
+    else
+      (void)model_mon_judge(mon, MON_C_3_3_1_1, owner == MON_NONE16, q, d, owner,
+                            "queue %u descriptor %u of the outstanding chain at head %u "
+                            "rewritten",
+                            (unsigned)q, (unsigned)d, (unsigned)owner);
+  }
+}
+
+/* A driver write into an indirect table: one published in this event (not
+ * yet judged), or one of an outstanding chain. */
+static bool table_rewrite(struct model_mon *mon, uint64_t addr, uint64_t len) {
+  for (size_t i = 0; i < mon->pub_table_count; i++) {
+    if (overlaps(addr, len, mon->pub_tables[i].addr, mon->pub_tables[i].len)) {
+      (void)model_mon_judge(mon, MON_C_2_7_13_3_1_1, false, addr, len, 0,
+                            "indirect table at 0x%llx written after the avail idx that published "
+                            "it",
+                            (unsigned long long)mon->pub_tables[i].addr);
+      return true;
+    }
+  }
+  for (uint16_t q = 0; q < MODEL_MON_QUEUES_MAX; q++) {
+    const struct mon_ring *ring = model_mon_ring_of(mon, q);
+    if (ring == NULL || ring->table_count == 0)
+      continue;
+    const struct mon_range *r = model_mon_ranges_find(ring, addr, len, 1u << MON_RANGE_TABLE);
+    if (r == NULL)
+      continue;
+    if (model_mon_ring_head_published_now(mon, ring, r->head)) {
+      (void)model_mon_judge(mon, MON_C_2_7_13_3_1_1, false, q, r->head, addr,
+                            "queue %u indirect table of head %u written after its avail idx",
+                            (unsigned)q, (unsigned)r->head);
+      return true;
+    }
+    if (is_live(mon))
+      (void)model_mon_judge(mon, MON_C_3_3_1_1, false, q, r->head, addr,
+                            "queue %u indirect table of the outstanding chain at head %u "
+                            "rewritten",
+                            (unsigned)q, (unsigned)r->head);
+    return true;
+  }
+  return false;
+}
+
+static void driver_write(struct model_mon *mon, uint64_t addr, uint64_t len) {
+  uint64_t end = len > UINT64_MAX - addr ? UINT64_MAX : addr + len;
+  for (uint16_t q = 0; q < MODEL_MON_QUEUES_MAX; q++) {
+    struct mon_ring *ring = model_mon_ring_of(mon, q);
+    if (ring == NULL)
+      continue;
+    uint64_t table = model_split_desc_table_size(ring->num);
+    if (overlaps(addr, len, ring->desc, table)) {
+      uint64_t lo = addr > ring->desc ? addr - ring->desc : 0;
+      uint64_t hi = (end < ring->desc + table ? end : ring->desc + table) - ring->desc - 1u;
+      desc_rewrite(mon, q, ring, lo / MODEL_SPLIT_DESC_SIZE, hi / MODEL_SPLIT_DESC_SIZE);
+    }
+    uint64_t avail_size = model_split_avail_size(ring->num);
+    if (overlaps(addr, len, ring->avail, avail_size)) {
+      uint64_t lo = addr > ring->avail ? addr - ring->avail : 0;
+      uint64_t hi = end < ring->avail + avail_size ? end - ring->avail : avail_size;
+      model_mon_ring_driver_area_write(mon, q, lo, hi - lo);
+    }
+  }
+  (void)table_rewrite(mon, addr, len);
+}
+
+/* ---- device ------------------------------------------------------------------ */
+
+/* The areas of ready queues; true if one was hit. */
+static bool device_rings(struct model_mon *mon, uint64_t addr, uint64_t len, bool write) {
+  bool hit = false;
+  for (uint16_t q = 0; q < MODEL_MON_QUEUES_MAX; q++) {
+    struct mon_ring *ring = model_mon_ring_of(mon, q);
+    if (ring == NULL)
+      continue;
+    struct mon_areas ar = {true, ring->num, ring->desc, ring->avail, ring->used};
+    if (!areas_hit(&ar, addr, len))
+      continue;
+    hit = true;
+    model_mon_eval(mon, MON_C_4_2_2_1_7);
+    if (write && overlaps(addr, len, ring->desc, model_split_desc_table_size(ring->num)))
+      model_mon_violate(mon, MON_C_2_7_5_1_3, q, addr, len,
+                        "device write of 0x%llx+%llu in the descriptor table of queue %u",
+                        (unsigned long long)addr, (unsigned long long)len, (unsigned)q);
+    uint64_t used_size = model_split_used_size(ring->num);
+    if (write && overlaps(addr, len, ring->used, used_size)) {
+      uint64_t end = len > UINT64_MAX - addr ? UINT64_MAX : addr + len;
+      uint64_t lo = addr > ring->used ? addr - ring->used : 0;
+      uint64_t hi = end < ring->used + used_size ? end - ring->used : used_size;
+      model_mon_ring_device_area_write(mon, q, lo, hi - lo);
+    }
+  }
+  return hit;
+}
+
+/* 2.7.5.1#1-#3 against the outstanding chains of every ready queue; true if
+ * the access broke one of them. */
+static bool device_buffers(struct model_mon *mon, uint64_t addr, uint64_t len, bool write) {
+  unsigned bad = write ? (1u << MON_RANGE_READ) | (1u << MON_RANGE_TABLE) : 1u << MON_RANGE_WRITE;
+  for (uint16_t q = 0; q < MODEL_MON_QUEUES_MAX; q++) {
+    const struct mon_ring *ring = model_mon_ring_of(mon, q);
+    if (ring == NULL)
+      continue;
+    const struct mon_range *r = model_mon_ranges_find(ring, addr, len, bad);
+    if (r == NULL)
+      continue;
+    if (!write)
+      model_mon_violate(mon, MON_C_2_7_5_1_2, q, r->head, addr,
+                        "device read of 0x%llx+%llu in a device-writable buffer of head %u, "
+                        "queue %u",
+                        (unsigned long long)addr, (unsigned long long)len, (unsigned)r->head,
+                        (unsigned)q);
+    else if (r->kind == MON_RANGE_TABLE)
+      model_mon_violate(mon, MON_C_2_7_5_1_3, q, r->head, addr,
+                        "device write of 0x%llx+%llu in the indirect table of head %u, queue %u",
+                        (unsigned long long)addr, (unsigned long long)len, (unsigned)r->head,
+                        (unsigned)q);
+    else
+      model_mon_violate(mon, MON_C_2_7_5_1_1, q, r->head, addr,
+                        "device write of 0x%llx+%llu in a device-readable buffer of head %u, "
+                        "queue %u",
+                        (unsigned long long)addr, (unsigned long long)len, (unsigned)r->head,
+                        (unsigned)q);
+    return true;
+  }
+  return false;
+}
+
+/* Does the access touch any outstanding chain of a ready queue? */
+static bool in_outstanding(struct model_mon *mon, uint64_t addr, uint64_t len) {
+  unsigned all = (1u << MON_RANGE_READ) | (1u << MON_RANGE_WRITE) | (1u << MON_RANGE_TABLE);
+  for (uint16_t q = 0; q < MODEL_MON_QUEUES_MAX; q++) {
+    const struct mon_ring *ring = model_mon_ring_of(mon, q);
+    if (ring != NULL && model_mon_ranges_find(ring, addr, len, all) != NULL)
+      return true;
+  }
+  return false;
+}
+
+/* 4.2.2.1#7: an access that is neither in a ready queue's rings nor in an
+ * outstanding buffer, but in the rings a not-ready queue had or is given. */
+static void device_unready(struct model_mon *mon, uint64_t addr, uint64_t len, bool write) {
+  for (uint16_t q = 0; q < MODEL_MON_QUEUES_MAX; q++) {
+    const struct mon_queue *mq = &mon->queues[q];
+    if (mq->ready)
+      continue;
+    struct mon_areas now = configured_areas(mq);
+    if (!areas_hit(&mq->last_ready, addr, len) && !areas_hit(&now, addr, len))
+      continue;
+    if (in_outstanding(mon, addr, len))
+      return; /* memory a ready queue's buffer now uses */
+    (void)model_mon_judge(mon, MON_C_4_2_2_1_7, false, q, addr, len,
+                          "device %s of 0x%llx+%llu in the rings of queue %u, not ready",
+                          write ? "write" : "read", (unsigned long long)addr,
+                          (unsigned long long)len, (unsigned)q);
+    return;
+  }
+}
+
+static void device_access(struct model_mon *mon, uint64_t addr, uint64_t len, bool write) {
+  if (write) {
+    model_mon_eval(mon, MON_C_2_7_5_1_1);
+    model_mon_eval(mon, MON_C_2_7_5_1_3);
+  } else {
+    model_mon_eval(mon, MON_C_2_7_5_1_2);
+  }
+  if (device_rings(mon, addr, len, write) || device_buffers(mon, addr, len, write))
+    return;
+  device_unready(mon, addr, len, write);
+}
+
+void model_mon_access(struct model_mon *mon, enum model_mon_actor actor, uint64_t addr,
+                      uint64_t len, bool write) {
+  switch (actor) {
+  case MODEL_MON_DRIVER:
+    if (write)
+      driver_write(mon, addr, len);
+    return;
+  case MODEL_MON_DEVICE:
+    device_access(mon, addr, len, write);
+    return;
+  case MODEL_MON_OTHER:
+    return;
+  }
+}

@@ -1,0 +1,390 @@
+/*
+ * model/monitor_impl.h: the conformance monitor's private state, shared by
+ * its implementation files (not part of the contract; see model/monitor.h):
+ *  - monitor.c        life cycle, verdicts, tallies, the check table, results,
+ *                     synchronisation points, interrupts, faults;
+ *  - monitor_regs.c   the register file as the driver uses it: status,
+ *                     features, queue configuration, interrupt status, config
+ *                     space and the MMIO access rules (2.1, 2.2, 2.4, 2.5, 3.1,
+ *                     4.2.2, 4.2.3, 5.1.4);
+ *  - monitor_ring.c   the split-ring shadow: publications, chains, used
+ *                     elements, notification suppression (2.7, 3.3);
+ *  - monitor_access.c guest-memory accesses: who touched which ring area or
+ *                     buffer (2.7.5.1, 2.7.13.3.1, 3.3.1, 4.2.2.1#7, 2.7.8.2#1);
+ *  - monitor_ranges.c the outstanding buffer ranges of a ring, an interval
+ *                     treap searched by address;
+ *  - monitor_net.c    virtio-net payloads: tx and rx headers, rx buffer sizes,
+ *                     control commands (5.1.4, 5.1.9).
+ *
+ * Invariants: every shadow field holds only what was observed (register
+ * values read or written, guest memory read through cfg.mem); a ring shadow
+ * exists only for a queue that was made ready, and all its arrays have
+ * `num` entries (range pool: MON_RANGES_PER_HEAD * num); nothing is allocated
+ * after QueueReady except by a later QueueReady.
+ */
+#ifndef VIOSIM_MODEL_MONITOR_IMPL_H
+#define VIOSIM_MODEL_MONITOR_IMPL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/monitor.h"
+
+/* The checks, by the catalog id they judge, in catalog order. */
+#define MON_CHECKS(X)                                                                              \
+  X(C_2_1_1_2, "2.1.1#2")                                                                          \
+  X(C_2_1_1_3, "2.1.1#3")                                                                          \
+  X(C_2_1_2_1, "2.1.2#1")                                                                          \
+  X(C_2_1_2_3, "2.1.2#3")                                                                          \
+  X(C_2_2_1_1, "2.2.1#1")                                                                          \
+  X(C_2_2_1_2, "2.2.1#2")                                                                          \
+  X(C_2_2_2_1, "2.2.2#1")                                                                          \
+  X(C_2_2_2_2, "2.2.2#2")                                                                          \
+  X(C_2_2_2_3, "2.2.2#3")                                                                          \
+  X(C_2_4_1_1, "2.4.1#1")                                                                          \
+  X(C_2_4_1_2, "2.4.1#2")                                                                          \
+  X(C_2_4_2_1, "2.4.2#1")                                                                          \
+  X(C_2_5_1_2, "2.5.1#2")                                                                          \
+  X(C_2_5_1_3, "2.5.1#3")                                                                          \
+  X(C_2_7_1_1, "2.7.1#1")                                                                          \
+  X(C_2_7_4_2_1, "2.7.4.2#1")                                                                      \
+  X(C_2_7_5_1_1, "2.7.5.1#1")                                                                      \
+  X(C_2_7_5_1_2, "2.7.5.1#2")                                                                      \
+  X(C_2_7_5_1_3, "2.7.5.1#3")                                                                      \
+  X(C_2_7_5_2_1, "2.7.5.2#1")                                                                      \
+  X(C_2_7_5_3_1_1, "2.7.5.3.1#1")                                                                  \
+  X(C_2_7_5_3_1_2, "2.7.5.3.1#2")                                                                  \
+  X(C_2_7_5_3_1_3, "2.7.5.3.1#3")                                                                  \
+  X(C_2_7_5_3_1_4, "2.7.5.3.1#4")                                                                  \
+  X(C_2_7_6_1_1, "2.7.6.1#1")                                                                      \
+  X(C_2_7_7_1_1, "2.7.7.1#1")                                                                      \
+  X(C_2_7_7_1_2, "2.7.7.1#2")                                                                      \
+  X(C_2_7_7_2_2, "2.7.7.2#2")                                                                      \
+  X(C_2_7_7_2_3, "2.7.7.2#3")                                                                      \
+  X(C_2_7_7_2_5, "2.7.7.2#5")                                                                      \
+  X(C_2_7_7_2_6, "2.7.7.2#6")                                                                      \
+  X(C_2_7_8_2_1, "2.7.8.2#1")                                                                      \
+  X(C_2_7_8_2_2, "2.7.8.2#2")                                                                      \
+  X(C_2_7_10_1_1, "2.7.10.1#1")                                                                    \
+  X(C_2_7_10_1_3, "2.7.10.1#3")                                                                    \
+  X(C_2_7_10_1_4, "2.7.10.1#4")                                                                    \
+  X(C_2_7_10_1_6, "2.7.10.1#6")                                                                    \
+  X(C_2_7_10_1_7, "2.7.10.1#7")                                                                    \
+  X(C_2_7_10_2_1, "2.7.10.2#1")                                                                    \
+  X(C_2_7_10_2_2, "2.7.10.2#2")                                                                    \
+  X(C_2_7_13_3_1_1, "2.7.13.3.1#1")                                                                \
+  X(C_3_1_1_1, "3.1.1#1")                                                                          \
+  X(C_3_1_1_3, "3.1.1#3")                                                                          \
+  X(C_3_1_1_6, "3.1.1#6")                                                                          \
+  X(C_3_3_1_1, "3.3.1#1")                                                                          \
+  X(C_4_2_2_1_1, "4.2.2.1#1")                                                                      \
+  X(C_4_2_2_1_2, "4.2.2.1#2")                                                                      \
+  X(C_4_2_2_1_3, "4.2.2.1#3")                                                                      \
+  X(C_4_2_2_1_4, "4.2.2.1#4")                                                                      \
+  X(C_4_2_2_1_5, "4.2.2.1#5")                                                                      \
+  X(C_4_2_2_1_6, "4.2.2.1#6")                                                                      \
+  X(C_4_2_2_1_7, "4.2.2.1#7")                                                                      \
+  X(C_4_2_2_2_1, "4.2.2.2#1")                                                                      \
+  X(C_4_2_2_2_2, "4.2.2.2#2")                                                                      \
+  X(C_4_2_2_2_3, "4.2.2.2#3")                                                                      \
+  X(C_4_2_2_2_4, "4.2.2.2#4")                                                                      \
+  X(C_4_2_2_2_5, "4.2.2.2#5")                                                                      \
+  X(C_4_2_2_2_10, "4.2.2.2#10")                                                                    \
+  X(C_4_2_2_2_11, "4.2.2.2#11")                                                                    \
+  X(C_4_2_2_2_12, "4.2.2.2#12")                                                                    \
+  X(C_4_2_2_2_13, "4.2.2.2#13")                                                                    \
+  X(C_4_2_2_2_17, "4.2.2.2#17")                                                                    \
+  X(C_4_2_2_2_18, "4.2.2.2#18")                                                                    \
+  X(C_4_2_3_1_1_1, "4.2.3.1.1#1")                                                                  \
+  X(C_4_2_3_4_1_1, "4.2.3.4.1#1")                                                                  \
+  X(C_5_1_4_1_2, "5.1.4.1#2")                                                                      \
+  X(C_5_1_4_1_5, "5.1.4.1#5")                                                                      \
+  X(C_5_1_4_2_1, "5.1.4.2#1")                                                                      \
+  X(C_5_1_4_2_9, "5.1.4.2#9")                                                                      \
+  X(C_5_1_9_2_1_2, "5.1.9.2.1#2")                                                                  \
+  X(C_5_1_9_2_1_3, "5.1.9.2.1#3")                                                                  \
+  X(C_5_1_9_2_1_24, "5.1.9.2.1#24")                                                                \
+  X(C_5_1_9_2_1_36, "5.1.9.2.1#36")                                                                \
+  X(C_5_1_9_3_1_2, "5.1.9.3.1#2")                                                                  \
+  X(C_5_1_9_3_1_3, "5.1.9.3.1#3")                                                                  \
+  X(C_5_1_9_4_1_1, "5.1.9.4.1#1")                                                                  \
+  X(C_5_1_9_4_1_2, "5.1.9.4.1#2")                                                                  \
+  X(C_5_1_9_4_1_5, "5.1.9.4.1#5")                                                                  \
+  X(C_5_1_9_4_1_24, "5.1.9.4.1#24")                                                                \
+  X(C_5_1_9_4_1_28, "5.1.9.4.1#28")                                                                \
+  X(C_5_1_9_5_1_2_1, "5.1.9.5.1.2#1")                                                              \
+  X(C_5_1_9_5_2_2_1, "5.1.9.5.2.2#1")                                                              \
+  X(C_6_1_1, "6.1#1")                                                                              \
+  X(C_6_2_1, "6.2#1")
+
+enum mon_chk {
+#define MON_CHK_ENUM(name, id) MON_##name,
+  MON_CHECKS(MON_CHK_ENUM)
+#undef MON_CHK_ENUM
+      MON_CHK_COUNT
+};
+
+#define MON_NONE16 0xffffu
+#define MON_NONE32 0xffffffffu
+
+/* Range pool per ring: direct chains use at most one range per ring
+ * descriptor; an indirect chain adds its table and its own descriptors. A
+ * chain that does not fit is kept with the ranges that did (ranges_partial). */
+#define MON_RANGES_PER_HEAD 4u
+/* Indirect tables published (idx written) in the current driver event. */
+#define MON_PUB_TABLES_MAX 16u
+/* virtio-net config space the monitor follows, bytes. */
+#define MON_CFG_SIZE 28u
+
+enum mon_range_kind { MON_RANGE_READ, MON_RANGE_WRITE, MON_RANGE_TABLE };
+
+struct mon_range {
+  uint64_t start, end, max_end; /* [start, end); max_end over the subtree */
+  uint32_t left, right;         /* treap children (MON_NONE32) */
+  uint32_t next;                /* next range of the same chain, in chain order */
+  uint32_t prio;
+  uint16_t head;
+  uint8_t kind; /* enum mon_range_kind */
+};
+
+struct mon_head {
+  uint64_t readable, writable; /* bytes the chain offers the device */
+  uint32_t first_range, last_range;
+  uint16_t first_desc; /* ring descriptors of the chain: first_desc, desc_chain_next[]... */
+  uint32_t pub_event;  /* event id + 1 if published by an idx write of that event */
+  bool outstanding;
+  bool ranges_partial; /* the pool ran out: some ranges are not tracked */
+};
+
+/* One buffer element of the chain being walked. */
+struct mon_seg {
+  uint64_t addr;
+  uint32_t len;
+  bool writable;
+};
+
+struct mon_ring {
+  uint32_t num;
+  uint64_t desc, avail, used; /* area addresses */
+
+  uint16_t avail_idx;         /* published entries judged up to here */
+  uint16_t avail_idx_written; /* the driver's latest idx (accesses) */
+  uint16_t used_idx;          /* used entries judged up to here */
+  uint16_t used_idx_written;  /* the device's latest idx (accesses) */
+  uint16_t avail_flags, used_event, used_flags, avail_event; /* last seen */
+
+  uint16_t avail_idx_at_notify; /* avail idx when the driver last notified */
+  uint16_t used_idx_at_irq;     /* used idx at the last used buffer notification */
+  uint16_t pub_from;            /* first idx the driver published in pub_event */
+  uint32_t pub_event;           /* event id + 1 of that publication; 0: none */
+  bool notify_owed;             /* published, notification due by event end */
+  bool irq_owed;                /* used, notification due by event end */
+  bool published_in_event, used_in_event;
+
+  struct mon_head *heads;    /* num */
+  uint16_t *desc_owner;      /* num: head of the outstanding chain, or MON_NONE16 */
+  uint16_t *desc_chain_next; /* num: next ring descriptor of the same chain */
+  uint32_t *desc_pub_mark;   /* num: event id + 1 when published by an idx write */
+  uint32_t *desc_write_mark; /* num: event id + 1 when the driver last wrote it */
+  uint8_t *desc_pub_ready;   /* num: it was written in that event before the idx write */
+  uint8_t *used_written;     /* num: MON_USED_WROTE_ID | _LEN since last published */
+
+  struct mon_range *ranges; /* range_cap */
+  uint32_t range_cap, range_free, root;
+  uint32_t table_count; /* ranges of kind MON_RANGE_TABLE in the treap */
+  uint32_t prio_state;
+
+  struct mon_seg *segs; /* num + 1: the chain being walked */
+  uint32_t seg_count;
+};
+
+#define MON_USED_WROTE_ID  1u
+#define MON_USED_WROTE_LEN 2u
+
+/* A queue's ring areas, for classifying accesses while it is not ready. */
+struct mon_areas {
+  bool valid;
+  uint32_t num;
+  uint64_t desc, avail, used;
+};
+
+struct mon_queue {
+  uint32_t size_max;
+  bool size_max_known;
+  uint32_t size;
+  bool size_written;
+  uint64_t desc_addr, driver_addr, device_addr;
+  bool ready;                  /* QueueReady as the driver set it */
+  bool ready_since_reset;      /* set to 1 since the last reset */
+  struct mon_areas last_ready; /* areas at the last QueueReady = 1 */
+  struct mon_ring *ring;       /* from QueueReady = 1 until reset or the next one */
+};
+
+enum mon_burst { MON_BURST_IDLE, MON_BURST_OPEN, MON_BURST_IN, MON_BURST_UNBRACKETED };
+
+enum mon_actor_slot { MON_SLOT_DRIVER, MON_SLOT_DEVICE, MON_SLOT_OTHER, MON_SLOT_COUNT };
+
+struct model_mon {
+  struct model_mon_config cfg;
+  uint64_t now_ticks, trace_pos;
+
+  size_t catalog_count;
+  struct model_mon_tally *tallies; /* catalog_count */
+  size_t chk_index[MON_CHK_COUNT]; /* catalog index of each check */
+  uint64_t violations;
+  size_t verdict_count;
+  struct model_verdict verdicts[MODEL_MON_VERDICTS_MAX];
+
+  /* device status */
+  uint8_t status;
+  bool driver_ok_ever;          /* DRIVER_OK written at least once in the run */
+  bool excused;                 /* injected reset: driver rules suspended */
+  bool reset_readback_armed;    /* 2.4.2#1: the driver reset; next nonzero write judged */
+  bool reset_readback_pending;  /* ... and no Status read returned 0 since */
+  bool reset_poll_armed;        /* 2.4.1#1 */
+  unsigned reset_nonzero_reads; /* consecutive nonzero Status reads since */
+  bool nr_judged;               /* 2.1.2#3 judged for this DEVICE_NEEDS_RESET */
+  uint64_t cfg_irq_count;       /* config change notifications raised */
+  uint64_t cfg_irq_mark;        /* cfg_irq_count when the window opened */
+
+  /* features */
+  uint32_t offered[4];
+  unsigned offered_known; /* bit per word read */
+  uint32_t accepted[4];
+  bool accepted_high; /* a nonzero word above 3 was written */
+  uint32_t dev_sel, drv_sel;
+  bool dev_sel_written, drv_sel_written;
+  bool fo_readback_pending, fo_valid_known, fo_valid;
+  uint64_t fo_accepted; /* the set FEATURES_OK was written with */
+  uint64_t negotiated;
+  bool negotiated_valid;
+  uint64_t features_seen;
+
+  unsigned ident_state; /* 4.2.3.1.1#1: 0 nothing, 1 magic read, 2 decided */
+
+  uint32_t queue_sel;
+  struct mon_queue queues[MODEL_MON_QUEUES_MAX];
+
+  /* interrupts */
+  uint32_t isr_pending; /* raised and not yet acknowledged */
+  uint32_t isr_raised_since_reset;
+  uint32_t isr_stale;        /* pending at a reset, not raised or acknowledged since */
+  bool used_moved_since_ack; /* some used idx moved since VRING was acked */
+  uint32_t ack_owed;         /* bits the driver read and has not acked */
+  bool handler_active, handler_isr_read;
+
+  /* configuration space */
+  enum mon_burst burst;
+  uint32_t gen_before;
+  uint8_t burst_val[MON_CFG_SIZE];
+  bool burst_touched[MON_CFG_SIZE];
+  bool cfg_committed[MON_CFG_SIZE];
+  uint32_t cfg_gen[MON_CFG_SIZE];
+  uint8_t cfg_val[MON_CFG_SIZE];
+  uint16_t mtu;
+  bool mtu_known;
+
+  /* the current event */
+  uint32_t event_id;
+  bool failed_access[MON_SLOT_COUNT];
+  struct {
+    uint64_t addr, len;
+  } pub_tables[MON_PUB_TABLES_MAX];
+  size_t pub_table_count;
+
+  uint64_t fault_count[MODEL_MON_FAULT_KIND_COUNT];
+  uint64_t alloc_failures; /* ring shadows that could not be allocated */
+};
+
+/* ---- monitor.c ---- */
+void model_mon_eval(struct model_mon *mon, enum mon_chk chk);
+__attribute__((format(printf, 6, 7))) void model_mon_violate(struct model_mon *mon,
+                                                             enum mon_chk chk, uint64_t v0,
+                                                             uint64_t v1, uint64_t v2,
+                                                             const char *fmt, ...);
+/* Evaluate chk; if !ok record a violation. Returns ok. */
+__attribute__((format(printf, 7, 8))) bool model_mon_judge(struct model_mon *mon, enum mon_chk chk,
+                                                           bool ok, uint64_t v0, uint64_t v1,
+                                                           uint64_t v2, const char *fmt, ...);
+bool model_mon_peek(const struct model_mon *mon, uint64_t addr, void *dst, size_t len);
+bool model_mon_peek_le16(const struct model_mon *mon, uint64_t addr, uint16_t *out);
+bool model_mon_peek_le32(const struct model_mon *mon, uint64_t addr, uint32_t *out);
+bool model_mon_has(const struct model_mon *mon, unsigned bit); /* negotiated */
+bool model_mon_accesses(const struct model_mon *mon);
+bool model_mon_snapshots(const struct model_mon *mon);
+/* A device reset as the monitor sees it (Status 0 written). */
+void model_mon_reset(struct model_mon *mon, bool injected);
+/* Bring every ring up to date: snapshot reads and pending publications. */
+void model_mon_catch_up(struct model_mon *mon);
+/* Driver rules about the device's lifecycle are suspended. */
+static inline bool model_mon_driver_excused(const struct model_mon *mon) {
+  return mon->excused;
+}
+
+/* ---- monitor_regs.c ---- */
+void model_mon_regs_read(struct model_mon *mon, enum model_mon_actor actor, uint32_t offset,
+                         uint32_t width, uint32_t value, bool ok);
+void model_mon_regs_write(struct model_mon *mon, enum model_mon_actor actor, uint32_t offset,
+                          uint32_t width, uint32_t value, bool ok);
+void model_mon_regs_finish(struct model_mon *mon);
+
+/* ---- monitor_ring.c ---- */
+/* QueueReady = 1 accepted for queue q: a fresh ring shadow. */
+model_err model_mon_ring_create(struct model_mon *mon, uint16_t q);
+void model_mon_ring_free(struct mon_ring *ring);
+/* QueueReady = 1 written (the attempt): 2.7.1#1 and 2.7.10.1#1. */
+void model_mon_ring_judge_ready(struct model_mon *mon, uint16_t q);
+/* The ring of queue q if the queue is ready, else NULL. */
+struct mon_ring *model_mon_ring_of(struct model_mon *mon, uint16_t q);
+/* Snapshot reads (snapshot mode) and pending publications of every ring. */
+void model_mon_ring_sync(struct model_mon *mon);
+/* An accepted QueueNotify write. */
+void model_mon_ring_notify(struct model_mon *mon, uint32_t value);
+/* A raise that may be a used buffer notification; judge: it certainly is
+ * one (2.7.7.2#2, #6 are judged), else it only settles what was owed. */
+void model_mon_ring_used_irq(struct model_mon *mon, bool judge);
+/* What the driver and the device owed at the end of an event. */
+void model_mon_ring_event_end(struct model_mon *mon);
+/* Accesses mode: the driver wrote bytes [off, off + len) of queue q's
+ * driver area, the device of its device area (guest memory holds them). */
+void model_mon_ring_driver_area_write(struct model_mon *mon, uint16_t q, uint64_t off,
+                                      uint64_t len);
+void model_mon_ring_device_area_write(struct model_mon *mon, uint16_t q, uint64_t off,
+                                      uint64_t len);
+/* Is this chain (head) published by an idx write of the current event? */
+bool model_mon_ring_head_published_now(const struct model_mon *mon, const struct mon_ring *ring,
+                                       uint16_t head);
+
+/* ---- monitor_access.c ---- */
+void model_mon_access(struct model_mon *mon, enum model_mon_actor actor, uint64_t addr,
+                      uint64_t len, bool write);
+
+/* ---- monitor_ranges.c ---- */
+model_err model_mon_ranges_init(struct mon_ring *ring, uint32_t cap);
+void model_mon_ranges_fini(struct mon_ring *ring);
+/* Append [addr, addr + len) to head's chain; false if the pool is full. */
+bool model_mon_ranges_add(struct mon_ring *ring, uint16_t head, uint64_t addr, uint64_t len,
+                          enum mon_range_kind kind);
+/* Remove every range of head's chain. */
+void model_mon_ranges_release(struct mon_ring *ring, uint16_t head);
+/* The first range (in address order) overlapping [addr, addr + len) whose
+ * kind is in kind_mask (1u << kind), or NULL. */
+const struct mon_range *model_mon_ranges_find(const struct mon_ring *ring, uint64_t addr,
+                                              uint64_t len, unsigned kind_mask);
+/* Gather len bytes at offset of the readable (or writable) part of head's
+ * chain; false if the ranges do not cover them or memory cannot be read. */
+bool model_mon_ranges_gather(const struct model_mon *mon, const struct mon_ring *ring,
+                             uint16_t head, bool writable, uint64_t offset, void *dst, size_t len);
+
+/* ---- monitor_net.c ---- */
+/* The driver published a chain (ring->segs) on queue q. */
+void model_mon_net_published(struct model_mon *mon, uint16_t q, struct mon_ring *ring,
+                             uint16_t head);
+/* The device published `count` used entries from old_idx on queue q: judge
+ * the receive headers before the heads are released. */
+void model_mon_net_used(struct model_mon *mon, uint16_t q, struct mon_ring *ring, uint16_t old_idx,
+                        uint16_t count);
+
+#endif

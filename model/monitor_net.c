@@ -1,0 +1,259 @@
+/*
+ * model/monitor_net.c: virtio-net payloads as the monitor reads them (see
+ * model/monitor_impl.h). Queue roles come from the device id (5.1.2 with one
+ * queue pair): 0 receiveq1, 1 transmitq1, 2 controlq (with CTRL_VQ).
+ * Transmit headers, receive buffer sizes and control commands are judged
+ * when the driver publishes the chain; receive headers when the device
+ * publishes the used entries, reading the bytes back from the chain's
+ * device-writable buffers.
+ *
+ * Driver rules: 5.1.9.2.1#2, #3, #24, #36 (tx header), 5.1.4.2#9 (tx frame
+ * within mtu + 14 with MTU), 5.1.9.3.1#2, #3 (rx buffer sizes),
+ * 5.1.9.5.1.2#1, 5.1.9.5.2.2#1 (control classes without CTRL_RX).
+ * Device rules: 5.1.9.4.1#1, #2 (num_buffers), #5, #24, #28 (rx header flags
+ * and gso_type), 5.1.4.1#5 (rx frame within mtu + 14 with MTU).
+ *
+ * num_buffers with MRG_RXBUF (5.1.9.4.1#2): the monitor cannot see the frame
+ * length, so it holds the count to what the used entries show: at least 1,
+ * no more than the entries published with it (#4: a packet's buffers are
+ * published together), and every buffer but the last one filled completely
+ * (#3), which is what makes the count the number of buffers the packet took.
+ */
+#include <string.h>
+
+#include "model/monitor_impl.h"
+#include "model/net.h"
+#include "model/split.h"
+#include "model/virtio.h"
+
+#define HDR_SIZE_HASH 20u /* with VIRTIO_NET_F_HASH_REPORT */
+
+static uint16_t le16_at(const uint8_t *p) {
+  return (uint16_t)(p[0] | (p[1] << 8));
+}
+
+static bool has_any(const struct model_mon *mon, const unsigned *bits, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    if (model_mon_has(mon, bits[i]))
+      return true;
+  }
+  return false;
+}
+
+static bool has_host_gso(const struct model_mon *mon) {
+  static const unsigned bits[] = {VIRTIO_NET_F_HOST_TSO4, VIRTIO_NET_F_HOST_TSO6,
+                                  VIRTIO_NET_F_HOST_UFO, VIRTIO_NET_F_HOST_USO};
+  return has_any(mon, bits, sizeof(bits) / sizeof(bits[0]));
+}
+
+static bool has_guest_gso(const struct model_mon *mon) {
+  static const unsigned bits[] = {VIRTIO_NET_F_GUEST_TSO4, VIRTIO_NET_F_GUEST_TSO6,
+                                  VIRTIO_NET_F_GUEST_UFO, VIRTIO_NET_F_GUEST_USO4,
+                                  VIRTIO_NET_F_GUEST_USO6};
+  return has_any(mon, bits, sizeof(bits) / sizeof(bits[0]));
+}
+
+static bool gso_none(uint8_t gso_type) {
+  return (gso_type & (uint8_t)~VIRTIO_NET_HDR_GSO_ECN) == VIRTIO_NET_HDR_GSO_NONE;
+}
+
+/* Gather len bytes from the start of the readable part of the chain just
+ * walked (ring->segs). */
+static bool segs_gather(const struct model_mon *mon, const struct mon_ring *ring, uint8_t *dst,
+                        size_t len) {
+  size_t done = 0;
+  for (uint32_t i = 0; i < ring->seg_count && done < len; i++) {
+    const struct mon_seg *s = &ring->segs[i];
+    if (s->writable)
+      break;
+    size_t piece = (len - done) < s->len ? (len - done) : s->len;
+    if (!model_mon_peek(mon, s->addr, dst + done, piece))
+      return false;
+    done += piece;
+  }
+  return done == len;
+}
+
+/* ---- published by the driver ------------------------------------------------ */
+
+static void tx_published(struct model_mon *mon, uint16_t q, const struct mon_ring *ring,
+                         uint16_t head) {
+  const struct mon_head *h = &ring->heads[head];
+  uint8_t hdr[MODEL_NET_HDR_SIZE];
+  if (h->readable < MODEL_NET_HDR_SIZE || !segs_gather(mon, ring, hdr, sizeof(hdr)))
+    return;
+  uint8_t flags = hdr[MODEL_NET_HDR_OFF_FLAGS];
+  uint8_t gso = hdr[MODEL_NET_HDR_OFF_GSO_TYPE];
+  uint16_t num_buffers = le16_at(hdr + MODEL_NET_HDR_OFF_NUM_BUFFERS);
+  unsigned hh = head;
+  (void)model_mon_judge(mon, MON_C_5_1_9_2_1_2, num_buffers == 0, num_buffers, head, q,
+                        "tx header of head %u: num_buffers %u", hh, (unsigned)num_buffers);
+  if (!model_mon_has(mon, VIRTIO_NET_F_CSUM))
+    (void)model_mon_judge(mon, MON_C_5_1_9_2_1_3, flags == 0, flags, head, q,
+                          "tx header of head %u: flags 0x%x without CSUM", hh, (unsigned)flags);
+  (void)model_mon_judge(mon, MON_C_5_1_9_2_1_36,
+                        (flags & (VIRTIO_NET_HDR_F_DATA_VALID | VIRTIO_NET_HDR_F_RSC_INFO)) == 0,
+                        flags, head, q, "tx header of head %u: flags 0x%x", hh, (unsigned)flags);
+  if (!has_host_gso(mon))
+    (void)model_mon_judge(mon, MON_C_5_1_9_2_1_24, gso == VIRTIO_NET_HDR_GSO_NONE, gso, head, q,
+                          "tx header of head %u: gso_type 0x%x without a HOST_ GSO feature", hh,
+                          (unsigned)gso);
+  if (model_mon_has(mon, VIRTIO_NET_F_MTU) && mon->mtu_known && gso_none(gso)) {
+    uint64_t frame = h->readable - MODEL_NET_HDR_SIZE;
+    (void)model_mon_judge(mon, MON_C_5_1_4_2_9, frame <= (uint64_t)mon->mtu + MODEL_ETH_HDR_SIZE,
+                          frame, mon->mtu, head, "tx frame of %llu bytes with mtu %u",
+                          (unsigned long long)frame, (unsigned)mon->mtu);
+  }
+}
+
+static void rx_published(struct model_mon *mon, const struct mon_ring *ring, uint16_t head) {
+  uint64_t writable = ring->heads[head].writable;
+  uint64_t hdr = model_mon_has(mon, VIRTIO_NET_F_HASH_REPORT) ? HDR_SIZE_HASH : MODEL_NET_HDR_SIZE;
+  if (model_mon_has(mon, VIRTIO_NET_F_MRG_RXBUF)) {
+    /* 5.1.9.3.1#3: each buffer holds at least a header */
+    (void)model_mon_judge(mon, MON_C_5_1_9_3_1_3, writable >= hdr, writable, hdr, head,
+                          "rx buffer of head %u: %llu bytes with MRG_RXBUF", (unsigned)head,
+                          (unsigned long long)writable);
+  } else if (!has_guest_gso(mon)) {
+    /* 5.1.9.3.1#2: room for the header and a 1514-byte frame */
+    uint64_t need = hdr + MODEL_ETH_MAX_FRAME;
+    (void)model_mon_judge(mon, MON_C_5_1_9_3_1_2, writable >= need, writable, need, head,
+                          "rx buffer of head %u: %llu bytes, below %llu", (unsigned)head,
+                          (unsigned long long)writable, (unsigned long long)need);
+  }
+}
+
+static void ctrl_published(struct model_mon *mon, const struct mon_ring *ring, uint16_t head) {
+  uint8_t cmd[MODEL_NET_CTRL_HDR_SIZE];
+  if (ring->heads[head].readable < sizeof(cmd) || !segs_gather(mon, ring, cmd, sizeof(cmd)))
+    return;
+  uint8_t cls = cmd[MODEL_NET_CTRL_OFF_CLASS], op = cmd[MODEL_NET_CTRL_OFF_COMMAND];
+  bool ctrl_rx = model_mon_has(mon, VIRTIO_NET_F_CTRL_RX);
+  if (cls == VIRTIO_NET_CTRL_RX &&
+      (op == VIRTIO_NET_CTRL_RX_PROMISC || op == VIRTIO_NET_CTRL_RX_ALLMULTI))
+    (void)model_mon_judge(mon, MON_C_5_1_9_5_1_2_1, ctrl_rx, cls, op, head,
+                          "control command RX %u without CTRL_RX", (unsigned)op);
+  if (cls == VIRTIO_NET_CTRL_MAC)
+    (void)model_mon_judge(mon, MON_C_5_1_9_5_2_2_1, ctrl_rx, cls, op, head,
+                          "control command MAC %u without CTRL_RX", (unsigned)op);
+}
+
+void model_mon_net_published(struct model_mon *mon, uint16_t q, struct mon_ring *ring,
+                             uint16_t head) {
+  if (mon->cfg.device_id != VIRTIO_ID_NET)
+    return;
+  switch (q) {
+  case MODEL_NET_RXQ:
+    rx_published(mon, ring, head);
+    break;
+  case MODEL_NET_TXQ:
+    tx_published(mon, q, ring, head);
+    break;
+  case MODEL_NET_CTRLQ:
+    if (model_mon_has(mon, VIRTIO_NET_F_CTRL_VQ))
+      ctrl_published(mon, ring, head);
+    break;
+  default:
+    break;
+  }
+}
+
+/* ---- used by the device ------------------------------------------------------- */
+
+/* The receive packet being followed across used entries. */
+struct rx_packet {
+  uint16_t left;    /* buffers still to come */
+  bool prev_full;   /* the last buffer was filled completely */
+  bool gso_none;    /* the header says no GSO */
+  uint64_t payload; /* frame bytes so far */
+};
+
+/* 5.1.4.1#5: with MTU, no non-GSO frame above mtu + 14. */
+static void rx_frame_done(struct model_mon *mon, const struct rx_packet *p, uint16_t head) {
+  if (!model_mon_has(mon, VIRTIO_NET_F_MTU) || !mon->mtu_known || !p->gso_none)
+    return;
+  (void)model_mon_judge(mon, MON_C_5_1_4_1_5, p->payload <= (uint64_t)mon->mtu + MODEL_ETH_HDR_SIZE,
+                        p->payload, mon->mtu, head, "rx frame of %llu bytes with mtu %u",
+                        (unsigned long long)p->payload, (unsigned)mon->mtu);
+}
+
+/* 5.1.9.4.1#5, #24, #28: flags and gso_type of a receive header. */
+static void rx_header(struct model_mon *mon, const uint8_t *hdr, uint16_t head) {
+  uint8_t flags = hdr[MODEL_NET_HDR_OFF_FLAGS];
+  uint8_t gso = hdr[MODEL_NET_HDR_OFF_GSO_TYPE];
+  unsigned hh = head;
+  if (!model_mon_has(mon, VIRTIO_NET_F_GUEST_CSUM))
+    (void)model_mon_judge(mon, MON_C_5_1_9_4_1_5, flags == 0, flags, head, 0,
+                          "rx header of head %u: flags 0x%x without GUEST_CSUM", hh,
+                          (unsigned)flags);
+  if (!has_guest_gso(mon))
+    (void)model_mon_judge(mon, MON_C_5_1_9_4_1_24, gso == VIRTIO_NET_HDR_GSO_NONE, gso, head, 0,
+                          "rx header of head %u: gso_type 0x%x without a GUEST_ GSO feature", hh,
+                          (unsigned)gso);
+  if (!model_mon_has(mon, VIRTIO_NET_F_RSC_EXT))
+    (void)model_mon_judge(mon, MON_C_5_1_9_4_1_28, (flags & VIRTIO_NET_HDR_F_RSC_INFO) == 0, flags,
+                          head, 0, "rx header of head %u: RSC_INFO without RSC_EXT", hh);
+}
+
+/* The first buffer of a packet; remaining: entries published from it on. */
+static void rx_first(struct model_mon *mon, const struct mon_ring *ring, uint16_t head,
+                     uint32_t len, uint16_t remaining, struct rx_packet *p) {
+  uint8_t hdr[MODEL_NET_HDR_SIZE];
+  p->left = 0;
+  if (len < MODEL_NET_HDR_SIZE ||
+      !model_mon_ranges_gather(mon, ring, head, true, 0, hdr, sizeof(hdr)))
+    return;
+  rx_header(mon, hdr, head);
+  uint16_t num_buffers = le16_at(hdr + MODEL_NET_HDR_OFF_NUM_BUFFERS);
+  p->gso_none = gso_none(hdr[MODEL_NET_HDR_OFF_GSO_TYPE]);
+  p->payload = len - MODEL_NET_HDR_SIZE;
+  p->prev_full = len == ring->heads[head].writable;
+  if (!model_mon_has(mon, VIRTIO_NET_F_MRG_RXBUF)) {
+    (void)model_mon_judge(mon, MON_C_5_1_9_4_1_1, num_buffers == 1u, num_buffers, head, 0,
+                          "rx header of head %u: num_buffers %u without MRG_RXBUF", (unsigned)head,
+                          (unsigned)num_buffers);
+    rx_frame_done(mon, p, head);
+    return;
+  }
+  if (!model_mon_judge(mon, MON_C_5_1_9_4_1_2, num_buffers >= 1u && num_buffers <= remaining,
+                       num_buffers, remaining, head,
+                       "rx header of head %u: num_buffers %u with %u used entries published",
+                       (unsigned)head, (unsigned)num_buffers, (unsigned)remaining))
+    return;
+  p->left = (uint16_t)(num_buffers - 1u);
+  if (p->left == 0)
+    rx_frame_done(mon, p, head);
+}
+
+void model_mon_net_used(struct model_mon *mon, uint16_t q, struct mon_ring *ring, uint16_t old_idx,
+                        uint16_t count) {
+  if (mon->cfg.device_id != VIRTIO_ID_NET || q != MODEL_NET_RXQ)
+    return;
+  struct rx_packet p = {0};
+  for (uint16_t k = 0; k < count; k++) {
+    uint16_t slot = model_split_slot((uint16_t)(old_idx + k), ring->num);
+    uint64_t elem = ring->used + model_split_used_ring_off(slot);
+    uint32_t id = 0, len = 0;
+    if (!model_mon_peek_le32(mon, elem + MODEL_SPLIT_USED_ELEM_OFF_ID, &id) ||
+        !model_mon_peek_le32(mon, elem + MODEL_SPLIT_USED_ELEM_OFF_LEN, &len) || id >= ring->num ||
+        !ring->heads[id].outstanding) {
+      p.left = 0;
+      continue;
+    }
+    if (p.left == 0) {
+      rx_first(mon, ring, (uint16_t)id, len, (uint16_t)(count - k), &p);
+      continue;
+    }
+    if (!p.prev_full) {
+      model_mon_violate(mon, MON_C_5_1_9_4_1_2, p.left, id, len,
+                        "rx packet continues into head %u after a buffer not filled completely",
+                        (unsigned)id);
+      p.left = 0;
+      continue;
+    }
+    p.payload += len;
+    p.prev_full = len == ring->heads[id].writable;
+    if (--p.left == 0)
+      rx_frame_done(mon, &p, (uint16_t)id);
+  }
+}

@@ -1,0 +1,1600 @@
+/*
+ * model/tests/monitor_test.c: the conformance monitor (model/monitor.h)
+ * driven by synthetic observation sequences over a small in-test guest
+ * memory. For every check the monitor can fire there is a case: a sequence
+ * run twice, once breaking the rule (exactly that clause must be violated,
+ * against its target) and once its accepting twin just on the right side of
+ * the boundary (no violation at all). Cases that judge ring contents run in
+ * every observe mode (accesses, snapshots, both); the ones only the order of
+ * accesses can show run with accesses.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "model/catalog.h"
+#include "model/mmio.h"
+#include "model/monitor.h"
+#include "model/net.h"
+#include "model/split.h"
+#include "model/virtio.h"
+
+/* ---- the in-test world ------------------------------------------------------ */
+
+#define MEM_BASE 0x100000u
+#define MEM_SIZE 0x80000u
+#define NUM      8u /* queue size of every test queue */
+#define QUEUES   3u
+#define BUF_BASE (MEM_BASE + 0x40000u)
+
+#define F(bit)        ((uint64_t)1 << (bit))
+#define BASE_FEATURES (F(VIRTIO_F_VERSION_1) | F(VIRTIO_NET_F_MAC))
+
+enum { DRV = MODEL_MON_DRIVER, DEV = MODEL_MON_DEVICE, OTH = MODEL_MON_OTHER };
+
+struct fx {
+  uint8_t mem[MEM_SIZE];
+  struct model_mon *mon;
+  unsigned observe;
+  uint64_t offered, accepted;
+  uint16_t mtu;
+  uint8_t status;
+  uint16_t avail_idx[QUEUES], used_idx[QUEUES], next_desc[QUEUES];
+  uint64_t buf_next;
+};
+
+static bool mem_read(void *ctx, uint64_t addr, void *dst, size_t len) {
+  struct fx *f = ctx;
+  if (addr < MEM_BASE || len > MEM_SIZE || addr - MEM_BASE > MEM_SIZE - len)
+    return false;
+  memcpy(dst, f->mem + (addr - MEM_BASE), len);
+  return true;
+}
+
+static uint64_t q_desc(unsigned q) {
+  return MEM_BASE + q * 0x4000u;
+}
+static uint64_t q_avail(unsigned q) {
+  return q_desc(q) + 0x1000u;
+}
+static uint64_t q_used(unsigned q) {
+  return q_desc(q) + 0x2000u;
+}
+
+static void fx_open(struct fx *f, unsigned observe, uint64_t offered, uint64_t accepted) {
+  memset(f, 0, sizeof(*f));
+  f->observe = observe;
+  f->offered = offered;
+  f->accepted = accepted;
+  f->mtu = 1500;
+  f->buf_next = BUF_BASE;
+  struct model_mon_config cfg = {
+      .device_id = VIRTIO_ID_NET, .observe = observe, .mem = {.read = mem_read, .ctx = f}};
+  assert_int_equal(model_mon_create(&cfg, &f->mon), MODEL_OK);
+  model_mon_set_clock(f->mon, 0, 0);
+}
+
+static void fx_close(struct fx *f) {
+  model_mon_destroy(f->mon);
+  f->mon = NULL;
+}
+
+/* ---- observations --------------------------------------------------------------- */
+
+static void wmem(struct fx *f, int actor, uint64_t addr, const void *src, size_t len) {
+  assert_true(addr >= MEM_BASE && addr + len <= MEM_BASE + MEM_SIZE);
+  memcpy(f->mem + (addr - MEM_BASE), src, len);
+  model_mon_mem_write(f->mon, (enum model_mon_actor)actor, addr, len, src, true);
+}
+
+static void wle(struct fx *f, int actor, uint64_t addr, uint64_t v, unsigned len) {
+  uint8_t b[8];
+  for (unsigned i = 0; i < len; i++)
+    b[i] = (uint8_t)(v >> (8u * i));
+  wmem(f, actor, addr, b, len);
+}
+
+static void rmem(struct fx *f, int actor, uint64_t addr, uint64_t len) {
+  model_mon_mem_read(f->mon, (enum model_mon_actor)actor, addr, len, true);
+}
+
+static void rr(struct fx *f, uint32_t off, uint32_t v) {
+  model_mon_reg_read(f->mon, MODEL_MON_DRIVER, off, 4, v, true);
+}
+static void rw(struct fx *f, uint32_t off, uint32_t v) {
+  model_mon_reg_write(f->mon, MODEL_MON_DRIVER, off, 4, v, true);
+}
+static void cr(struct fx *f, uint32_t off, uint32_t width, uint32_t v) {
+  model_mon_reg_read(f->mon, MODEL_MON_DRIVER, MODEL_MMIO_CONFIG + off, width, v, true);
+}
+static void end_event(struct fx *f) {
+  model_mon_sync(f->mon, MODEL_MON_SYNC_EVENT_END);
+}
+static void status_w(struct fx *f, uint8_t s) {
+  rw(f, MODEL_MMIO_STATUS, s);
+  f->status = s;
+}
+static void status_add(struct fx *f, uint8_t bit) {
+  status_w(f, (uint8_t)(f->status | bit));
+}
+
+/* ---- driver steps ------------------------------------------------------------------ */
+
+static void ident(struct fx *f) {
+  rr(f, MODEL_MMIO_MAGIC_VALUE, MODEL_MMIO_MAGIC);
+  rr(f, MODEL_MMIO_VERSION_REG, MODEL_MMIO_VERSION);
+  rr(f, MODEL_MMIO_DEVICE_ID, VIRTIO_ID_NET);
+  rr(f, MODEL_MMIO_VENDOR_ID, 0);
+}
+
+static void reset(struct fx *f) {
+  status_w(f, 0);
+  rr(f, MODEL_MMIO_STATUS, 0);
+}
+
+static void features_read(struct fx *f) {
+  rw(f, MODEL_MMIO_DEVICE_FEATURES_SEL, 0);
+  rr(f, MODEL_MMIO_DEVICE_FEATURES, (uint32_t)f->offered);
+  rw(f, MODEL_MMIO_DEVICE_FEATURES_SEL, 1);
+  rr(f, MODEL_MMIO_DEVICE_FEATURES, (uint32_t)(f->offered >> 32));
+}
+
+static void features_write(struct fx *f) {
+  rw(f, MODEL_MMIO_DRIVER_FEATURES_SEL, 0);
+  rw(f, MODEL_MMIO_DRIVER_FEATURES, (uint32_t)f->accepted);
+  rw(f, MODEL_MMIO_DRIVER_FEATURES_SEL, 1);
+  rw(f, MODEL_MMIO_DRIVER_FEATURES, (uint32_t)(f->accepted >> 32));
+}
+
+/* FEATURES_OK, read back as the device keeps it (or not). */
+static void features_ok(struct fx *f, bool kept) {
+  status_add(f, VIRTIO_STATUS_FEATURES_OK);
+  uint8_t back = kept ? f->status : (uint8_t)(f->status & ~VIRTIO_STATUS_FEATURES_OK);
+  rr(f, MODEL_MMIO_STATUS, back);
+  f->status = back;
+}
+
+/* Up to DRIVER (ident, reset, ACKNOWLEDGE, DRIVER). */
+static void begin(struct fx *f) {
+  ident(f);
+  reset(f);
+  status_add(f, VIRTIO_STATUS_ACKNOWLEDGE);
+  status_add(f, VIRTIO_STATUS_DRIVER);
+}
+
+/* ConfigGeneration bracket around one read of mtu, if MTU was accepted. */
+static void config_mtu(struct fx *f) {
+  if ((f->accepted & F(VIRTIO_NET_F_MTU)) == 0)
+    return;
+  rr(f, MODEL_MMIO_CONFIG_GENERATION, 0);
+  cr(f, MODEL_NET_CFG_OFF_MTU, 2, f->mtu);
+  rr(f, MODEL_MMIO_CONFIG_GENERATION, 0);
+}
+
+static void queue_setup(struct fx *f, unsigned q) {
+  uint8_t zero[0x200] = {0};
+  wmem(f, DRV, q_avail(q), zero, model_split_avail_size(NUM));
+  wmem(f, DRV, q_used(q), zero, model_split_used_size(NUM));
+  rw(f, MODEL_MMIO_QUEUE_SEL, q);
+  rr(f, MODEL_MMIO_QUEUE_READY, 0);
+  rr(f, MODEL_MMIO_QUEUE_SIZE_MAX, 256);
+  rw(f, MODEL_MMIO_QUEUE_SIZE, NUM);
+  rw(f, MODEL_MMIO_QUEUE_DESC_LOW, (uint32_t)q_desc(q));
+  rw(f, MODEL_MMIO_QUEUE_DESC_HIGH, 0);
+  rw(f, MODEL_MMIO_QUEUE_DRIVER_LOW, (uint32_t)q_avail(q));
+  rw(f, MODEL_MMIO_QUEUE_DRIVER_HIGH, 0);
+  rw(f, MODEL_MMIO_QUEUE_DEVICE_LOW, (uint32_t)q_used(q));
+  rw(f, MODEL_MMIO_QUEUE_DEVICE_HIGH, 0);
+  rw(f, MODEL_MMIO_QUEUE_READY, 1);
+  f->avail_idx[q] = f->used_idx[q] = f->next_desc[q] = 0;
+}
+
+/* Everything up to DRIVER_OK but DRIVER_OK itself. */
+static void setup(struct fx *f) {
+  begin(f);
+  features_read(f);
+  features_write(f);
+  features_ok(f, true);
+  config_mtu(f);
+  for (unsigned q = 0; q < QUEUES; q++)
+    queue_setup(f, q);
+}
+
+static void up(struct fx *f) {
+  setup(f);
+  status_add(f, VIRTIO_STATUS_DRIVER_OK);
+  end_event(f);
+}
+
+/* ---- rings ----------------------------------------------------------------------------- */
+
+static uint64_t buf(struct fx *f, uint32_t len) {
+  uint64_t a = f->buf_next;
+  f->buf_next += (len + 15u) & ~15u;
+  assert_true(f->buf_next <= MEM_BASE + MEM_SIZE);
+  return a;
+}
+
+static void desc_at(struct fx *f, uint64_t table, uint32_t i, uint64_t addr, uint32_t len,
+                    uint16_t flags, uint16_t next) {
+  uint64_t d = table + model_split_desc_off(i);
+  wle(f, DRV, d + MODEL_SPLIT_DESC_OFF_ADDR, addr, 8);
+  wle(f, DRV, d + MODEL_SPLIT_DESC_OFF_LEN, len, 4);
+  wle(f, DRV, d + MODEL_SPLIT_DESC_OFF_FLAGS, flags, 2);
+  wle(f, DRV, d + MODEL_SPLIT_DESC_OFF_NEXT, next, 2);
+}
+
+static void avail_entry(struct fx *f, unsigned q, uint16_t head) {
+  uint16_t slot = model_split_slot(f->avail_idx[q], NUM);
+  wle(f, DRV, q_avail(q) + model_split_avail_ring_off(slot), head, 2);
+}
+
+static void avail_idx_write(struct fx *f, unsigned q, uint16_t idx) {
+  wle(f, DRV, q_avail(q) + MODEL_SPLIT_AVAIL_OFF_IDX, idx, 2);
+  f->avail_idx[q] = idx;
+}
+
+static void publish_head(struct fx *f, unsigned q, uint16_t head) {
+  avail_entry(f, q, head);
+  avail_idx_write(f, q, (uint16_t)(f->avail_idx[q] + 1u));
+}
+
+static void notify(struct fx *f, unsigned q) {
+  rw(f, MODEL_MMIO_QUEUE_NOTIFY, q);
+}
+
+/* One direct buffer of one descriptor, published (no notification). */
+static uint16_t add1(struct fx *f, unsigned q, uint64_t addr, uint32_t len, bool writable) {
+  uint16_t d = f->next_desc[q]++;
+  desc_at(f, q_desc(q), d, addr, len, writable ? VIRTQ_DESC_F_WRITE : 0, 0);
+  publish_head(f, q, d);
+  return d;
+}
+
+/* A transmit buffer: header then frame in one readable descriptor. */
+static uint16_t tx_add(struct fx *f, const uint8_t hdr[MODEL_NET_HDR_SIZE], uint32_t frame_len) {
+  uint64_t a = buf(f, MODEL_NET_HDR_SIZE + frame_len);
+  wmem(f, DRV, a, hdr, MODEL_NET_HDR_SIZE);
+  return add1(f, MODEL_NET_TXQ, a, MODEL_NET_HDR_SIZE + frame_len, false);
+}
+
+static void dev_used_elem(struct fx *f, unsigned q, uint32_t id, uint32_t len) {
+  uint16_t slot = model_split_slot(f->used_idx[q], NUM);
+  uint64_t e = q_used(q) + model_split_used_ring_off(slot);
+  wle(f, DEV, e + MODEL_SPLIT_USED_ELEM_OFF_ID, id, 4);
+  wle(f, DEV, e + MODEL_SPLIT_USED_ELEM_OFF_LEN, len, 4);
+}
+
+static void dev_used_idx(struct fx *f, unsigned q, uint16_t idx) {
+  wle(f, DEV, q_used(q) + MODEL_SPLIT_USED_OFF_IDX, idx, 2);
+  f->used_idx[q] = idx;
+}
+
+static void dev_use(struct fx *f, unsigned q, uint32_t id, uint32_t len) {
+  dev_used_elem(f, q, id, len);
+  dev_used_idx(f, q, (uint16_t)(f->used_idx[q] + 1u));
+}
+
+static void irq(struct fx *f, uint32_t bits) {
+  model_mon_irq_raise(f->mon, bits);
+}
+
+/* The driver's handler: deliver, read InterruptStatus, acknowledge it. */
+static void handler(struct fx *f, uint32_t isr) {
+  model_mon_irq_deliver(f->mon, isr);
+  rr(f, MODEL_MMIO_INTERRUPT_STATUS, isr);
+  if (isr != 0)
+    rw(f, MODEL_MMIO_INTERRUPT_ACK, isr);
+  end_event(f);
+}
+
+/* ---- verdict checks ------------------------------------------------------------------------ */
+
+static unsigned current_mode; /* for failure messages */
+
+static void dump(const struct fx *f) {
+  fprintf(stderr, "  (observe mode %u)\n", current_mode);
+  for (size_t i = 0; i < model_mon_verdict_count(f->mon); i++) {
+    const struct model_verdict *v = model_mon_verdict_at(f->mon, i);
+    fprintf(stderr, "  verdict %s by %s: %s\n", v->clause->id, model_target_name(v->clause->target),
+            v->detail);
+  }
+}
+
+static void expect_clean(const struct fx *f) {
+  if (model_mon_violation_count(f->mon) != 0)
+    dump(f);
+  assert_int_equal(model_mon_violation_count(f->mon), 0);
+}
+
+static void expect_only(const struct fx *f, const char *id) {
+  const struct model_clause *c = model_catalog_find(id);
+  assert_non_null(c);
+  size_t n = model_mon_verdict_count(f->mon);
+  bool ok = n > 0;
+  for (size_t i = 0; i < n; i++) {
+    const struct model_verdict *v = model_mon_verdict_at(f->mon, i);
+    ok = ok && v->clause == c && strcmp(v->clause->id, id) == 0;
+  }
+  if (!ok) {
+    fprintf(stderr, "  expected only %s by %s\n", id, model_target_name(c->target));
+    dump(f);
+  }
+  assert_true(ok);
+}
+
+/* ---- cases ------------------------------------------------------------------------------ */
+
+/* A case runs its sequence on a fresh fixture: bad breaks the rule. */
+typedef void (*case_fn)(struct fx *f, bool bad);
+
+struct mon_case {
+  const char *id;   /* the clause the bad run violates */
+  const char *name; /* the cmocka test */
+  case_fn fn;
+  bool accesses_only;
+};
+
+/* 2.1.1#2: a status bit is never cleared */
+static void c_2_1_1_2(struct fx *f, bool bad) {
+  begin(f);
+  status_w(f, bad ? VIRTIO_STATUS_ACKNOWLEDGE
+                  : (uint8_t)(VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER));
+}
+
+/* 2.1.1#3: after FAILED, a reset before a new init step */
+static void c_2_1_1_3(struct fx *f, bool bad) {
+  begin(f);
+  status_add(f, VIRTIO_STATUS_FAILED);
+  if (bad) {
+    status_add(f, VIRTIO_STATUS_FEATURES_OK);
+    return;
+  }
+  reset(f);
+  status_add(f, VIRTIO_STATUS_ACKNOWLEDGE);
+}
+
+/* 3.1.1#1: DRIVER_OK not before FEATURES_OK */
+static void c_3_1_1_1(struct fx *f, bool bad) {
+  begin(f);
+  features_read(f);
+  features_write(f);
+  if (!bad)
+    features_ok(f, true);
+  status_add(f, VIRTIO_STATUS_DRIVER_OK);
+}
+
+/* 3.1.1#3: no DriverFeatures write once FEATURES_OK is set */
+static void c_3_1_1_3(struct fx *f, bool bad) {
+  begin(f);
+  features_read(f);
+  features_write(f);
+  if (bad)
+    features_ok(f, true);
+  rw(f, MODEL_MMIO_DRIVER_FEATURES_SEL, 0);
+  rw(f, MODEL_MMIO_DRIVER_FEATURES, (uint32_t)f->accepted);
+  if (!bad)
+    features_ok(f, true);
+}
+
+/* 3.1.1#6: no notification before DRIVER_OK */
+static void c_3_1_1_6(struct fx *f, bool bad) {
+  setup(f);
+  if (!bad)
+    status_add(f, VIRTIO_STATUS_DRIVER_OK);
+  notify(f, 0);
+  end_event(f);
+}
+
+/* 2.4.2#1: Status read back as 0 before the next write */
+static void c_2_4_2_1(struct fx *f, bool bad) {
+  ident(f);
+  status_w(f, 0);
+  if (!bad)
+    rr(f, MODEL_MMIO_STATUS, 0);
+  status_add(f, VIRTIO_STATUS_ACKNOWLEDGE);
+}
+
+/* 2.2.1#1: nothing accepted that was not offered */
+static void c_2_2_1_1(struct fx *f, bool bad) {
+  f->offered = BASE_FEATURES;
+  f->accepted = BASE_FEATURES | (bad ? F(VIRTIO_NET_F_STATUS) : 0);
+  begin(f);
+  features_read(f);
+  features_write(f);
+  features_ok(f, !bad); /* a conformant device refuses the bad set */
+}
+
+/* 2.2.1#2: nothing accepted without what it depends on */
+static void c_2_2_1_2(struct fx *f, bool bad) {
+  f->offered = BASE_FEATURES | F(VIRTIO_NET_F_CTRL_VQ) | F(VIRTIO_NET_F_CTRL_RX);
+  f->accepted = BASE_FEATURES | F(VIRTIO_NET_F_CTRL_RX) | (bad ? 0 : F(VIRTIO_NET_F_CTRL_VQ));
+  begin(f);
+  features_read(f);
+  features_write(f);
+  features_ok(f, !bad);
+}
+
+/* 6.1#1: VERSION_1 accepted when offered */
+static void c_6_1_1(struct fx *f, bool bad) {
+  f->offered = BASE_FEATURES;
+  f->accepted = bad ? F(VIRTIO_NET_F_MAC) : BASE_FEATURES;
+  begin(f);
+  features_read(f);
+  features_write(f);
+  features_ok(f, !bad);
+}
+
+/* 2.2.2#1: no feature offered without what it depends on */
+static void c_2_2_2_1(struct fx *f, bool bad) {
+  f->offered = BASE_FEATURES | F(VIRTIO_NET_F_CTRL_RX) | (bad ? 0 : F(VIRTIO_NET_F_CTRL_VQ));
+  begin(f);
+  features_read(f);
+}
+
+/* 6.2#1: VERSION_1 always offered */
+static void c_6_2_1(struct fx *f, bool bad) {
+  f->offered = bad ? F(VIRTIO_NET_F_MAC) : BASE_FEATURES;
+  begin(f);
+  features_read(f);
+}
+
+/* 2.2.2#2: a valid subset is kept */
+static void c_2_2_2_2(struct fx *f, bool bad) {
+  begin(f);
+  features_read(f);
+  features_write(f);
+  features_ok(f, !bad);
+}
+
+/* 2.2.2#3: an invalid subset is refused (SR_IOV is PCI-only: accepting it
+ * over MMIO breaks no rule the monitor checks, yet the set is invalid) */
+static void c_2_2_2_3(struct fx *f, bool bad) {
+  f->offered = f->accepted = BASE_FEATURES | F(VIRTIO_F_SR_IOV);
+  begin(f);
+  features_read(f);
+  features_write(f);
+  features_ok(f, bad);
+}
+
+/* 2.4.1#1: Status reads 0 after a reset, within 8 reads */
+static void c_2_4_1_1(struct fx *f, bool bad) {
+  ident(f);
+  status_w(f, 0);
+  for (unsigned i = 0; i < 7u; i++)
+    rr(f, MODEL_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE);
+  rr(f, MODEL_MMIO_STATUS, bad ? VIRTIO_STATUS_ACKNOWLEDGE : 0);
+}
+
+/* 2.5.1#2: config reads inside a generation bracket */
+static void c_2_5_1_2(struct fx *f, bool bad) {
+  up(f);
+  if (!bad)
+    rr(f, MODEL_MMIO_CONFIG_GENERATION, 3);
+  cr(f, 0, 1, 0x52);
+  rr(f, MODEL_MMIO_CONFIG_GENERATION, 3);
+}
+
+/* 2.5.1#3: an optional field only if its feature was offered */
+static void c_2_5_1_3(struct fx *f, bool bad) {
+  f->offered = BASE_FEATURES | (bad ? 0 : F(VIRTIO_NET_F_STATUS));
+  up(f);
+  rr(f, MODEL_MMIO_CONFIG_GENERATION, 3);
+  cr(f, MODEL_NET_CFG_OFF_STATUS, 2, VIRTIO_NET_S_LINK_UP);
+  rr(f, MODEL_MMIO_CONFIG_GENERATION, 3);
+}
+
+/* 5.1.4.2#1: config is read, never written */
+static void c_5_1_4_2_1(struct fx *f, bool bad) {
+  up(f);
+  if (bad) {
+    model_mon_reg_write(f->mon, MODEL_MON_DRIVER, MODEL_MMIO_CONFIG, 1, 0x52, false);
+  } else {
+    rr(f, MODEL_MMIO_CONFIG_GENERATION, 3);
+    cr(f, 0, 1, 0x52);
+    rr(f, MODEL_MMIO_CONFIG_GENERATION, 3);
+  }
+}
+
+/* 4.2.2.2#1: no access outside the register map */
+static void c_4_2_2_2_1(struct fx *f, bool bad) {
+  up(f);
+  model_mon_reg_read(f->mon, MODEL_MON_DRIVER, bad ? 0x0e8u : MODEL_MMIO_INTERRUPT_STATUS, 4, 0,
+                     !bad);
+}
+
+/* 4.2.2.2#2: no write to a read-only register */
+static void c_4_2_2_2_2(struct fx *f, bool bad) {
+  up(f);
+  model_mon_reg_write(f->mon, MODEL_MON_DRIVER,
+                      bad ? MODEL_MMIO_QUEUE_SIZE_MAX : MODEL_MMIO_QUEUE_SEL, 4, 0, !bad);
+}
+
+/* 4.2.2.2#3: no read of a write-only register */
+static void c_4_2_2_2_3(struct fx *f, bool bad) {
+  up(f);
+  model_mon_reg_read(f->mon, MODEL_MON_DRIVER, bad ? MODEL_MMIO_QUEUE_SEL : MODEL_MMIO_QUEUE_READY,
+                     4, 0, !bad);
+}
+
+/* 4.2.2.2#4: control registers 32 bits wide and aligned */
+static void c_4_2_2_2_4(struct fx *f, bool bad) {
+  up(f);
+  model_mon_reg_read(f->mon, MODEL_MON_DRIVER, MODEL_MMIO_STATUS, bad ? 2u : 4u, f->status, !bad);
+}
+
+/* 4.2.2.2#5: a config field at its own width */
+static void c_4_2_2_2_5(struct fx *f, bool bad) {
+  up(f);
+  rr(f, MODEL_MMIO_CONFIG_GENERATION, 3);
+  cr(f, 0, bad ? 4u : 1u, 0x52);
+  rr(f, MODEL_MMIO_CONFIG_GENERATION, 3);
+}
+
+/* 4.2.2.2#10: DeviceFeaturesSel written before DeviceFeatures is read */
+static void c_4_2_2_2_10(struct fx *f, bool bad) {
+  begin(f);
+  if (!bad)
+    rw(f, MODEL_MMIO_DEVICE_FEATURES_SEL, 0);
+  rr(f, MODEL_MMIO_DEVICE_FEATURES, (uint32_t)f->offered);
+}
+
+/* 4.2.2.2#11: DriverFeaturesSel written before DriverFeatures */
+static void c_4_2_2_2_11(struct fx *f, bool bad) {
+  begin(f);
+  features_read(f);
+  if (!bad)
+    rw(f, MODEL_MMIO_DRIVER_FEATURES_SEL, 0);
+  rw(f, MODEL_MMIO_DRIVER_FEATURES, (uint32_t)f->accepted);
+}
+
+/* 4.2.2.2#12: QueueSize no larger than QueueSizeMax */
+static void c_4_2_2_2_12(struct fx *f, bool bad) {
+  begin(f);
+  rw(f, MODEL_MMIO_QUEUE_SEL, 0);
+  rr(f, MODEL_MMIO_QUEUE_SIZE_MAX, 256);
+  rw(f, MODEL_MMIO_QUEUE_SIZE, bad ? 257u : 256u);
+}
+
+/* 4.2.2.2#13: queue size and areas left alone while ready */
+static void c_4_2_2_2_13(struct fx *f, bool bad) {
+  up(f);
+  rw(f, MODEL_MMIO_QUEUE_SEL, 0);
+  if (!bad)
+    rw(f, MODEL_MMIO_QUEUE_READY, 0);
+  rw(f, MODEL_MMIO_QUEUE_SIZE, NUM);
+}
+
+/* 4.2.2.2#17: what InterruptStatus showed is acknowledged */
+static void c_4_2_2_2_17(struct fx *f, bool bad) {
+  up(f);
+  irq(f, MODEL_MMIO_INT_CONFIG);
+  end_event(f);
+  model_mon_irq_deliver(f->mon, MODEL_MMIO_INT_CONFIG);
+  rr(f, MODEL_MMIO_INTERRUPT_STATUS, MODEL_MMIO_INT_CONFIG);
+  if (!bad)
+    rw(f, MODEL_MMIO_INTERRUPT_ACK, MODEL_MMIO_INT_CONFIG);
+  end_event(f);
+}
+
+/* 4.2.2.2#18: no undefined bit in InterruptACK */
+static void c_4_2_2_2_18(struct fx *f, bool bad) {
+  up(f);
+  irq(f, MODEL_MMIO_INT_CONFIG);
+  end_event(f);
+  model_mon_irq_deliver(f->mon, MODEL_MMIO_INT_CONFIG);
+  rr(f, MODEL_MMIO_INTERRUPT_STATUS, MODEL_MMIO_INT_CONFIG);
+  rw(f, MODEL_MMIO_INTERRUPT_ACK, MODEL_MMIO_INT_CONFIG | (bad ? 4u : 0u));
+  end_event(f);
+}
+
+/* 4.2.3.1.1#1: MagicValue and Version first */
+static void c_4_2_3_1_1_1(struct fx *f, bool bad) {
+  rr(f, MODEL_MMIO_MAGIC_VALUE, MODEL_MMIO_MAGIC);
+  rr(f, bad ? MODEL_MMIO_DEVICE_ID : MODEL_MMIO_VERSION_REG, bad ? VIRTIO_ID_NET : 2u);
+}
+
+/* 4.2.3.4.1#1: the handler reads InterruptStatus */
+static void c_4_2_3_4_1_1(struct fx *f, bool bad) {
+  up(f);
+  irq(f, MODEL_MMIO_INT_CONFIG);
+  end_event(f);
+  if (!bad) {
+    handler(f, MODEL_MMIO_INT_CONFIG);
+    return;
+  }
+  model_mon_irq_deliver(f->mon, MODEL_MMIO_INT_CONFIG); /* a handler that asks nothing */
+  end_event(f);
+}
+
+/* 2.7.1#1: ring areas aligned */
+static void c_2_7_1_1(struct fx *f, bool bad) {
+  begin(f);
+  features_read(f);
+  features_write(f);
+  features_ok(f, true);
+  rw(f, MODEL_MMIO_QUEUE_SEL, 0);
+  rw(f, MODEL_MMIO_QUEUE_SIZE, NUM);
+  rw(f, MODEL_MMIO_QUEUE_DESC_LOW, (uint32_t)q_desc(0) + (bad ? 8u : 16u));
+  rw(f, MODEL_MMIO_QUEUE_DRIVER_LOW, (uint32_t)q_avail(0));
+  rw(f, MODEL_MMIO_QUEUE_DEVICE_LOW, (uint32_t)q_used(0));
+  rw(f, MODEL_MMIO_QUEUE_READY, 1);
+}
+
+/* 2.7.10.1#1: used flags 0 when the queue goes ready */
+static void c_2_7_10_1_1(struct fx *f, bool bad) {
+  begin(f);
+  features_read(f);
+  features_write(f);
+  features_ok(f, true);
+  if (bad)
+    wle(f, DRV, q_used(0), VIRTQ_USED_F_NO_NOTIFY, 2);
+  rw(f, MODEL_MMIO_QUEUE_SEL, 0);
+  rw(f, MODEL_MMIO_QUEUE_SIZE, NUM);
+  rw(f, MODEL_MMIO_QUEUE_DESC_LOW, (uint32_t)q_desc(0));
+  rw(f, MODEL_MMIO_QUEUE_DRIVER_LOW, (uint32_t)q_avail(0));
+  rw(f, MODEL_MMIO_QUEUE_DEVICE_LOW, (uint32_t)q_used(0));
+  rw(f, MODEL_MMIO_QUEUE_READY, 1);
+}
+
+/* A chain on the transmit queue built by the case, then notified. */
+static void tx_chain_end(struct fx *f, uint16_t head) {
+  publish_head(f, MODEL_NET_TXQ, head);
+  notify(f, MODEL_NET_TXQ);
+  end_event(f);
+}
+
+static uint64_t tx_hdr_buf(struct fx *f) {
+  uint8_t hdr[MODEL_NET_HDR_SIZE] = {0};
+  uint64_t a = buf(f, 64);
+  wmem(f, DRV, a, hdr, sizeof(hdr));
+  return a;
+}
+
+/* 2.7.4.2#1: writable descriptors after readable ones */
+static void c_2_7_4_2_1(struct fx *f, bool bad) {
+  up(f);
+  uint64_t tq = q_desc(MODEL_NET_TXQ), a = tx_hdr_buf(f);
+  desc_at(f, tq, 0, a, 20, (uint16_t)(VIRTQ_DESC_F_NEXT | (bad ? VIRTQ_DESC_F_WRITE : 0)), 1);
+  desc_at(f, tq, 1, a + 32, 8, bad ? 0 : VIRTQ_DESC_F_WRITE, 0);
+  tx_chain_end(f, 0);
+}
+
+/* 2.7.5.2#1: no loop */
+static void c_2_7_5_2_1(struct fx *f, bool bad) {
+  up(f);
+  uint64_t tq = q_desc(MODEL_NET_TXQ), a = tx_hdr_buf(f);
+  desc_at(f, tq, 0, a, 20, VIRTQ_DESC_F_NEXT, 1);
+  desc_at(f, tq, 1, a + 32, 8, bad ? VIRTQ_DESC_F_NEXT : 0, 0);
+  tx_chain_end(f, 0);
+}
+
+/* An indirect chain on the transmit queue; table of n entries. */
+static void indirect_chain(struct fx *f, uint32_t n, uint16_t ring_flags, uint16_t inner_flags) {
+  uint64_t tq = q_desc(MODEL_NET_TXQ), a = tx_hdr_buf(f);
+  uint64_t table = buf(f, n * MODEL_SPLIT_DESC_SIZE);
+  for (uint32_t i = 0; i < n; i++) {
+    bool last = i + 1u == n;
+    desc_at(f, table, i, i == 0 ? a : a + 32, i == 0 ? 12u : 4u,
+            (uint16_t)((last ? 0 : VIRTQ_DESC_F_NEXT) | (i == 1 ? inner_flags : 0)),
+            (uint16_t)(last ? 0 : i + 1u));
+  }
+  desc_at(f, tq, 0, table, n * MODEL_SPLIT_DESC_SIZE, ring_flags, 0);
+  tx_chain_end(f, 0);
+}
+
+/* 2.7.5.3.1#1: INDIRECT only with INDIRECT_DESC */
+static void c_2_7_5_3_1_1(struct fx *f, bool bad) {
+  f->accepted = f->offered = BASE_FEATURES | (bad ? 0 : F(VIRTIO_F_INDIRECT_DESC));
+  up(f);
+  indirect_chain(f, 2, VIRTQ_DESC_F_INDIRECT, 0);
+}
+
+#define IND_FEATURES (BASE_FEATURES | F(VIRTIO_F_INDIRECT_DESC))
+
+/* 2.7.5.3.1#2: no INDIRECT inside an indirect table */
+static void c_2_7_5_3_1_2(struct fx *f, bool bad) {
+  f->accepted = f->offered = IND_FEATURES;
+  up(f);
+  indirect_chain(f, 2, VIRTQ_DESC_F_INDIRECT, bad ? VIRTQ_DESC_F_INDIRECT : 0);
+}
+
+/* 2.7.5.3.1#3: no chain longer than the queue size */
+static void c_2_7_5_3_1_3(struct fx *f, bool bad) {
+  f->accepted = f->offered = IND_FEATURES;
+  up(f);
+  indirect_chain(f, bad ? NUM + 1u : NUM, VIRTQ_DESC_F_INDIRECT, 0);
+}
+
+/* 2.7.5.3.1#4: not INDIRECT and NEXT together */
+static void c_2_7_5_3_1_4(struct fx *f, bool bad) {
+  f->accepted = f->offered = IND_FEATURES;
+  up(f);
+  indirect_chain(f, 2, (uint16_t)(VIRTQ_DESC_F_INDIRECT | (bad ? VIRTQ_DESC_F_NEXT : 0)), 0);
+}
+
+/* 2.7.6.1#1: avail idx never goes back */
+static void c_2_7_6_1_1(struct fx *f, bool bad) {
+  up(f);
+  uint64_t a = tx_hdr_buf(f);
+  add1(f, MODEL_NET_TXQ, a, 20, false);
+  add1(f, MODEL_NET_TXQ, a, 20, false);
+  notify(f, MODEL_NET_TXQ);
+  end_event(f);
+  dev_use(f, MODEL_NET_TXQ, 0, 0);
+  dev_use(f, MODEL_NET_TXQ, 1, 0);
+  irq(f, MODEL_MMIO_INT_VRING);
+  end_event(f);
+  handler(f, MODEL_MMIO_INT_VRING);
+  avail_idx_write(f, MODEL_NET_TXQ, bad ? 1u : 2u);
+  end_event(f);
+}
+
+/* 2.7.7.1#1: avail flags 0 or 1 without EVENT_IDX */
+static void c_2_7_7_1_1(struct fx *f, bool bad) {
+  up(f);
+  wle(f, DRV, q_avail(0) + MODEL_SPLIT_AVAIL_OFF_FLAGS, bad ? 2u : 1u, 2);
+  end_event(f);
+}
+
+#define EVI_FEATURES (BASE_FEATURES | F(VIRTIO_F_EVENT_IDX))
+
+/* 2.7.7.1#2: avail flags 0 with EVENT_IDX */
+static void c_2_7_7_1_2(struct fx *f, bool bad) {
+  f->accepted = f->offered = EVI_FEATURES;
+  up(f);
+  wle(f, DRV, q_avail(0) + MODEL_SPLIT_AVAIL_OFF_FLAGS, bad ? 1u : 0u, 2);
+  if (!bad) /* a write that changes nothing is judged too (accesses) */
+    wle(f, DRV, q_avail(0) + model_split_used_event_off(NUM), 3, 2);
+  end_event(f);
+}
+
+/* 2.7.10.1#3: no notification while used flags is NO_NOTIFY */
+static void c_2_7_10_1_3(struct fx *f, bool bad) {
+  up(f);
+  wle(f, DEV, q_used(MODEL_NET_TXQ) + MODEL_SPLIT_USED_OFF_FLAGS, VIRTQ_USED_F_NO_NOTIFY, 2);
+  end_event(f);
+  add1(f, MODEL_NET_TXQ, tx_hdr_buf(f), 20, false);
+  if (bad)
+    notify(f, MODEL_NET_TXQ);
+  end_event(f);
+}
+
+/* 2.7.10.1#4: a notification while used flags is 0 */
+static void c_2_7_10_1_4(struct fx *f, bool bad) {
+  up(f);
+  add1(f, MODEL_NET_TXQ, tx_hdr_buf(f), 20, false);
+  if (!bad)
+    notify(f, MODEL_NET_TXQ);
+  end_event(f);
+}
+
+/* 2.7.10.1#6: a notification when avail idx crosses avail_event */
+static void c_2_7_10_1_6(struct fx *f, bool bad) {
+  f->accepted = f->offered = EVI_FEATURES;
+  up(f);
+  add1(f, MODEL_NET_TXQ, tx_hdr_buf(f), 20, false); /* 0 -> 1 crosses avail_event 0 */
+  if (!bad)
+    notify(f, MODEL_NET_TXQ);
+  end_event(f);
+}
+
+/* 2.7.10.1#7: none when avail_event was not crossed */
+static void c_2_7_10_1_7(struct fx *f, bool bad) {
+  f->accepted = f->offered = EVI_FEATURES;
+  up(f);
+  wle(f, DEV, q_used(MODEL_NET_TXQ) + model_split_avail_event_off(NUM), 5, 2);
+  end_event(f);
+  add1(f, MODEL_NET_TXQ, tx_hdr_buf(f), 20, false);
+  if (bad)
+    notify(f, MODEL_NET_TXQ);
+  end_event(f);
+}
+
+/* 2.7.13.3.1#1: descriptors and ring entry before the idx (accesses) */
+static void c_2_7_13_3_1_1(struct fx *f, bool bad) {
+  up(f);
+  uint64_t a = tx_hdr_buf(f);
+  if (bad) {
+    publish_head(f, MODEL_NET_TXQ, 0);
+    desc_at(f, q_desc(MODEL_NET_TXQ), 0, a, 20, 0, 0);
+  } else {
+    desc_at(f, q_desc(MODEL_NET_TXQ), 0, a, 20, 0, 0);
+    publish_head(f, MODEL_NET_TXQ, 0);
+  }
+  notify(f, MODEL_NET_TXQ);
+  end_event(f);
+}
+
+/* 3.3.1#1: an outstanding head is not made available again */
+static void c_3_3_1_1(struct fx *f, bool bad) {
+  up(f);
+  add1(f, MODEL_NET_TXQ, tx_hdr_buf(f), 20, false);
+  notify(f, MODEL_NET_TXQ);
+  end_event(f);
+  if (!bad) {
+    dev_use(f, MODEL_NET_TXQ, 0, 0);
+    irq(f, MODEL_MMIO_INT_VRING);
+    end_event(f);
+    handler(f, MODEL_MMIO_INT_VRING);
+  }
+  publish_head(f, MODEL_NET_TXQ, 0);
+  notify(f, MODEL_NET_TXQ);
+  end_event(f);
+}
+
+/* 3.3.1#1: an outstanding chain's descriptor is not rewritten (accesses) */
+static void c_3_3_1_1_rewrite(struct fx *f, bool bad) {
+  up(f);
+  uint64_t a = tx_hdr_buf(f);
+  add1(f, MODEL_NET_TXQ, a, 20, false);
+  notify(f, MODEL_NET_TXQ);
+  end_event(f);
+  desc_at(f, q_desc(MODEL_NET_TXQ), bad ? 0u : 1u, a, 30, 0, 0);
+  end_event(f);
+}
+
+/* Transmit one frame with this header. */
+static void tx_one(struct fx *f, uint8_t flags, uint8_t gso, uint16_t num_buffers,
+                   uint32_t frame_len) {
+  uint8_t hdr[MODEL_NET_HDR_SIZE] = {0};
+  hdr[MODEL_NET_HDR_OFF_FLAGS] = flags;
+  hdr[MODEL_NET_HDR_OFF_GSO_TYPE] = gso;
+  hdr[MODEL_NET_HDR_OFF_NUM_BUFFERS] = (uint8_t)num_buffers;
+  tx_add(f, hdr, frame_len);
+  notify(f, MODEL_NET_TXQ);
+  end_event(f);
+}
+
+/* 5.1.9.2.1#2: tx num_buffers 0 */
+static void c_5_1_9_2_1_2(struct fx *f, bool bad) {
+  up(f);
+  tx_one(f, 0, 0, (uint16_t)(bad ? 1u : 0u), 60);
+}
+
+/* 5.1.9.2.1#3: tx flags 0 without CSUM */
+static void c_5_1_9_2_1_3(struct fx *f, bool bad) {
+  up(f);
+  tx_one(f, bad ? VIRTIO_NET_HDR_F_NEEDS_CSUM : 0, 0, 0, 60);
+}
+
+/* 5.1.9.2.1#24: tx gso_type NONE without a HOST_ GSO feature */
+static void c_5_1_9_2_1_24(struct fx *f, bool bad) {
+  up(f);
+  tx_one(f, 0, bad ? VIRTIO_NET_HDR_GSO_TCPV4 : VIRTIO_NET_HDR_GSO_NONE, 0, 60);
+}
+
+/* 5.1.9.2.1#36: never DATA_VALID in tx flags (CSUM negotiated: flags may be set) */
+static void c_5_1_9_2_1_36(struct fx *f, bool bad) {
+  f->accepted = f->offered = BASE_FEATURES | F(VIRTIO_NET_F_CSUM);
+  up(f);
+  tx_one(f, bad ? VIRTIO_NET_HDR_F_DATA_VALID : VIRTIO_NET_HDR_F_NEEDS_CSUM, 0, 0, 60);
+}
+
+#define MTU_FEATURES (BASE_FEATURES | F(VIRTIO_NET_F_MTU))
+
+/* 5.1.4.2#9: tx frame within mtu + 14 */
+static void c_5_1_4_2_9(struct fx *f, bool bad) {
+  f->accepted = f->offered = MTU_FEATURES;
+  up(f);
+  tx_one(f, 0, 0, 0, bad ? 1515u : 1514u);
+}
+
+/* Post one receive buffer of len bytes. */
+static uint16_t rx_post(struct fx *f, uint32_t len) {
+  uint16_t head = add1(f, MODEL_NET_RXQ, buf(f, len), len, true);
+  notify(f, MODEL_NET_RXQ);
+  end_event(f);
+  return head;
+}
+
+#define MRG_FEATURES (BASE_FEATURES | F(VIRTIO_NET_F_MRG_RXBUF))
+
+/* 5.1.9.3.1#3: with MRG_RXBUF, buffers hold a header */
+static void c_5_1_9_3_1_3(struct fx *f, bool bad) {
+  f->accepted = f->offered = MRG_FEATURES;
+  up(f);
+  rx_post(f, bad ? 11u : 12u);
+}
+
+/* 5.1.9.3.1#2: without MRG_RXBUF, buffers of 1526 bytes */
+static void c_5_1_9_3_1_2(struct fx *f, bool bad) {
+  up(f);
+  rx_post(f, bad ? 1525u : 1526u);
+}
+
+#define CTRL_FEATURES (BASE_FEATURES | F(VIRTIO_NET_F_CTRL_VQ))
+
+static void ctrl_cmd(struct fx *f, uint8_t cls, uint8_t cmd) {
+  uint64_t a = buf(f, 16);
+  uint8_t b[3] = {cls, cmd, 1};
+  wmem(f, DRV, a, b, sizeof(b));
+  uint64_t cq = q_desc(MODEL_NET_CTRLQ);
+  desc_at(f, cq, 0, a, 3, VIRTQ_DESC_F_NEXT, 1);
+  desc_at(f, cq, 1, a + 8, 1, VIRTQ_DESC_F_WRITE, 0);
+  publish_head(f, MODEL_NET_CTRLQ, 0);
+  notify(f, MODEL_NET_CTRLQ);
+  end_event(f);
+}
+
+/* 5.1.9.5.1.2#1: no RX_PROMISC without CTRL_RX */
+static void c_5_1_9_5_1_2_1(struct fx *f, bool bad) {
+  f->accepted = f->offered = CTRL_FEATURES | (bad ? 0 : F(VIRTIO_NET_F_CTRL_RX));
+  up(f);
+  ctrl_cmd(f, VIRTIO_NET_CTRL_RX, VIRTIO_NET_CTRL_RX_PROMISC);
+}
+
+/* 5.1.9.5.2.2#1: no MAC command without CTRL_RX */
+static void c_5_1_9_5_2_2_1(struct fx *f, bool bad) {
+  f->accepted = f->offered = CTRL_FEATURES | (bad ? 0 : F(VIRTIO_NET_F_CTRL_RX));
+  up(f);
+  ctrl_cmd(f, VIRTIO_NET_CTRL_MAC, VIRTIO_NET_CTRL_MAC_ADDR_SET);
+}
+
+/* 2.1.2#1: no used entry before DRIVER_OK */
+static void c_2_1_2_1(struct fx *f, bool bad) {
+  setup(f);
+  if (!bad) {
+    status_add(f, VIRTIO_STATUS_DRIVER_OK);
+    add1(f, MODEL_NET_TXQ, tx_hdr_buf(f), 20, false);
+    notify(f, MODEL_NET_TXQ);
+  }
+  end_event(f);
+  dev_use(f, MODEL_NET_TXQ, 0, 0);
+  if (!bad)
+    irq(f, MODEL_MMIO_INT_VRING);
+  end_event(f);
+}
+
+/* 2.4.1#2: after a reset, no used entry until DRIVER_OK again */
+static void c_2_4_1_2(struct fx *f, bool bad) {
+  up(f);
+  reset(f);
+  status_add(f, VIRTIO_STATUS_ACKNOWLEDGE);
+  status_add(f, VIRTIO_STATUS_DRIVER);
+  features_read(f);
+  features_write(f);
+  features_ok(f, true);
+  for (unsigned q = 0; q < QUEUES; q++)
+    queue_setup(f, q);
+  if (!bad) {
+    status_add(f, VIRTIO_STATUS_DRIVER_OK);
+    add1(f, MODEL_NET_TXQ, tx_hdr_buf(f), 20, false);
+    notify(f, MODEL_NET_TXQ);
+  }
+  end_event(f);
+  dev_use(f, MODEL_NET_TXQ, 0, 0);
+  if (!bad)
+    irq(f, MODEL_MMIO_INT_VRING);
+  end_event(f);
+}
+
+/* 4.2.2.1#7: no access to a queue that is not ready (accesses) */
+static void c_4_2_2_1_7(struct fx *f, bool bad) {
+  up(f);
+  rw(f, MODEL_MMIO_QUEUE_SEL, 0);
+  rw(f, MODEL_MMIO_QUEUE_READY, 0);
+  rr(f, MODEL_MMIO_QUEUE_READY, 0);
+  end_event(f);
+  rmem(f, DEV, q_avail(bad ? 0u : 1u) + MODEL_SPLIT_AVAIL_OFF_IDX, 2);
+  end_event(f);
+}
+
+/* 2.1.2#3: DEVICE_NEEDS_RESET with DRIVER_OK comes with a config interrupt */
+static void c_2_1_2_3(struct fx *f, bool bad) {
+  up(f);
+  if (!bad) {
+    irq(f, MODEL_MMIO_INT_CONFIG);
+    end_event(f);
+  }
+  rr(f, MODEL_MMIO_STATUS, (uint32_t)(f->status | VIRTIO_STATUS_DEVICE_NEEDS_RESET));
+  end_event(f);
+}
+
+/* 4.2.2.1#1, #2: magic and version */
+static void c_4_2_2_1_1(struct fx *f, bool bad) {
+  rr(f, MODEL_MMIO_MAGIC_VALUE, bad ? 0x12345678u : MODEL_MMIO_MAGIC);
+  rr(f, MODEL_MMIO_VERSION_REG, MODEL_MMIO_VERSION);
+}
+
+static void c_4_2_2_1_2(struct fx *f, bool bad) {
+  rr(f, MODEL_MMIO_MAGIC_VALUE, MODEL_MMIO_MAGIC);
+  rr(f, MODEL_MMIO_VERSION_REG, bad ? 1u : MODEL_MMIO_VERSION);
+}
+
+/* 4.2.2.1#3: a raised bit stays until acknowledged */
+static void c_4_2_2_1_3(struct fx *f, bool bad) {
+  up(f);
+  irq(f, MODEL_MMIO_INT_CONFIG);
+  end_event(f);
+  handler(f, bad ? 0u : MODEL_MMIO_INT_CONFIG);
+}
+
+/* 4.2.2.1#4: the used buffer bit only with a used buffer */
+static void c_4_2_2_1_4(struct fx *f, bool bad) {
+  up(f);
+  if (!bad) {
+    add1(f, MODEL_NET_TXQ, tx_hdr_buf(f), 20, false);
+    notify(f, MODEL_NET_TXQ);
+    end_event(f);
+    dev_use(f, MODEL_NET_TXQ, 0, 0);
+  }
+  irq(f, MODEL_MMIO_INT_VRING);
+  end_event(f);
+  handler(f, MODEL_MMIO_INT_VRING);
+}
+
+/* 4.2.2.1#5: reset clears QueueReady */
+static void c_4_2_2_1_5(struct fx *f, bool bad) {
+  up(f);
+  reset(f);
+  rw(f, MODEL_MMIO_QUEUE_SEL, 0);
+  rr(f, MODEL_MMIO_QUEUE_READY, bad ? 1u : 0u);
+}
+
+/* 4.2.2.1#5: reset clears InterruptStatus */
+static void c_4_2_2_1_5_isr(struct fx *f, bool bad) {
+  up(f);
+  irq(f, MODEL_MMIO_INT_CONFIG); /* never handled: pending at the reset */
+  end_event(f);
+  reset(f);
+  model_mon_irq_deliver(f->mon, MODEL_MMIO_INT_CONFIG);
+  rr(f, MODEL_MMIO_INTERRUPT_STATUS, bad ? MODEL_MMIO_INT_CONFIG : 0u);
+  if (bad)
+    rw(f, MODEL_MMIO_INTERRUPT_ACK, MODEL_MMIO_INT_CONFIG);
+  end_event(f);
+}
+
+/* 4.2.2.1#6: one generation, one content */
+static void c_4_2_2_1_6(struct fx *f, bool bad) {
+  up(f);
+  rr(f, MODEL_MMIO_CONFIG_GENERATION, 5);
+  cr(f, 0, 1, 0x52);
+  rr(f, MODEL_MMIO_CONFIG_GENERATION, 5);
+  end_event(f);
+  uint32_t gen = bad ? 5u : 6u;
+  rr(f, MODEL_MMIO_CONFIG_GENERATION, gen);
+  cr(f, 0, 1, 0x53);
+  rr(f, MODEL_MMIO_CONFIG_GENERATION, gen);
+}
+
+/* 5.1.4.1#2: mtu of 68 or more when MTU is offered */
+static void c_5_1_4_1_2(struct fx *f, bool bad) {
+  f->offered = MTU_FEATURES;
+  begin(f);
+  features_read(f);
+  rr(f, MODEL_MMIO_CONFIG_GENERATION, 0);
+  cr(f, MODEL_NET_CFG_OFF_MTU, 2, bad ? 67u : 68u);
+  rr(f, MODEL_MMIO_CONFIG_GENERATION, 0);
+}
+
+/* 2.7.5.1#1: no device write to a readable buffer (accesses) */
+static void c_2_7_5_1_1(struct fx *f, bool bad) {
+  up(f);
+  uint64_t a = tx_hdr_buf(f);
+  add1(f, MODEL_NET_TXQ, a, 20, false);
+  notify(f, MODEL_NET_TXQ);
+  end_event(f);
+  if (bad)
+    wle(f, DEV, a + 4, 0, 1);
+  else
+    rmem(f, DEV, a, 20);
+  end_event(f);
+}
+
+/* 2.7.5.1#2: no device read of a writable buffer (accesses) */
+static void c_2_7_5_1_2(struct fx *f, bool bad) {
+  up(f);
+  uint64_t a = buf(f, 1526);
+  add1(f, MODEL_NET_RXQ, a, 1526, true);
+  notify(f, MODEL_NET_RXQ);
+  end_event(f);
+  if (bad)
+    rmem(f, DEV, a + 100, 4);
+  else
+    wle(f, DEV, a + 100, 0, 4);
+  end_event(f);
+}
+
+/* 2.7.5.1#3: no device write to a descriptor table (accesses) */
+static void c_2_7_5_1_3(struct fx *f, bool bad) {
+  up(f);
+  add1(f, MODEL_NET_TXQ, tx_hdr_buf(f), 20, false);
+  notify(f, MODEL_NET_TXQ);
+  end_event(f);
+  if (bad)
+    wle(f, DEV, q_desc(MODEL_NET_TXQ) + MODEL_SPLIT_DESC_OFF_LEN, 0, 4);
+  else
+    rmem(f, DEV, q_desc(MODEL_NET_TXQ), MODEL_SPLIT_DESC_SIZE);
+  end_event(f);
+}
+
+/* One transmit buffer, published and notified; the device uses it. */
+static void tx_used(struct fx *f, bool raise) {
+  add1(f, MODEL_NET_TXQ, tx_hdr_buf(f), 20, false);
+  notify(f, MODEL_NET_TXQ);
+  end_event(f);
+  dev_use(f, MODEL_NET_TXQ, 0, 0);
+  if (raise)
+    irq(f, MODEL_MMIO_INT_VRING);
+  end_event(f);
+}
+
+/* 2.7.7.2#2: no interrupt with NO_INTERRUPT set */
+static void c_2_7_7_2_2(struct fx *f, bool bad) {
+  up(f);
+  wle(f, DRV, q_avail(MODEL_NET_TXQ) + MODEL_SPLIT_AVAIL_OFF_FLAGS, VIRTQ_AVAIL_F_NO_INTERRUPT, 2);
+  tx_used(f, bad);
+}
+
+/* 2.7.7.2#3: an interrupt with avail flags 0 */
+static void c_2_7_7_2_3(struct fx *f, bool bad) {
+  up(f);
+  tx_used(f, !bad);
+}
+
+/* 2.7.7.2#5: an interrupt when used idx crosses used_event */
+static void c_2_7_7_2_5(struct fx *f, bool bad) {
+  f->accepted = f->offered = EVI_FEATURES;
+  up(f);
+  tx_used(f, !bad);
+}
+
+/* 2.7.7.2#6: none when used_event was not crossed */
+static void c_2_7_7_2_6(struct fx *f, bool bad) {
+  f->accepted = f->offered = EVI_FEATURES;
+  up(f);
+  wle(f, DRV, q_avail(MODEL_NET_TXQ) + model_split_used_event_off(NUM), 5, 2);
+  tx_used(f, bad);
+}
+
+/* 2.7.8.2#1: the element before the used idx (accesses) */
+static void c_2_7_8_2_1(struct fx *f, bool bad) {
+  up(f);
+  add1(f, MODEL_NET_TXQ, tx_hdr_buf(f), 20, false);
+  notify(f, MODEL_NET_TXQ);
+  end_event(f);
+  if (bad) {
+    dev_used_idx(f, MODEL_NET_TXQ, 1);
+    f->used_idx[MODEL_NET_TXQ] = 0;
+    dev_used_elem(f, MODEL_NET_TXQ, 0, 0);
+    f->used_idx[MODEL_NET_TXQ] = 1;
+  } else {
+    dev_use(f, MODEL_NET_TXQ, 0, 0);
+  }
+  irq(f, MODEL_MMIO_INT_VRING);
+  end_event(f);
+}
+
+/* 2.7.8.2#2: used len within the writable bytes */
+static void c_2_7_8_2_2(struct fx *f, bool bad) {
+  up(f);
+  uint64_t a = buf(f, 1526);
+  uint16_t head = add1(f, MODEL_NET_RXQ, a, 1526, true);
+  notify(f, MODEL_NET_RXQ);
+  end_event(f);
+  uint8_t hdr[MODEL_NET_HDR_SIZE] = {0};
+  hdr[MODEL_NET_HDR_OFF_NUM_BUFFERS] = 1;
+  wmem(f, DEV, a, hdr, sizeof(hdr));
+  dev_use(f, MODEL_NET_RXQ, head, bad ? 1527u : 1526u);
+  irq(f, MODEL_MMIO_INT_VRING);
+  end_event(f);
+}
+
+/* 2.7.10.2#1: used flags 0 or 1 without EVENT_IDX */
+static void c_2_7_10_2_1(struct fx *f, bool bad) {
+  up(f);
+  wle(f, DEV, q_used(0) + MODEL_SPLIT_USED_OFF_FLAGS, bad ? 2u : 1u, 2);
+  end_event(f);
+}
+
+/* 2.7.10.2#2: used flags 0 with EVENT_IDX */
+static void c_2_7_10_2_2(struct fx *f, bool bad) {
+  f->accepted = f->offered = EVI_FEATURES;
+  up(f);
+  wle(f, DEV, q_used(0) + MODEL_SPLIT_USED_OFF_FLAGS, bad ? 1u : 0u, 2);
+  if (!bad)
+    wle(f, DEV, q_used(0) + model_split_avail_event_off(NUM), 1, 2);
+  end_event(f);
+}
+
+/* The device receives one frame of frame_len bytes into a fresh buffer of
+ * buf_len bytes, with this header, and publishes it with used_count
+ * entries (the first carrying the frame). */
+static void rx_one(struct fx *f, uint32_t buf_len, uint8_t flags, uint8_t gso, uint16_t num_buffers,
+                   uint32_t frame_len) {
+  uint64_t a = buf(f, buf_len);
+  uint16_t head = add1(f, MODEL_NET_RXQ, a, buf_len, true);
+  notify(f, MODEL_NET_RXQ);
+  end_event(f);
+  uint8_t hdr[MODEL_NET_HDR_SIZE] = {0};
+  hdr[MODEL_NET_HDR_OFF_FLAGS] = flags;
+  hdr[MODEL_NET_HDR_OFF_GSO_TYPE] = gso;
+  hdr[MODEL_NET_HDR_OFF_NUM_BUFFERS] = (uint8_t)num_buffers;
+  wmem(f, DEV, a, hdr, sizeof(hdr));
+  dev_use(f, MODEL_NET_RXQ, head, MODEL_NET_HDR_SIZE + frame_len);
+  irq(f, MODEL_MMIO_INT_VRING);
+  end_event(f);
+}
+
+/* 5.1.9.4.1#1: num_buffers 1 without MRG_RXBUF */
+static void c_5_1_9_4_1_1(struct fx *f, bool bad) {
+  up(f);
+  rx_one(f, 1526, 0, 0, (uint16_t)(bad ? 0u : 1u), 60);
+}
+
+/* 5.1.9.4.1#2: num_buffers counts the used buffers, with MRG_RXBUF */
+static void c_5_1_9_4_1_2(struct fx *f, bool bad) {
+  f->accepted = f->offered = MRG_FEATURES;
+  up(f);
+  rx_one(f, 256, 0, 0, (uint16_t)(bad ? 2u : 1u), 60);
+}
+
+/* 5.1.9.4.1#2 with MRG_RXBUF: a packet over two buffers, the first full. */
+static void c_5_1_9_4_1_2_two(struct fx *f, bool bad) {
+  f->accepted = f->offered = MRG_FEATURES;
+  up(f);
+  uint64_t a = buf(f, 64), b = buf(f, 64);
+  uint16_t h0 = add1(f, MODEL_NET_RXQ, a, 64, true);
+  uint16_t h1 = add1(f, MODEL_NET_RXQ, b, 64, true);
+  notify(f, MODEL_NET_RXQ);
+  end_event(f);
+  uint8_t hdr[MODEL_NET_HDR_SIZE] = {0};
+  hdr[MODEL_NET_HDR_OFF_NUM_BUFFERS] = 2;
+  wmem(f, DEV, a, hdr, sizeof(hdr));
+  dev_use(f, MODEL_NET_RXQ, h0, bad ? 63u : 64u); /* not full: the packet ended there */
+  dev_use(f, MODEL_NET_RXQ, h1, 10);
+  irq(f, MODEL_MMIO_INT_VRING);
+  end_event(f);
+}
+
+/* 5.1.9.4.1#5: rx flags 0 without GUEST_CSUM */
+static void c_5_1_9_4_1_5(struct fx *f, bool bad) {
+  up(f);
+  rx_one(f, 1526, bad ? VIRTIO_NET_HDR_F_DATA_VALID : 0, 0, 1, 60);
+}
+
+/* 5.1.9.4.1#24: rx gso_type NONE without a GUEST_ GSO feature */
+static void c_5_1_9_4_1_24(struct fx *f, bool bad) {
+  up(f);
+  rx_one(f, 1526, 0, bad ? VIRTIO_NET_HDR_GSO_TCPV4 : 0, 1, 60);
+}
+
+/* 5.1.9.4.1#28: no RSC_INFO without RSC_EXT (GUEST_CSUM: flags may be set) */
+static void c_5_1_9_4_1_28(struct fx *f, bool bad) {
+  f->accepted = f->offered = BASE_FEATURES | F(VIRTIO_NET_F_GUEST_CSUM);
+  up(f);
+  rx_one(f, 1526, bad ? VIRTIO_NET_HDR_F_RSC_INFO : VIRTIO_NET_HDR_F_DATA_VALID, 0, 1, 60);
+}
+
+/* 5.1.4.1#5: rx frame within mtu + 14 */
+static void c_5_1_4_1_5(struct fx *f, bool bad) {
+  f->accepted = f->offered = MTU_FEATURES;
+  up(f);
+  rx_one(f, 1600, 0, 0, 1, bad ? 1515u : 1514u);
+}
+
+static const struct mon_case cases[] = {
+    {"2.1.1#2", "test_2_1_1_2_no_status_bit_cleared", c_2_1_1_2, false},
+    {"2.1.1#3", "test_2_1_1_3_reset_after_failed_before_init", c_2_1_1_3, false},
+    {"2.1.2#1", "test_2_1_2_1_no_used_entry_before_driver_ok", c_2_1_2_1, false},
+    {"2.1.2#3", "test_2_1_2_3_needs_reset_announced_by_config_interrupt", c_2_1_2_3, false},
+    {"2.2.1#1", "test_2_2_1_1_nothing_accepted_unoffered", c_2_2_1_1, false},
+    {"2.2.1#2", "test_2_2_1_2_nothing_accepted_without_its_dependency", c_2_2_1_2, false},
+    {"2.2.2#1", "test_2_2_2_1_nothing_offered_without_its_dependency", c_2_2_2_1, false},
+    {"2.2.2#2", "test_2_2_2_2_valid_subset_kept", c_2_2_2_2, false},
+    {"2.2.2#3", "test_2_2_2_3_invalid_subset_refused", c_2_2_2_3, false},
+    {"2.4.1#1", "test_2_4_1_1_status_reads_0_after_reset", c_2_4_1_1, false},
+    {"2.4.1#2", "test_2_4_1_2_no_used_entry_after_reset_before_driver_ok", c_2_4_1_2, false},
+    {"2.4.2#1", "test_2_4_2_1_reset_read_back_before_next_write", c_2_4_2_1, false},
+    {"2.5.1#2", "test_2_5_1_2_config_read_inside_generation_bracket", c_2_5_1_2, false},
+    {"2.5.1#3", "test_2_5_1_3_optional_field_only_when_offered", c_2_5_1_3, false},
+    {"2.7.1#1", "test_2_7_1_1_ring_areas_aligned", c_2_7_1_1, false},
+    {"2.7.4.2#1", "test_2_7_4_2_1_writable_descriptors_after_readable", c_2_7_4_2_1, false},
+    {"2.7.5.1#1", "test_2_7_5_1_1_no_device_write_to_readable_buffer", c_2_7_5_1_1, true},
+    {"2.7.5.1#2", "test_2_7_5_1_2_no_device_read_of_writable_buffer", c_2_7_5_1_2, true},
+    {"2.7.5.1#3", "test_2_7_5_1_3_no_device_write_to_descriptor_table", c_2_7_5_1_3, true},
+    {"2.7.5.2#1", "test_2_7_5_2_1_no_descriptor_loop", c_2_7_5_2_1, false},
+    {"2.7.5.3.1#1", "test_2_7_5_3_1_1_indirect_only_with_indirect_desc", c_2_7_5_3_1_1, false},
+    {"2.7.5.3.1#2", "test_2_7_5_3_1_2_no_indirect_in_indirect_table", c_2_7_5_3_1_2, false},
+    {"2.7.5.3.1#3", "test_2_7_5_3_1_3_chain_no_longer_than_queue_size", c_2_7_5_3_1_3, false},
+    {"2.7.5.3.1#4", "test_2_7_5_3_1_4_no_indirect_with_next", c_2_7_5_3_1_4, false},
+    {"2.7.6.1#1", "test_2_7_6_1_1_avail_idx_never_goes_back", c_2_7_6_1_1, false},
+    {"2.7.7.1#1", "test_2_7_7_1_1_avail_flags_0_or_1", c_2_7_7_1_1, false},
+    {"2.7.7.1#2", "test_2_7_7_1_2_avail_flags_0_with_event_idx", c_2_7_7_1_2, false},
+    {"2.7.7.2#2", "test_2_7_7_2_2_no_interrupt_with_no_interrupt_flag", c_2_7_7_2_2, false},
+    {"2.7.7.2#3", "test_2_7_7_2_3_interrupt_with_avail_flags_0", c_2_7_7_2_3, false},
+    {"2.7.7.2#5", "test_2_7_7_2_5_interrupt_when_used_event_crossed", c_2_7_7_2_5, false},
+    {"2.7.7.2#6", "test_2_7_7_2_6_no_interrupt_when_used_event_not_crossed", c_2_7_7_2_6, false},
+    {"2.7.8.2#1", "test_2_7_8_2_1_used_element_before_used_idx", c_2_7_8_2_1, true},
+    {"2.7.8.2#2", "test_2_7_8_2_2_used_len_within_writable_bytes", c_2_7_8_2_2, false},
+    {"2.7.10.1#1", "test_2_7_10_1_1_used_flags_0_at_queue_ready", c_2_7_10_1_1, false},
+    {"2.7.10.1#3", "test_2_7_10_1_3_no_notification_with_no_notify_flag", c_2_7_10_1_3, false},
+    {"2.7.10.1#4", "test_2_7_10_1_4_notification_with_used_flags_0", c_2_7_10_1_4, false},
+    {"2.7.10.1#6", "test_2_7_10_1_6_notification_when_avail_event_crossed", c_2_7_10_1_6, false},
+    {"2.7.10.1#7", "test_2_7_10_1_7_no_notification_when_avail_event_not_crossed", c_2_7_10_1_7,
+     false},
+    {"2.7.10.2#1", "test_2_7_10_2_1_used_flags_0_or_1", c_2_7_10_2_1, false},
+    {"2.7.10.2#2", "test_2_7_10_2_2_used_flags_0_with_event_idx", c_2_7_10_2_2, false},
+    {"2.7.13.3.1#1", "test_2_7_13_3_1_1_descriptors_before_avail_idx", c_2_7_13_3_1_1, true},
+    {"3.1.1#1", "test_3_1_1_1_init_steps_in_order", c_3_1_1_1, false},
+    {"3.1.1#3", "test_3_1_1_3_no_driver_features_after_features_ok", c_3_1_1_3, false},
+    {"3.1.1#6", "test_3_1_1_6_no_notification_before_driver_ok", c_3_1_1_6, false},
+    {"3.3.1#1", "test_3_3_1_1_outstanding_head_not_made_available_again", c_3_3_1_1, false},
+    {"3.3.1#1", "test_3_3_1_1_outstanding_descriptor_not_rewritten", c_3_3_1_1_rewrite, true},
+    {"4.2.2.1#1", "test_4_2_2_1_1_magic_value", c_4_2_2_1_1, false},
+    {"4.2.2.1#2", "test_4_2_2_1_2_version", c_4_2_2_1_2, false},
+    {"4.2.2.1#3", "test_4_2_2_1_3_raised_bit_kept_until_acknowledged", c_4_2_2_1_3, false},
+    {"4.2.2.1#4", "test_4_2_2_1_4_used_buffer_bit_only_with_used_buffer", c_4_2_2_1_4, false},
+    {"4.2.2.1#5", "test_4_2_2_1_5_reset_clears_queue_ready", c_4_2_2_1_5, false},
+    {"4.2.2.1#5", "test_4_2_2_1_5_reset_clears_interrupt_status", c_4_2_2_1_5_isr, false},
+    {"4.2.2.1#6", "test_4_2_2_1_6_one_generation_one_content", c_4_2_2_1_6, false},
+    {"4.2.2.1#7", "test_4_2_2_1_7_no_access_to_queue_not_ready", c_4_2_2_1_7, true},
+    {"4.2.2.2#1", "test_4_2_2_2_1_no_access_outside_register_map", c_4_2_2_2_1, false},
+    {"4.2.2.2#2", "test_4_2_2_2_2_no_write_to_read_only_register", c_4_2_2_2_2, false},
+    {"4.2.2.2#3", "test_4_2_2_2_3_no_read_of_write_only_register", c_4_2_2_2_3, false},
+    {"4.2.2.2#4", "test_4_2_2_2_4_control_registers_32_bit_aligned", c_4_2_2_2_4, false},
+    {"4.2.2.2#5", "test_4_2_2_2_5_config_field_at_its_width", c_4_2_2_2_5, false},
+    {"4.2.2.2#10", "test_4_2_2_2_10_device_features_sel_before_device_features", c_4_2_2_2_10,
+     false},
+    {"4.2.2.2#11", "test_4_2_2_2_11_driver_features_sel_before_driver_features", c_4_2_2_2_11,
+     false},
+    {"4.2.2.2#12", "test_4_2_2_2_12_queue_size_within_queue_size_max", c_4_2_2_2_12, false},
+    {"4.2.2.2#13", "test_4_2_2_2_13_ready_queue_registers_untouched", c_4_2_2_2_13, false},
+    {"4.2.2.2#17", "test_4_2_2_2_17_interrupt_status_acknowledged", c_4_2_2_2_17, false},
+    {"4.2.2.2#18", "test_4_2_2_2_18_no_undefined_bit_in_interrupt_ack", c_4_2_2_2_18, false},
+    {"4.2.3.1.1#1", "test_4_2_3_1_1_1_magic_and_version_first", c_4_2_3_1_1_1, false},
+    {"4.2.3.4.1#1", "test_4_2_3_4_1_1_handler_reads_interrupt_status", c_4_2_3_4_1_1, false},
+    {"5.1.4.1#2", "test_5_1_4_1_2_mtu_at_least_68", c_5_1_4_1_2, false},
+    {"5.1.4.1#5", "test_5_1_4_1_5_rx_frame_within_mtu", c_5_1_4_1_5, false},
+    {"5.1.4.2#1", "test_5_1_4_2_1_config_never_written", c_5_1_4_2_1, false},
+    {"5.1.4.2#9", "test_5_1_4_2_9_tx_frame_within_mtu", c_5_1_4_2_9, false},
+    {"5.1.9.2.1#2", "test_5_1_9_2_1_2_tx_num_buffers_0", c_5_1_9_2_1_2, false},
+    {"5.1.9.2.1#3", "test_5_1_9_2_1_3_tx_flags_0_without_csum", c_5_1_9_2_1_3, false},
+    {"5.1.9.2.1#24", "test_5_1_9_2_1_24_tx_gso_none_without_host_gso", c_5_1_9_2_1_24, false},
+    {"5.1.9.2.1#36", "test_5_1_9_2_1_36_tx_no_data_valid", c_5_1_9_2_1_36, false},
+    {"5.1.9.3.1#2", "test_5_1_9_3_1_2_rx_buffer_1526_without_mrg_rxbuf", c_5_1_9_3_1_2, false},
+    {"5.1.9.3.1#3", "test_5_1_9_3_1_3_rx_buffer_holds_header_with_mrg_rxbuf", c_5_1_9_3_1_3, false},
+    {"5.1.9.4.1#1", "test_5_1_9_4_1_1_rx_num_buffers_1_without_mrg_rxbuf", c_5_1_9_4_1_1, false},
+    {"5.1.9.4.1#2", "test_5_1_9_4_1_2_rx_num_buffers_within_published", c_5_1_9_4_1_2, false},
+    {"5.1.9.4.1#2", "test_5_1_9_4_1_2_rx_num_buffers_counts_full_buffers", c_5_1_9_4_1_2_two,
+     false},
+    {"5.1.9.4.1#5", "test_5_1_9_4_1_5_rx_flags_0_without_guest_csum", c_5_1_9_4_1_5, false},
+    {"5.1.9.4.1#24", "test_5_1_9_4_1_24_rx_gso_none_without_guest_gso", c_5_1_9_4_1_24, false},
+    {"5.1.9.4.1#28", "test_5_1_9_4_1_28_rx_no_rsc_info_without_rsc_ext", c_5_1_9_4_1_28, false},
+    {"5.1.9.5.1.2#1", "test_5_1_9_5_1_2_1_no_rx_promisc_without_ctrl_rx", c_5_1_9_5_1_2_1, false},
+    {"5.1.9.5.2.2#1", "test_5_1_9_5_2_2_1_no_mac_command_without_ctrl_rx", c_5_1_9_5_2_2_1, false},
+    {"6.1#1", "test_6_1_1_version_1_accepted", c_6_1_1, false},
+    {"6.2#1", "test_6_2_1_version_1_offered", c_6_2_1, false},
+};
+
+static const unsigned modes[] = {MODEL_MON_OBSERVE_ACCESSES, MODEL_MON_OBSERVE_SNAPSHOTS,
+                                 MODEL_MON_OBSERVE_ACCESSES | MODEL_MON_OBSERVE_SNAPSHOTS};
+
+static void run_case(const struct mon_case *c, unsigned observe, bool bad) {
+  static struct fx f;
+  fx_open(&f, observe, BASE_FEATURES, BASE_FEATURES);
+  c->fn(&f, bad);
+  model_mon_finish(f.mon);
+  if (bad)
+    expect_only(&f, c->id);
+  else
+    expect_clean(&f);
+  const struct model_clause *clause = model_catalog_find(c->id);
+  size_t index = 0;
+  while (model_catalog_at(index) != clause)
+    index++;
+  if (bad) {
+    assert_true(model_mon_tally(f.mon, index)->evaluated > 0);
+    assert_true(model_mon_tally(f.mon, index)->violations > 0);
+  }
+  fx_close(&f);
+}
+
+/* One case, in every mode it applies to: the accepting twin passes clean,
+ * the violating run yields exactly its clause. */
+static void test_monitor_case(void **state) {
+  const struct mon_case *c = *state;
+  for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+    if (c->accesses_only && (modes[m] & MODEL_MON_OBSERVE_ACCESSES) == 0)
+      continue;
+    current_mode = modes[m];
+    run_case(c, modes[m], false);
+    run_case(c, modes[m], true);
+  }
+}
+
+/* The check table is exactly the set of cases, in catalog order. */
+static void test_monitor_check_table_matches_cases_and_catalog(void **state) {
+  (void)state;
+  size_t prev = 0;
+  for (size_t i = 0; i < model_mon_check_count(); i++) {
+    const char *id = model_mon_check_id(i);
+    const struct model_clause *c = model_catalog_find(id);
+    assert_non_null(c);
+    size_t index = 0;
+    while (model_catalog_at(index) != c)
+      index++;
+    if (i > 0)
+      assert_true(index > prev);
+    prev = index;
+    bool has_case = false;
+    for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++)
+      has_case = has_case || strcmp(cases[k].id, id) == 0;
+    if (!has_case)
+      fprintf(stderr, "no case for %s\n", id);
+    assert_true(has_case);
+  }
+  for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+    bool in_table = false;
+    for (size_t i = 0; i < model_mon_check_count(); i++)
+      in_table = in_table || strcmp(cases[k].id, model_mon_check_id(i)) == 0;
+    assert_true(in_table);
+  }
+  assert_null(model_mon_check_id(model_mon_check_count()));
+}
+
+/* ---- beyond single checks ---------------------------------------------------------------- */
+
+/* A clean run of everything the cases use, many buffers over wraps: none. */
+static void test_monitor_well_behaved_traffic_is_clean(void **state) {
+  (void)state;
+  for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+    static struct fx f;
+    fx_open(&f, modes[m], EVI_FEATURES | F(VIRTIO_F_INDIRECT_DESC),
+            EVI_FEATURES | F(VIRTIO_F_INDIRECT_DESC));
+    up(&f);
+    for (unsigned n = 0; n < 70000u; n++) {
+      uint16_t d = (uint16_t)(n % NUM);
+      uint64_t a = BUF_BASE + d * 64u;
+      desc_at(&f, q_desc(MODEL_NET_TXQ), d, a, 20, 0, 0);
+      publish_head(&f, MODEL_NET_TXQ, d);
+      /* avail_event follows the device's last look; used_event the driver's */
+      notify(&f, MODEL_NET_TXQ);
+      end_event(&f);
+      dev_use(&f, MODEL_NET_TXQ, d, 0);
+      wle(&f, DEV, q_used(MODEL_NET_TXQ) + model_split_avail_event_off(NUM), f.avail_idx[1], 2);
+      irq(&f, MODEL_MMIO_INT_VRING);
+      end_event(&f);
+      handler(&f, MODEL_MMIO_INT_VRING);
+      wle(&f, DRV, q_avail(MODEL_NET_TXQ) + model_split_used_event_off(NUM), f.used_idx[1], 2);
+      end_event(&f);
+    }
+    model_mon_finish(f.mon);
+    expect_clean(&f);
+    fx_close(&f);
+  }
+}
+
+/* An injected reset: the driver carries on unaware; not held against it
+ * until it resets the device itself. */
+static void test_monitor_injected_reset_excuses_the_driver(void **state) {
+  (void)state;
+  static struct fx f;
+  fx_open(&f, MODEL_MON_OBSERVE_ACCESSES, BASE_FEATURES, BASE_FEATURES);
+  up(&f);
+  model_mon_fault(f.mon, MODEL_MON_FAULT_DEVICE_RESET, MODEL_MMIO_STATUS, 0);
+  model_mon_reg_write(f.mon, MODEL_MON_OTHER, MODEL_MMIO_STATUS, 4, 0, true);
+  end_event(&f);
+  /* the driver still believes in DRIVER_OK: it publishes and notifies, and
+   * when it notices, sets FAILED on top of what it wrote */
+  add1(&f, MODEL_NET_TXQ, tx_hdr_buf(&f), 20, false);
+  notify(&f, MODEL_NET_TXQ);
+  status_add(&f, VIRTIO_STATUS_FAILED);
+  end_event(&f);
+  expect_clean(&f);
+  assert_int_equal(model_mon_fault_count(f.mon, MODEL_MON_FAULT_DEVICE_RESET), 1);
+  /* its own reset ends the excuse: skipping FEATURES_OK is judged again */
+  reset(&f);
+  status_w(&f, VIRTIO_STATUS_ACKNOWLEDGE);
+  status_w(&f, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_DRIVER_OK);
+  expect_only(&f, "3.1.1#1");
+  fx_close(&f);
+}
+
+/* A failed access changes nothing and excuses what its actor owed. */
+static void test_monitor_failed_access_is_not_judged(void **state) {
+  (void)state;
+  static struct fx f;
+  fx_open(&f, MODEL_MON_OBSERVE_ACCESSES, BASE_FEATURES, BASE_FEATURES);
+  up(&f);
+  add1(&f, MODEL_NET_TXQ, tx_hdr_buf(&f), 20, false);
+  /* the driver's read of used flags fails; it does not notify this time */
+  model_mon_fault(f.mon, MODEL_MON_FAULT_MEM, q_used(1), 2);
+  model_mon_mem_read(f.mon, MODEL_MON_DRIVER, q_used(1), 2, false);
+  end_event(&f);
+  /* a failed device write into a readable buffer is no write */
+  model_mon_mem_write(f.mon, MODEL_MON_DEVICE, BUF_BASE, 4, NULL, false);
+  end_event(&f);
+  expect_clean(&f);
+  fx_close(&f);
+}
+
+/* Verdicts are kept up to the maximum, every violation is counted, and the
+ * tally keeps the first. */
+static void test_monitor_verdicts_capped_counts_kept(void **state) {
+  (void)state;
+  static struct fx f;
+  fx_open(&f, MODEL_MON_OBSERVE_ACCESSES, BASE_FEATURES, BASE_FEATURES);
+  up(&f);
+  for (unsigned i = 0; i < MODEL_MON_VERDICTS_MAX + 10u; i++) {
+    model_mon_set_clock(f.mon, 100u + i, 1000u + i);
+    model_mon_reg_write(f.mon, MODEL_MON_DRIVER, MODEL_MMIO_INTERRUPT_ACK, 4, 8, true);
+  }
+  assert_int_equal(model_mon_violation_count(f.mon), MODEL_MON_VERDICTS_MAX + 10u);
+  assert_int_equal(model_mon_verdict_count(f.mon), MODEL_MON_VERDICTS_MAX);
+  assert_null(model_mon_verdict_at(f.mon, MODEL_MON_VERDICTS_MAX));
+  const struct model_verdict *v = model_mon_verdict_at(f.mon, 0);
+  assert_string_equal(v->clause->id, "4.2.2.2#18");
+  assert_int_equal(v->clause->target, MODEL_TARGET_DRIVER);
+  assert_int_equal(v->time_ticks, 100);
+  assert_int_equal(v->trace_pos, 1000);
+  const struct model_clause *c = model_catalog_find("4.2.2.2#18");
+  size_t index = 0;
+  while (model_catalog_at(index) != c)
+    index++;
+  const struct model_mon_tally *t = model_mon_tally(f.mon, index);
+  assert_int_equal(t->violations, MODEL_MON_VERDICTS_MAX + 10u);
+  assert_int_equal(t->first.time_ticks, 100);
+  assert_null(model_mon_tally(f.mon, model_catalog_count()));
+  fx_close(&f);
+}
+
+/* The negotiated features, as seen and at DRIVER_OK. */
+static void test_monitor_features_seen(void **state) {
+  (void)state;
+  static struct fx f;
+  fx_open(&f, MODEL_MON_OBSERVE_ACCESSES, EVI_FEATURES, EVI_FEATURES);
+  assert_int_equal(model_mon_features(f.mon), 0);
+  up(&f);
+  assert_int_equal(model_mon_features(f.mon), EVI_FEATURES);
+  assert_int_equal(model_mon_features_seen(f.mon), EVI_FEATURES);
+  reset(&f);
+  assert_int_equal(model_mon_features(f.mon), 0);
+  assert_int_equal(model_mon_features_seen(f.mon), EVI_FEATURES);
+  fx_close(&f);
+}
+
+static void test_monitor_create_rejects_bad_config(void **state) {
+  (void)state;
+  struct model_mon *mon = NULL;
+  struct model_mon_config cfg = {
+      .device_id = VIRTIO_ID_NET, .observe = 0, .mem = {.read = mem_read, .ctx = NULL}};
+  assert_int_equal(model_mon_create(&cfg, &mon), MODEL_ERR_INVALID_ARG);
+  cfg.observe = 4;
+  assert_int_equal(model_mon_create(&cfg, &mon), MODEL_ERR_INVALID_ARG);
+  cfg.observe = MODEL_MON_OBSERVE_SNAPSHOTS;
+  cfg.mem.read = NULL;
+  assert_int_equal(model_mon_create(&cfg, &mon), MODEL_ERR_INVALID_ARG);
+  assert_null(mon);
+  model_mon_destroy(NULL);
+}
+
+#define CASE_COUNT (sizeof(cases) / sizeof(cases[0]))
+
+int main(void) {
+  static const struct CMUnitTest fixed[] = {
+      cmocka_unit_test(test_monitor_check_table_matches_cases_and_catalog),
+      cmocka_unit_test(test_monitor_well_behaved_traffic_is_clean),
+      cmocka_unit_test(test_monitor_injected_reset_excuses_the_driver),
+      cmocka_unit_test(test_monitor_failed_access_is_not_judged),
+      cmocka_unit_test(test_monitor_verdicts_capped_counts_kept),
+      cmocka_unit_test(test_monitor_features_seen),
+      cmocka_unit_test(test_monitor_create_rejects_bad_config),
+  };
+  static struct CMUnitTest tests[sizeof(fixed) / sizeof(fixed[0]) + CASE_COUNT];
+  size_t n = 0;
+  for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+    tests[n++] = fixed[i];
+  for (size_t i = 0; i < CASE_COUNT; i++) {
+    tests[n] = (struct CMUnitTest){.name = cases[i].name, .test_func = test_monitor_case};
+    tests[n].initial_state = (void *)(uintptr_t)&cases[i];
+    n++;
+  }
+  return _cmocka_run_group_tests("model_monitor_test", tests, n, NULL, NULL);
+}

@@ -1,0 +1,137 @@
+/*
+ * sim/monitor.c: the world's conformance-monitor glue (see sim/monitor.h).
+ * Owns the mapping of bus events to monitor observations; the monitor
+ * itself (model/monitor.c) owns every judgement.
+ *
+ * Invariant: the observer only reads the event and calls the monitor; the
+ * monitor reads guest memory only through sim_bus_peek(). Nothing here
+ * records in the trace, draws from a PRNG stream or schedules an event, so
+ * a run's trace is the same with or without a monitor.
+ */
+#include "sim/monitor.h"
+
+#include "model/virtio.h"
+#include "sim/fault.h"
+
+bool sim_monitor_peek(void *ctx, uint64_t addr, void *dst, size_t len) {
+  return sim_bus_peek(ctx, addr, dst, len);
+}
+
+static enum model_mon_actor mon_actor(enum sim_actor actor) {
+  switch (actor) {
+  case SIM_ACTOR_DRIVER:
+    return MODEL_MON_DRIVER;
+  case SIM_ACTOR_DEVICE:
+    return MODEL_MON_DEVICE;
+  case SIM_ACTOR_NIC:
+  case SIM_ACTOR_INJECTOR:
+  case SIM_ACTOR_MONITOR:
+  case SIM_ACTOR_WORLD:
+  case SIM_ACTOR_COUNT:
+    break;
+  }
+  return MODEL_MON_OTHER;
+}
+
+static void mon_fault(struct model_mon *mon, const struct sim_bus_event *ev) {
+  enum model_mon_fault_kind kind = MODEL_MON_FAULT_KIND_COUNT;
+  switch ((enum sim_fault_kind)ev->addr) {
+  case SIM_FAULT_MEM_FAIL:
+    kind = MODEL_MON_FAULT_MEM;
+    break;
+  case SIM_FAULT_NOTIFY_DROP:
+    kind = MODEL_MON_FAULT_NOTIFY_DROP;
+    break;
+  case SIM_FAULT_NOTIFY_DELAY:
+    kind = MODEL_MON_FAULT_NOTIFY_DELAY;
+    break;
+  case SIM_FAULT_IRQ_DROP:
+    kind = MODEL_MON_FAULT_IRQ_DROP;
+    break;
+  case SIM_FAULT_IRQ_DELAY:
+    kind = MODEL_MON_FAULT_IRQ_DELAY;
+    break;
+  case SIM_FAULT_DEVICE_RESET:
+    kind = MODEL_MON_FAULT_DEVICE_RESET;
+    break;
+  case SIM_FAULT_KIND_COUNT:
+    break;
+  }
+  if (kind != MODEL_MON_FAULT_KIND_COUNT)
+    model_mon_fault(mon, kind, ev->len, ev->value);
+}
+
+/* A 1/2/4/8-byte write carries its value, a byte range its bytes. */
+static void mon_write(struct model_mon *mon, const struct sim_bus_event *ev, bool ok) {
+  uint8_t le[8];
+  const uint8_t *bytes = ev->bytes;
+  if (ok && bytes == NULL && ev->len <= sizeof(le)) {
+    for (unsigned i = 0; i < (unsigned)ev->len; i++)
+      le[i] = (uint8_t)(ev->value >> (8u * i));
+    bytes = le;
+  }
+  model_mon_mem_write(mon, mon_actor(ev->actor), ev->addr, ev->len, ok ? bytes : NULL, ok);
+}
+
+void sim_monitor_observe(void *ctx, const struct sim_bus_event *ev) {
+  struct model_mon *mon = ctx;
+  enum model_mon_actor actor = mon_actor(ev->actor);
+  bool ok = ev->result == MODEL_OK;
+  model_mon_set_clock(mon, ev->time_ticks, ev->trace_pos);
+  switch (ev->kind) {
+  case SIM_EV_MEM_READ:
+    model_mon_mem_read(mon, actor, ev->addr, ev->len, ok);
+    break;
+  case SIM_EV_MEM_WRITE:
+    mon_write(mon, ev, ok);
+    break;
+  case SIM_EV_REG_READ:
+    model_mon_reg_read(mon, actor, (uint32_t)ev->addr, (uint32_t)ev->len, (uint32_t)ev->value, ok);
+    break;
+  case SIM_EV_REG_WRITE:
+    model_mon_reg_write(mon, actor, (uint32_t)ev->addr, (uint32_t)ev->len, (uint32_t)ev->value, ok);
+    break;
+  case SIM_EV_IRQ_RAISE:
+    model_mon_irq_raise(mon, (uint32_t)ev->value);
+    break;
+  case SIM_EV_IRQ_DELIVER:
+    model_mon_irq_deliver(mon, (uint32_t)ev->value);
+    break;
+  case SIM_EV_FAULT:
+    mon_fault(mon, ev);
+    break;
+  case SIM_EV_NOTIFY:
+  case SIM_EV_NOTIFY_DELIVER:
+  case SIM_EV_NIC:
+  case SIM_EV_NOTE:
+  case SIM_EV_KIND_COUNT:
+    break;
+  }
+}
+
+model_err sim_world_attach_monitor(struct sim_world *world, unsigned observe,
+                                   struct model_mon **out) {
+  *out = NULL;
+  MODEL_ENSURE(world->monitor == NULL, MODEL_ERR_INVALID_ARG);
+  MODEL_ENSURE(world->bus.observer_count < SIM_BUS_OBSERVERS_MAX, MODEL_ERR_CAPACITY);
+  struct model_mon_config cfg = {
+      .device_id = VIRTIO_ID_NET,
+      .observe = observe,
+      .mem = {.read = sim_monitor_peek, .ctx = &world->bus},
+  };
+  struct model_mon *mon = NULL;
+  MODEL_TRY(model_mon_create(&cfg, &mon));
+  model_err err = sim_bus_add_observer(&world->bus, sim_monitor_observe, mon);
+  if (err != MODEL_OK) {
+    model_mon_destroy(mon);
+    return err;
+  }
+  world->monitor = mon;
+  *out = mon;
+  return MODEL_OK;
+}
+
+void sim_world_monitor_sync(struct sim_world *world, enum model_mon_sync kind) {
+  if (world->monitor != NULL)
+    model_mon_sync(world->monitor, kind);
+}
