@@ -154,6 +154,7 @@ static void net_teardown(struct drv_net *net) {
   net->merge_remaining = 0;
   net->merge_len = 0;
   net->merge_discard = false;
+  net->merge_malformed = false;
   net->ctrl_busy = false;
   net->misbehave_scratch = 0;
   drv_alloc_reset(&net->alloc);
@@ -688,6 +689,11 @@ model_err drv_net_send(struct drv_net *net, uint64_t count, uint32_t len_min, ui
 static void rx_deliver(struct drv_net *net) {
   if (net->merge_discard) {
     net->stats.rx_errors++;
+  } else if (net->merge_malformed) {
+    /* The device broke a header rule for this packet: discard it, and
+     * tell the ledger so the frame is accounted (dropped, malformed). */
+    net->stats.rx_errors++;
+    sim_nic_drop(net->nic, SIM_ACTOR_DRIVER, net->rx_scratch, net->merge_len, SIM_DROP_MALFORMED);
   } else {
     net->stats.rx_frames++;
     if (sim_nic_deliver(net->nic, SIM_ACTOR_DRIVER, net->rx_scratch, net->merge_len) != MODEL_OK)
@@ -695,6 +701,7 @@ static void rx_deliver(struct drv_net *net) {
   }
   net->merge_len = 0;
   net->merge_discard = false;
+  net->merge_malformed = false;
 }
 
 /* Append bytes [off, len) of receive buffer i to the frame being gathered. */
@@ -716,6 +723,7 @@ static model_err rx_gather(struct drv_net *net, uint64_t addr, uint32_t off, uin
 static model_err rx_first(struct drv_net *net, uint64_t addr, uint32_t len) {
   net->merge_len = 0;
   net->merge_discard = false;
+  net->merge_malformed = false;
   net->merge_remaining = 0;
   if (len < MODEL_NET_HDR_SIZE) { /* no room for the header: malformed */
     net->merge_discard = true;
@@ -725,9 +733,10 @@ static model_err rx_first(struct drv_net *net, uint64_t addr, uint32_t len) {
   if (model_features_has(net->features, VIRTIO_NET_F_MRG_RXBUF)) {
     MODEL_TRY(sim_bus_read_le16(net->bus, SIM_ACTOR_DRIVER, addr + MODEL_NET_HDR_OFF_NUM_BUFFERS,
                                 &num_buffers));
-    /* a count of 0, or more buffers than were ever posted, is malformed */
+    /* A count of 0, or more buffers than were ever posted, is malformed
+     * (5.1.9.4.1#2): take this buffer alone as the packet, and drop it. */
     if (num_buffers == 0 || num_buffers > net->rx_count) {
-      net->merge_discard = true;
+      net->merge_malformed = true;
       num_buffers = 1;
     }
   } /* without MRG_RXBUF num_buffers is 1 whatever the header says (5.1.9.3.2) */

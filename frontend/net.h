@@ -152,7 +152,8 @@ struct drv_net {
   /* a packet being gathered over several buffers (VIRTIO_NET_F_MRG_RXBUF) */
   uint16_t merge_remaining; /* buffers still to come */
   uint32_t merge_len;       /* frame bytes gathered so far */
-  bool merge_discard;       /* the packet is malformed: consume, do not deliver */
+  bool merge_discard;       /* the packet's bytes are unusable: consume, do not deliver */
+  bool merge_malformed;     /* its header broke a rule but its bytes are whole: drop it */
   uint8_t *rx_scratch;      /* owned: the frame being assembled */
   size_t rx_scratch_size;
   bool rx_refill; /* refill used rx buffers (false while resetting) */

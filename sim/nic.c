@@ -78,6 +78,8 @@ const char *sim_drop_reason_name(enum sim_drop_reason reason) {
     return "too_big";
   case SIM_DROP_FAULT:
     return "fault";
+  case SIM_DROP_MALFORMED:
+    return "malformed";
   case SIM_DROP_COUNT:
     break;
   }

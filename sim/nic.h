@@ -55,6 +55,7 @@ enum sim_drop_reason {
   SIM_DROP_BROKEN,       /* the queue or device was broken (needs reset) */
   SIM_DROP_TOO_BIG,      /* larger than the buffers or the mtu allow */
   SIM_DROP_FAULT,        /* an injected fault lost it */
+  SIM_DROP_MALFORMED,    /* the receiver discarded it: the other side broke a rule for it */
   SIM_DROP_COUNT
 };
 const char *sim_drop_reason_name(enum sim_drop_reason reason); /* "no_rx_buffer" */

@@ -502,7 +502,7 @@ static void test_parse_expect_frames(void **state) {
   assert_int_equal(c.key2, SCN_FIG_DELIVERED);
   check_error("expect frames rx dropped gremlins > 0\n",
               "t.vsc:1: unknown drop reason 'gremlins' (expected one of: wire_loss, "
-              "no_rx_buffer, link_down, filtered, reset, broken, too_big, fault)");
+              "no_rx_buffer, link_down, filtered, reset, broken, too_big, fault, malformed)");
   check_error("expect frames up delivered == 1\n",
               "t.vsc:1: unknown stream 'up' (expected one of: rx, tx)");
 }
