@@ -11,9 +11,9 @@
  *
  * Misbehaviours acting here (backend/misbehave.h), each at a "misbehave
  * point": use-before-driver-ok and work-after-reset (the DRIVER_OK gate),
- * touch-unready-queue (queue enable), silent-needs-reset, refuse-features
- * and accept-any-features (FEATURES_OK), ignore-reset, clear-isr-early,
- * keep-state-on-reset, no-generation-bump.
+ * touch-unready-queue (queue enable), silent-needs-reset, refuse-features,
+ * refuse-after-reset and accept-any-features (FEATURES_OK), ignore-reset,
+ * clear-isr-early, keep-state-on-reset, no-generation-bump.
  */
 #include "backend/core.h"
 
@@ -132,8 +132,13 @@ static void set_features_ok(struct dev_core *core, uint8_t *new_status) {
   unsigned bad_bit = 0;
   model_err verdict = features_verdict(core, &bad_bit);
   /* misbehave points: refuse-features refuses a valid subset (2.2.2#2);
-   * accept-any-features keeps an invalid one (2.2.2#3). */
+   * refuse-after-reset refuses every set once it kept one, so the same set
+   * again after a reset too (2.2.2#5); accept-any-features keeps an invalid
+   * one (2.2.2#3). */
   if (misbehaves(core, DEV_MISBEHAVE_REFUSE_FEATURES) && verdict == MODEL_OK)
+    verdict = MODEL_ERR_FEATURE_REJECTED;
+  if (misbehaves(core, DEV_MISBEHAVE_REFUSE_AFTER_RESET) && core->features_ok_kept &&
+      verdict == MODEL_OK)
     verdict = MODEL_ERR_FEATURE_REJECTED;
   if (misbehaves(core, DEV_MISBEHAVE_ACCEPT_ANY_FEATURES))
     verdict = MODEL_OK;
@@ -148,6 +153,7 @@ static void set_features_ok(struct dev_core *core, uint8_t *new_status) {
     return;
   }
   core->features = core->features_driver;
+  core->features_ok_kept = true;
   for (uint16_t i = 0; i < core->cfg.queue_count; i++)
     dev_vq_set_features(&core->vqs[i], core->features);
 }

@@ -81,6 +81,7 @@ struct dev_core {
   int32_t violation_queue;        /* its queue, or -1 for the device */
   uint64_t misbehave;             /* dev_misbehave_mask() bits (backend/misbehave.h) */
   bool driver_ok_seen;            /* DRIVER_OK was kept once; survives resets */
+  bool features_ok_kept;          /* FEATURES_OK was kept once; survives resets */
   uint64_t reset_count;
 };
 

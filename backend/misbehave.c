@@ -107,6 +107,24 @@ static const struct misbehave_entry table[] = {
          "them (5.1.4.1#5)"},
     [DEV_MISBEHAVE_BAD_MTU] = {"bad-mtu", "the mtu field reads 64, below the minimum of 68 "
                                           "(5.1.4.1#2)"},
+    [DEV_MISBEHAVE_RX_SPLIT_PUBLISH] =
+        {"rx-split-publish",
+         "with MRG_RXBUF, publishes the used idx after each buffer of a packet spread over "
+         "several, not once for all of them (5.1.9.4.1#4)"},
+    [DEV_MISBEHAVE_RX_PARTIAL_FILL] =
+        {"rx-partial-fill",
+         "with MRG_RXBUF, leaves the last byte of every buffer but a packet's last one unfilled "
+         "(5.1.9.4.1#3)"},
+    [DEV_MISBEHAVE_MTU_CHANGES] =
+        {"mtu-changes",
+         "with MTU, the mtu field reads another value (one less, one more at the minimum) from "
+         "the first link change on, announced with a new generation (5.1.4.1#4)"},
+    [DEV_MISBEHAVE_OFFER_RESERVED_BIT] =
+        {"offer-reserved-bit", "offers feature bit 42, which virtio-net leaves reserved (2.2.2#4)"},
+    [DEV_MISBEHAVE_REFUSE_AFTER_RESET] =
+        {"refuse-after-reset",
+         "once it has kept FEATURES_OK, clears it for every later set, the one it kept included "
+         "(2.2.2#5)"},
 };
 
 _Static_assert(sizeof(table) / sizeof(table[0]) == DEV_MISBEHAVE_COUNT,

@@ -52,6 +52,11 @@ enum dev_misbehave {
   DEV_MISBEHAVE_RX_RSC_INFO,              /* 5.1.9.4.1#28 */
   DEV_MISBEHAVE_RX_OVERSIZE,              /* 5.1.4.1#5 */
   DEV_MISBEHAVE_BAD_MTU,                  /* 5.1.4.1#2 */
+  DEV_MISBEHAVE_RX_SPLIT_PUBLISH,         /* 5.1.9.4.1#4 */
+  DEV_MISBEHAVE_RX_PARTIAL_FILL,          /* 5.1.9.4.1#3 */
+  DEV_MISBEHAVE_MTU_CHANGES,              /* 5.1.4.1#4 */
+  DEV_MISBEHAVE_OFFER_RESERVED_BIT,       /* 2.2.2#4 */
+  DEV_MISBEHAVE_REFUSE_AFTER_RESET,       /* 2.2.2#5 */
   DEV_MISBEHAVE_COUNT
 };
 

@@ -16,9 +16,9 @@
  * mode notifications stay waived and a periodic event services the queues.
  *
  * Misbehaviours acting here (backend/misbehave.h), at "misbehave point"s:
- * offer-without-dependency and no-version-1 (the offer), bad-mtu (the mtu
- * field), used-len-too-big (transmit and control used elements), and the
- * servicing of the transmit queue, with a used buffer notification, before
+ * offer-without-dependency, no-version-1 and offer-reserved-bit (the
+ * offer), bad-mtu and mtu-changes (the mtu field), used-len-too-big (transmit and control used
+ * elements), and the servicing of the transmit queue, with a used buffer notification, before
  * DRIVER_OK for use-before-driver-ok and work-after-reset (queue_ready
  * hook).
  */
@@ -111,6 +111,17 @@ static bool config_field(const struct dev_net *net, uint32_t offset, uint32_t *f
   return false;
 }
 
+/* The mtu field: cfg.mtu, or (misbehave points) bad-mtu's value below the
+ * minimum (5.1.4.1#2), or, once mtu-changes acted, a neighbour of cfg.mtu
+ * (5.1.4.1#4); the device itself keeps using cfg.mtu. */
+static uint32_t mtu_shown(const struct dev_net *net) {
+  if (dev_misbehave_has(net->cfg.misbehave, DEV_MISBEHAVE_BAD_MTU))
+    return MISBEHAVE_MTU;
+  if (net->mtu_changed)
+    return net->cfg.mtu > MODEL_NET_MTU_MIN ? net->cfg.mtu - 1u : net->cfg.mtu + 1u;
+  return net->cfg.mtu;
+}
+
 static model_err net_config_read(void *ctx, uint32_t offset, uint32_t width, uint32_t *value) {
   struct dev_net *net = ctx;
   uint32_t field_off = 0, field_size = 0;
@@ -123,10 +134,8 @@ static model_err net_config_read(void *ctx, uint32_t offset, uint32_t width, uin
     *value = net->net_status;
     break;
   case MODEL_NET_CFG_OFF_MTU:
-    /* 5.1.4.1#4: never changes; #2: at least 68 (misbehave point: bad-mtu
-     * reads below, while the device itself keeps using cfg.mtu). */
-    *value =
-        dev_misbehave_has(net->cfg.misbehave, DEV_MISBEHAVE_BAD_MTU) ? MISBEHAVE_MTU : net->cfg.mtu;
+    /* 5.1.4.1#4: never changes; #2: at least 68 */
+    *value = mtu_shown(net);
     break;
   default:
     assert(field_off < MODEL_NET_MAC_LEN);
@@ -155,7 +164,13 @@ void dev_net_set_link(struct dev_net *net, bool up) {
     net->net_status |= VIRTIO_NET_S_LINK_UP;
   else
     net->net_status = (uint16_t)(net->net_status & ~VIRTIO_NET_S_LINK_UP);
-  if (model_features_has(net->cfg.features_offered, VIRTIO_NET_F_STATUS))
+  /* misbehave point (mtu-changes, 5.1.4.1#4): the mtu field changes with
+   * the link, announced as a configuration change (new generation). */
+  bool mtu_change = dev_misbehave_has(net->cfg.misbehave, DEV_MISBEHAVE_MTU_CHANGES) &&
+                    model_features_has(net->cfg.features_offered, VIRTIO_NET_F_MTU);
+  if (mtu_change)
+    net->mtu_changed = true;
+  if (model_features_has(net->cfg.features_offered, VIRTIO_NET_F_STATUS) || mtu_change)
     dev_core_config_changed(&net->core);
 }
 
@@ -531,9 +546,14 @@ static model_err check_config(const struct dev_net_config *cfg) {
   return MODEL_OK;
 }
 
+/* What offer-reserved-bit offers: a virtio-net bit the spec leaves
+ * reserved. */
+#define MISBEHAVE_RESERVED_BIT 42u
+
 /* The features the device offers: the configured set, or (misbehave
- * points) CTRL_RX without CTRL_VQ (offer-without-dependency, 2.2.2#1) and
- * no VERSION_1 (no-version-1, 6.2#1). */
+ * points) CTRL_RX without CTRL_VQ (offer-without-dependency, 2.2.2#1), no
+ * VERSION_1 (no-version-1, 6.2#1) and a reserved bit (offer-reserved-bit,
+ * 2.2.2#4). */
 static uint64_t offered_features(const struct dev_net_config *cfg) {
   uint64_t offered = cfg->features_offered;
   if (dev_misbehave_has(cfg->misbehave, DEV_MISBEHAVE_OFFER_WITHOUT_DEPENDENCY))
@@ -541,6 +561,8 @@ static uint64_t offered_features(const struct dev_net_config *cfg) {
               model_feature_mask(VIRTIO_NET_F_CTRL_RX);
   if (dev_misbehave_has(cfg->misbehave, DEV_MISBEHAVE_NO_VERSION_1))
     offered &= ~model_feature_mask(VIRTIO_F_VERSION_1);
+  if (dev_misbehave_has(cfg->misbehave, DEV_MISBEHAVE_OFFER_RESERVED_BIT))
+    offered |= model_feature_mask(MISBEHAVE_RESERVED_BIT);
   return offered;
 }
 

@@ -17,8 +17,9 @@
  * pop.
  *
  * Misbehaviours acting here (backend/misbehave.h), at "misbehave point"s:
- * rx-num-buffers, rx-flags-without-csum, rx-gso, rx-rsc-info (the header)
- * and rx-oversize (the size limit).
+ * rx-num-buffers, rx-flags-without-csum, rx-gso, rx-rsc-info (the header),
+ * rx-oversize (the size limit), rx-partial-fill and rx-split-publish (the
+ * merged buffers).
  */
 #include <string.h>
 
@@ -190,8 +191,13 @@ static model_err rx_fill_merged(struct dev_net *net, struct dev_vq *vq, const ui
     if (chain.writable_bytes < MODEL_NET_HDR_SIZE)
       return dev_vq_report_violation(vq, MODEL_ERR_NET_FRAME_SIZE, "5.1.9.3.1#3", chain.id,
                                      chain.writable_bytes);
-    uint64_t piece =
-        chain.writable_bytes < total - written ? chain.writable_bytes : total - written;
+    /* misbehave point (rx-partial-fill, 5.1.9.4.1#3): one byte short of
+     * full, so a packet that goes on leaves this buffer partly empty. */
+    uint64_t room = chain.writable_bytes;
+    if (dev_misbehave_has(net->cfg.misbehave, DEV_MISBEHAVE_RX_PARTIAL_FILL) &&
+        room > MODEL_NET_HDR_SIZE)
+      room--;
+    uint64_t piece = room < total - written ? room : total - written;
     uint64_t frame_off = 0, buf_off = 0;
     if (*count == 0) {
       memcpy(net->rx_head_segs, chain.segs, chain.seg_count * sizeof(*chain.segs));
@@ -212,6 +218,16 @@ static model_err rx_fill_merged(struct dev_net *net, struct dev_vq *vq, const ui
   return MODEL_OK;
 }
 
+/* misbehave point (rx-split-publish, 5.1.9.4.1#4): publish the buffers
+ * pushed so far, mid-packet, with the interrupt that publication is owed. */
+static model_err rx_publish_part(struct dev_net *net, struct dev_vq *vq) {
+  bool need_irq = false;
+  MODEL_TRY(dev_vq_flush(vq, &need_irq));
+  if (need_irq)
+    dev_net_after_flush(net, MODEL_NET_RXQ, true);
+  return MODEL_OK;
+}
+
 static void rx_merged(struct dev_net *net, struct dev_vq *vq, const uint8_t *frame, size_t len) {
   uint8_t hdr[MODEL_NET_HDR_SIZE];
   build_rx_hdr(net, frame, len, hdr);
@@ -225,10 +241,13 @@ static void rx_merged(struct dev_net *net, struct dev_vq *vq, const uint8_t *fra
     num[1] = (uint8_t)(value >> 8);
     err = dev_vq_chain_write(vq, &head, MODEL_NET_HDR_OFF_NUM_BUFFERS, num, sizeof(num));
   }
+  bool split = dev_misbehave_has(net->cfg.misbehave, DEV_MISBEHAVE_RX_SPLIT_PUBLISH);
   for (uint16_t i = 0; err == MODEL_OK && i < count; i++) {
     err = dev_vq_push(vq, net->rx_used[i].id, net->rx_used[i].len);
     if (err == MODEL_OK)
       net->stats.queue[MODEL_NET_RXQ].used++;
+    if (err == MODEL_OK && split && i + 1u < count)
+      err = rx_publish_part(net, vq);
   }
   if (err == MODEL_ERR_RING_EMPTY) { /* every buffer taken was given back */
     dev_net_drop_rx(net, frame, len, SIM_DROP_NO_RX_BUFFER);

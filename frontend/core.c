@@ -13,7 +13,8 @@
  * Misbehaviours (frontend/misbehave.h) wired here, marked "misbehave:":
  * clear-status-bit, init-after-failed, skip-features-ok,
  * features-after-features-ok, no-reset-readback, accept-unoffered,
- * accept-without-dependency, refuse-version-1. The one-shots among them
+ * accept-without-dependency, refuse-version-1, no-failed-on-refusal,
+ * ignore-features-refused, ignore-bad-device (with mmio.c). The one-shots among them
  * clear their bit in core->misbehave when they fire.
  */
 #include "frontend/core.h"
@@ -72,8 +73,11 @@ model_err drv_core_probe(struct drv_core *core, uint32_t expected_device_id) {
   const struct drv_mmio_ident *id = &core->ident;
   /* 4.2.2.2#6-#9: a bad magic or version, or device id 0, is a device to
    * ignore; for id 0 silently (the caller reports nothing). */
-  bool usable = id->magic == MODEL_MMIO_MAGIC && id->version == MODEL_MMIO_VERSION &&
-                id->device_id != 0 &&
+  /* misbehave: ignore-bad-device breaks 4.2.2.2#6, #7: magic and version
+   * are not looked at */
+  bool ident_ok = (id->magic == MODEL_MMIO_MAGIC && id->version == MODEL_MMIO_VERSION) ||
+                  mis(core, DRV_MISBEHAVE_IGNORE_BAD_DEVICE);
+  bool usable = ident_ok && id->device_id != 0 &&
                 (expected_device_id == 0 || id->device_id == expected_device_id);
   if (!usable) {
     core->state = DRV_CORE_ABSENT;
@@ -211,6 +215,18 @@ model_err drv_core_features_ok(struct drv_core *core) {
      * The device cleared FEATURES_OK, so FAILED goes on top of what it
      * shows, not on top of the bit it refused. */
     core->status_shadow = (uint8_t)(core->status_shadow & ~VIRTIO_STATUS_FEATURES_OK);
+    if (mis_once(core, DRV_MISBEHAVE_IGNORE_FEATURES_REFUSED)) {
+      /* misbehave: ignore-features-refused breaks 3.1.1#5: the driver
+       * believes its features stand and sets its queues up; DRIVER_OK is
+       * then refused by status_put (no FEATURES_OK under it) */
+      core->features_ok = true;
+      return MODEL_OK;
+    }
+    if (mis_once(core, DRV_MISBEHAVE_NO_FAILED_ON_REFUSAL)) {
+      /* misbehave: no-failed-on-refusal breaks 3.1.1#4: a bare reset */
+      MODEL_TRY(drv_core_reset(core));
+      return MODEL_ERR_FEATURE_REJECTED;
+    }
     MODEL_TRY(drv_core_fail(core));
     return MODEL_ERR_FEATURE_REJECTED;
   }

@@ -42,6 +42,14 @@ static const struct misbehave_entry misbehave_table[DRV_MISBEHAVE_COUNT] = {
     [DRV_MISBEHAVE_NO_RESET_READBACK] =
         {"no-reset-readback", "2.4.2#1",
          "writes 0 to Status and goes on without reading Status back until it shows 0"},
+    [DRV_MISBEHAVE_NO_FAILED_ON_REFUSAL] =
+        {"no-failed-on-refusal", "3.1.1#4",
+         "once: when the device refuses FEATURES_OK, resets it at once without setting FAILED "
+         "first"},
+    [DRV_MISBEHAVE_IGNORE_FEATURES_REFUSED] =
+        {"ignore-features-refused", "3.1.1#5",
+         "once: when the device refuses FEATURES_OK, goes on setting up its queues as if it had "
+         "kept it; DRIVER_OK is then refused by its own status rules"},
     [DRV_MISBEHAVE_ACCEPT_UNOFFERED] =
         {"accept-unoffered", "2.2.1#1",
          "once: accepts one device-type feature the device did not offer (CTRL_VLAN, or the "
@@ -80,6 +88,10 @@ static const struct misbehave_entry misbehave_table[DRV_MISBEHAVE_COUNT] = {
         {"wide-config-access", "4.2.2.2#5",
          "with every configuration read, also reads the first four mac bytes as one 32-bit "
          "access (needs MAC)"},
+    [DRV_MISBEHAVE_IGNORE_BAD_DEVICE] =
+        {"ignore-bad-device", "4.2.2.2#6, #7",
+         "goes on identifying and initialising a device whatever MagicValue and Version it "
+         "read"},
     [DRV_MISBEHAVE_NO_FEATURES_SEL] =
         {"no-features-sel", "4.2.2.2#10",
          "reads DeviceFeatures word 0 without writing DeviceFeaturesSel first"},
@@ -103,6 +115,13 @@ static const struct misbehave_entry misbehave_table[DRV_MISBEHAVE_COUNT] = {
     [DRV_MISBEHAVE_SKIP_MAGIC_CHECK] =
         {"skip-magic-check", "4.2.3.1.1#1",
          "identifies the device by DeviceID alone, never reading MagicValue or Version"},
+    [DRV_MISBEHAVE_SKIP_DEVICE_ID] =
+        {"skip-device-id", "4.2.3.1.1#2",
+         "after a valid MagicValue and Version, reads VendorID before DeviceID"},
+    [DRV_MISBEHAVE_TOUCH_SHM] =
+        {"touch-shm", "4.2.3.1.1#5",
+         "after identifying the device, writes 0 to SHMSel and reads SHMLenLow, expecting no "
+         "shared memory"},
     [DRV_MISBEHAVE_NO_ISR_READ] =
         {"no-isr-read", "4.2.3.4.1#1",
          "once: its first interrupt handler processes every queue without reading "
@@ -159,6 +178,10 @@ static const struct misbehave_entry misbehave_table[DRV_MISBEHAVE_COUNT] = {
         {"reuse-inflight-head", "3.3.1#1",
          "once: a transmit add takes the head of the previous chain, still outstanding, and "
          "rewrites its descriptors for the new frame (the old frame is dropped as broken)"},
+    [DRV_MISBEHAVE_SHORT_TX_HEADER] =
+        {"short-tx-header", "5.1.9.2.1#1",
+         "once: the first transmitted frame goes out as a chain of its first 10 header bytes "
+         "only (the frame itself is dropped as broken)"},
     [DRV_MISBEHAVE_TX_NUM_BUFFERS] =
         {"tx-num-buffers", "5.1.9.2.1#2",
          "once: the first transmitted frame's header has num_buffers 1"},
@@ -177,6 +200,14 @@ static const struct misbehave_entry misbehave_table[DRV_MISBEHAVE_COUNT] = {
         {"tx-oversize", "5.1.4.2#9",
          "ignores the MTU when it transmits: frames (and transmit buffers) up to 1514 bytes "
          "even when mtu + 14 is smaller"},
+    [DRV_MISBEHAVE_WRONG_SRC_MAC] =
+        {"wrong-src-mac", "5.1.4.2#3",
+         "once, with MAC: the first transmitted frame's source address has its last bit "
+         "flipped, not the mac read from the configuration"},
+    [DRV_MISBEHAVE_RX_BUFFER_BELOW_MTU] =
+        {"rx-buffer-below-mtu", "5.1.4.2#8",
+         "with MTU and without MRG_RXBUF, posts receive buffers one byte short of a header plus "
+         "mtu + 14 (with an mtu above 1500 they still meet the 1526 of 5.1.9.3.1#2)"},
     [DRV_MISBEHAVE_TINY_RX_BUFFER] =
         {"tiny-rx-buffer", "5.1.9.3.1#3",
          "once, with MRG_RXBUF: the first receive buffer it posts is 8 bytes long"},
@@ -190,6 +221,10 @@ static const struct misbehave_entry misbehave_table[DRV_MISBEHAVE_COUNT] = {
     [DRV_MISBEHAVE_CTRL_MAC_WITHOUT_FEATURE] =
         {"ctrl-mac-without-feature", "5.1.9.5.2.2#1",
          "sends MAC_TABLE_SET and MAC_ADDR_SET commands without CTRL_RX negotiated"},
+    [DRV_MISBEHAVE_CTRL_RX_EXTRA_WITHOUT_FEATURE] =
+        {"ctrl-rx-extra-without-feature", "5.1.9.5.1.2#2",
+         "sends RX_ALLUNI, RX_NOMULTI, RX_NOUNI and RX_NOBCAST commands without CTRL_RX_EXTRA "
+         "negotiated"},
 };
 
 bool drv_misbehave_lookup(const char *name, unsigned *bit) {

@@ -41,6 +41,8 @@ enum drv_misbehave {
   DRV_MISBEHAVE_FEATURES_AFTER_FEATURES_OK, /* 3.1.1#3 */
   DRV_MISBEHAVE_NOTIFY_BEFORE_DRIVER_OK,    /* 3.1.1#6 */
   DRV_MISBEHAVE_NO_RESET_READBACK,          /* 2.4.2#1 */
+  DRV_MISBEHAVE_NO_FAILED_ON_REFUSAL,       /* 3.1.1#4 */
+  DRV_MISBEHAVE_IGNORE_FEATURES_REFUSED,    /* 3.1.1#5 */
   /* feature negotiation (core.c) */
   DRV_MISBEHAVE_ACCEPT_UNOFFERED,          /* 2.2.1#1 */
   DRV_MISBEHAVE_ACCEPT_WITHOUT_DEPENDENCY, /* 2.2.1#2 */
@@ -55,6 +57,7 @@ enum drv_misbehave {
   DRV_MISBEHAVE_READ_WRITEONLY_REGISTER,  /* 4.2.2.2#3 */
   DRV_MISBEHAVE_NARROW_REGISTER_ACCESS,   /* 4.2.2.2#4 */
   DRV_MISBEHAVE_WIDE_CONFIG_ACCESS,       /* 4.2.2.2#5 */
+  DRV_MISBEHAVE_IGNORE_BAD_DEVICE,        /* 4.2.2.2#6, #7 */
   DRV_MISBEHAVE_NO_FEATURES_SEL,          /* 4.2.2.2#10 */
   DRV_MISBEHAVE_NO_DRIVER_FEATURES_SEL,   /* 4.2.2.2#11 */
   DRV_MISBEHAVE_OVERSIZE_QUEUE,           /* 4.2.2.2#12 */
@@ -62,6 +65,8 @@ enum drv_misbehave {
   DRV_MISBEHAVE_NO_IRQ_ACK,               /* 4.2.2.2#17 */
   DRV_MISBEHAVE_ACK_UNDEFINED_BITS,       /* 4.2.2.2#18 */
   DRV_MISBEHAVE_SKIP_MAGIC_CHECK,         /* 4.2.3.1.1#1 */
+  DRV_MISBEHAVE_SKIP_DEVICE_ID,           /* 4.2.3.1.1#2 */
+  DRV_MISBEHAVE_TOUCH_SHM,                /* 4.2.3.1.1#5 */
   DRV_MISBEHAVE_NO_ISR_READ,              /* 4.2.3.4.1#1 */
   /* split virtqueues (vq.c, vq_split.c) */
   DRV_MISBEHAVE_MISALIGNED_RING,               /* 2.7.1#1 */
@@ -79,15 +84,19 @@ enum drv_misbehave {
   DRV_MISBEHAVE_PUBLISH_IDX_BEFORE_DESCRIPTOR, /* 2.7.13.3.1#1 */
   DRV_MISBEHAVE_REUSE_INFLIGHT_HEAD,           /* 3.3.1#1 */
   /* virtio-net (net.c, net_ctrl.c) */
-  DRV_MISBEHAVE_TX_NUM_BUFFERS,           /* 5.1.9.2.1#2 */
-  DRV_MISBEHAVE_TX_FLAGS_WITHOUT_CSUM,    /* 5.1.9.2.1#3 */
-  DRV_MISBEHAVE_TX_GSO,                   /* 5.1.9.2.1#24 */
-  DRV_MISBEHAVE_TX_DATA_VALID,            /* 5.1.9.2.1#36 */
-  DRV_MISBEHAVE_TX_OVERSIZE,              /* 5.1.4.2#9 */
-  DRV_MISBEHAVE_TINY_RX_BUFFER,           /* 5.1.9.3.1#3 */
-  DRV_MISBEHAVE_SMALL_RX_BUFFER,          /* 5.1.9.3.1#2 */
-  DRV_MISBEHAVE_CTRL_RX_WITHOUT_FEATURE,  /* 5.1.9.5.1.2#1 */
-  DRV_MISBEHAVE_CTRL_MAC_WITHOUT_FEATURE, /* 5.1.9.5.2.2#1 */
+  DRV_MISBEHAVE_SHORT_TX_HEADER,               /* 5.1.9.2.1#1 */
+  DRV_MISBEHAVE_TX_NUM_BUFFERS,                /* 5.1.9.2.1#2 */
+  DRV_MISBEHAVE_TX_FLAGS_WITHOUT_CSUM,         /* 5.1.9.2.1#3 */
+  DRV_MISBEHAVE_TX_GSO,                        /* 5.1.9.2.1#24 */
+  DRV_MISBEHAVE_TX_DATA_VALID,                 /* 5.1.9.2.1#36 */
+  DRV_MISBEHAVE_TX_OVERSIZE,                   /* 5.1.4.2#9 */
+  DRV_MISBEHAVE_WRONG_SRC_MAC,                 /* 5.1.4.2#3 */
+  DRV_MISBEHAVE_RX_BUFFER_BELOW_MTU,           /* 5.1.4.2#8 */
+  DRV_MISBEHAVE_TINY_RX_BUFFER,                /* 5.1.9.3.1#3 */
+  DRV_MISBEHAVE_SMALL_RX_BUFFER,               /* 5.1.9.3.1#2 */
+  DRV_MISBEHAVE_CTRL_RX_WITHOUT_FEATURE,       /* 5.1.9.5.1.2#1 */
+  DRV_MISBEHAVE_CTRL_RX_EXTRA_WITHOUT_FEATURE, /* 5.1.9.5.1.2#2 */
+  DRV_MISBEHAVE_CTRL_MAC_WITHOUT_FEATURE,      /* 5.1.9.5.2.2#1 */
   DRV_MISBEHAVE_COUNT
 };
 

@@ -15,7 +15,8 @@
  * and marked "misbehave:": skip-magic-check, touch-undefined-register,
  * write-readonly-register, read-writeonly-register, narrow-register-access
  * (after identification), no-features-sel, no-driver-features-sel,
- * no-generation-loop, oversize-queue, touch-ready-queue, ack-undefined-bits.
+ * no-generation-loop, oversize-queue, touch-ready-queue, ack-undefined-bits,
+ * ignore-bad-device (with core.c), skip-device-id, touch-shm.
  */
 #include "frontend/mmio.h"
 
@@ -66,6 +67,10 @@ static void ident_misbehave(struct drv_mmio *m, uint32_t vendor_id) {
         sim_bus_reg_read(m->bus, SIM_ACTOR_DRIVER, MODEL_MMIO_DRIVER_FEATURES_SEL, 4u, &v));
   if (mis(m, DRV_MISBEHAVE_NARROW_REGISTER_ACCESS)) /* breaks 4.2.2.2#4 */
     drv_misbehave_ignore(sim_bus_reg_read(m->bus, SIM_ACTOR_DRIVER, MODEL_MMIO_VENDOR_ID, 2u, &v));
+  if (mis(m, DRV_MISBEHAVE_TOUCH_SHM)) { /* breaks 4.2.3.1.1#5 */
+    drv_misbehave_ignore(drv_mmio_write(m, MODEL_MMIO_SHM_SEL, 0));
+    drv_misbehave_ignore(drv_mmio_read(m, MODEL_MMIO_SHM_LEN_LOW, &v));
+  }
 }
 
 model_err drv_mmio_ident_read(struct drv_mmio *m, struct drv_mmio_ident *id) {
@@ -81,8 +86,15 @@ model_err drv_mmio_ident_read(struct drv_mmio *m, struct drv_mmio_ident *id) {
     id->read_count++;
     MODEL_TRY(drv_mmio_read(m, MODEL_MMIO_VERSION_REG, &id->version));
     id->read_count++;
-    if (id->magic != MODEL_MMIO_MAGIC || id->version != MODEL_MMIO_VERSION)
+    /* misbehave: ignore-bad-device breaks 4.2.2.2#6, #7: on regardless */
+    if ((id->magic != MODEL_MMIO_MAGIC || id->version != MODEL_MMIO_VERSION) &&
+        !mis(m, DRV_MISBEHAVE_IGNORE_BAD_DEVICE))
       return MODEL_OK;
+  }
+  if (mis(m, DRV_MISBEHAVE_SKIP_DEVICE_ID)) {
+    /* misbehave: skip-device-id breaks 4.2.3.1.1#2: VendorID first */
+    uint32_t v = 0;
+    drv_misbehave_ignore(drv_mmio_read(m, MODEL_MMIO_VENDOR_ID, &v));
   }
   MODEL_TRY(drv_mmio_read(m, MODEL_MMIO_DEVICE_ID, &id->device_id));
   id->read_count++;

@@ -33,7 +33,8 @@
  *    notify-before-driver-ok, read-unoffered-config, write-config,
  *    wide-config-access, no-irq-ack, no-isr-read, misaligned-ring (handed
  *    to the receive queue), write-before-read (the chain built here), the
- *    tx header ones, tx-oversize, tiny- and small-rx-buffer, and the
+ *    tx header ones, short-tx-header, wrong-src-mac, tx-oversize, tiny-
+ *    and small-rx-buffer, rx-buffer-below-mtu, and the
  *    reclaiming side of reuse-inflight-head. A one-shot is spent when the
  *    action it spoils succeeded.
  */
@@ -351,6 +352,10 @@ static uint32_t net_rx_buf_size(const struct drv_net *net) {
   if (frame_max < MODEL_ETH_MAX_FRAME)
     frame_max = MODEL_ETH_MAX_FRAME;
   uint32_t whole = MODEL_NET_HDR_SIZE + frame_max; /* what the SHOULD asks */
+  if (drv_net_mis(net, DRV_MISBEHAVE_RX_BUFFER_BELOW_MTU) && net->mtu != 0 &&
+      !model_features_has(net->features, VIRTIO_NET_F_MRG_RXBUF))
+    /* misbehave: rx-buffer-below-mtu breaks 5.1.4.2#8 by one byte */
+    return MODEL_NET_HDR_SIZE + net->mtu + MODEL_ETH_HDR_SIZE - 1u;
   bool small = drv_net_mis(net, DRV_MISBEHAVE_SMALL_RX_BUFFER);
   if (net->cfg.rx_buf_size == 0 && !small)
     return whole;
@@ -566,6 +571,12 @@ static model_err tx_place(struct drv_net *net, const struct drv_net_frame_ref *f
   if (net->cfg.tx_segments == 2)
     sg[0].len = MODEL_NET_HDR_SIZE;
   unsigned count = net->cfg.tx_segments, writable = 0;
+  if (drv_net_mis(net, DRV_MISBEHAVE_SHORT_TX_HEADER)) {
+    /* misbehave: short-tx-header breaks 5.1.9.2.1#1: 10 header bytes only */
+    sg[0].len = MODEL_NET_HDR_SIZE - 2u;
+    count = 1;
+    spent |= drv_misbehave_flag(DRV_MISBEHAVE_SHORT_TX_HEADER);
+  }
   if (drv_net_mis(net, DRV_MISBEHAVE_WRITE_BEFORE_READ) && net->misbehave_scratch != 0) {
     count = tx_sg_write_before_read(net, sg, count);
     writable = 1;
@@ -574,6 +585,8 @@ static model_err tx_place(struct drv_net *net, const struct drv_net_frame_ref *f
   MODEL_TRY(drv_vq_add(&net->vq[MODEL_NET_TXQ], sg, count - writable, writable, slot,
                        net->cfg.tx_indirect));
   net->misbehave &= ~spent; /* the spoiled frame is on the ring */
+  if ((spent & drv_misbehave_flag(DRV_MISBEHAVE_SHORT_TX_HEADER)) != 0)
+    frame_drop(net, f, SIM_DROP_BROKEN); /* short-tx-header: the frame stayed behind */
   return MODEL_OK;
 }
 
@@ -630,6 +643,9 @@ static model_err send_one(struct drv_net *net, uint32_t len, const uint8_t dst[6
   struct drv_net_frame_ref f = {.frame_len = len};
   memcpy(f.dst, dst, sizeof(f.dst));
   memcpy(f.src, net->mac, sizeof(f.src));
+  if (model_features_has(net->features, VIRTIO_NET_F_MAC) &&
+      drv_net_mis_once(net, DRV_MISBEHAVE_WRONG_SRC_MAC))
+    f.src[5] ^= 1u; /* misbehave: wrong-src-mac breaks 5.1.4.2#3 */
   MODEL_TRY(
       sim_nic_frame_make(net->nic, SIM_STREAM_TX, net->tx_scratch, len, f.dst, f.src, &f.seq));
   net->stats.tx_accepted++;

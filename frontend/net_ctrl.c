@@ -13,7 +13,8 @@
  * read only if the used len says the device wrote it (2.7.8.3#1).
  *
  * Misbehaviours wired here, marked "misbehave:": ctrl-rx-without-feature,
- * ctrl-mac-without-feature (the CTRL_RX check left out).
+ * ctrl-rx-extra-without-feature, ctrl-mac-without-feature (the feature
+ * check left out).
  */
 #include <string.h>
 
@@ -76,9 +77,13 @@ model_err drv_net_ctrl_rx(struct drv_net *net, uint8_t cmd, bool on) {
     return MODEL_ERR_INVALID_ARG;
   }
   /* rule point: the command's feature; misbehave: ctrl-rx-without-feature
-   * breaks 5.1.9.5.1.2#1, sending PROMISC and ALLMULTI without CTRL_RX */
+   * breaks 5.1.9.5.1.2#1, sending PROMISC and ALLMULTI without CTRL_RX;
+   * ctrl-rx-extra-without-feature breaks #2, sending the other four
+   * without CTRL_RX_EXTRA */
   bool unchecked =
-      needs == VIRTIO_NET_F_CTRL_RX && drv_net_mis(net, DRV_MISBEHAVE_CTRL_RX_WITHOUT_FEATURE);
+      (needs == VIRTIO_NET_F_CTRL_RX && drv_net_mis(net, DRV_MISBEHAVE_CTRL_RX_WITHOUT_FEATURE)) ||
+      (needs == VIRTIO_NET_F_CTRL_RX_EXTRA &&
+       drv_net_mis(net, DRV_MISBEHAVE_CTRL_RX_EXTRA_WITHOUT_FEATURE));
   MODEL_ENSURE(unchecked || model_features_has(net->features, needs), MODEL_ERR_FEATURE_REQUIRED);
   MODEL_TRY(sim_bus_write_u8(net->bus, SIM_ACTOR_DRIVER, net->ctrl_addr + DRV_NET_CTRL_DATA_OFF,
                              on ? 1u : 0u));

@@ -251,6 +251,8 @@ void model_mon_reset(struct model_mon *mon, bool injected) {
   mon->used_moved_since_ack = false;
   memset(mon->cfg_committed, 0, sizeof(mon->cfg_committed));
   mon->mtu_known = false;
+  mon->fo_refused = false;
+  mon->failed_since_refusal = false;
 }
 
 /* ---- synchronisation ---------------------------------------------------- */

@@ -43,6 +43,8 @@
   X(C_2_2_2_1, "2.2.2#1")                                                                          \
   X(C_2_2_2_2, "2.2.2#2")                                                                          \
   X(C_2_2_2_3, "2.2.2#3")                                                                          \
+  X(C_2_2_2_4, "2.2.2#4")                                                                          \
+  X(C_2_2_2_5, "2.2.2#5")                                                                          \
   X(C_2_4_1_1, "2.4.1#1")                                                                          \
   X(C_2_4_1_2, "2.4.1#2")                                                                          \
   X(C_2_4_2_1, "2.4.2#1")                                                                          \
@@ -77,6 +79,8 @@
   X(C_2_7_13_3_1_1, "2.7.13.3.1#1")                                                                \
   X(C_3_1_1_1, "3.1.1#1")                                                                          \
   X(C_3_1_1_3, "3.1.1#3")                                                                          \
+  X(C_3_1_1_4, "3.1.1#4")                                                                          \
+  X(C_3_1_1_5, "3.1.1#5")                                                                          \
   X(C_3_1_1_6, "3.1.1#6")                                                                          \
   X(C_3_3_1_1, "3.3.1#1")                                                                          \
   X(C_4_2_2_1_1, "4.2.2.1#1")                                                                      \
@@ -91,6 +95,8 @@
   X(C_4_2_2_2_3, "4.2.2.2#3")                                                                      \
   X(C_4_2_2_2_4, "4.2.2.2#4")                                                                      \
   X(C_4_2_2_2_5, "4.2.2.2#5")                                                                      \
+  X(C_4_2_2_2_6, "4.2.2.2#6")                                                                      \
+  X(C_4_2_2_2_7, "4.2.2.2#7")                                                                      \
   X(C_4_2_2_2_10, "4.2.2.2#10")                                                                    \
   X(C_4_2_2_2_11, "4.2.2.2#11")                                                                    \
   X(C_4_2_2_2_12, "4.2.2.2#12")                                                                    \
@@ -98,11 +104,17 @@
   X(C_4_2_2_2_17, "4.2.2.2#17")                                                                    \
   X(C_4_2_2_2_18, "4.2.2.2#18")                                                                    \
   X(C_4_2_3_1_1_1, "4.2.3.1.1#1")                                                                  \
+  X(C_4_2_3_1_1_2, "4.2.3.1.1#2")                                                                  \
+  X(C_4_2_3_1_1_5, "4.2.3.1.1#5")                                                                  \
   X(C_4_2_3_4_1_1, "4.2.3.4.1#1")                                                                  \
   X(C_5_1_4_1_2, "5.1.4.1#2")                                                                      \
+  X(C_5_1_4_1_4, "5.1.4.1#4")                                                                      \
   X(C_5_1_4_1_5, "5.1.4.1#5")                                                                      \
   X(C_5_1_4_2_1, "5.1.4.2#1")                                                                      \
+  X(C_5_1_4_2_3, "5.1.4.2#3")                                                                      \
+  X(C_5_1_4_2_8, "5.1.4.2#8")                                                                      \
   X(C_5_1_4_2_9, "5.1.4.2#9")                                                                      \
+  X(C_5_1_9_2_1_1, "5.1.9.2.1#1")                                                                  \
   X(C_5_1_9_2_1_2, "5.1.9.2.1#2")                                                                  \
   X(C_5_1_9_2_1_3, "5.1.9.2.1#3")                                                                  \
   X(C_5_1_9_2_1_24, "5.1.9.2.1#24")                                                                \
@@ -111,10 +123,13 @@
   X(C_5_1_9_3_1_3, "5.1.9.3.1#3")                                                                  \
   X(C_5_1_9_4_1_1, "5.1.9.4.1#1")                                                                  \
   X(C_5_1_9_4_1_2, "5.1.9.4.1#2")                                                                  \
+  X(C_5_1_9_4_1_3, "5.1.9.4.1#3")                                                                  \
+  X(C_5_1_9_4_1_4, "5.1.9.4.1#4")                                                                  \
   X(C_5_1_9_4_1_5, "5.1.9.4.1#5")                                                                  \
   X(C_5_1_9_4_1_24, "5.1.9.4.1#24")                                                                \
   X(C_5_1_9_4_1_28, "5.1.9.4.1#28")                                                                \
   X(C_5_1_9_5_1_2_1, "5.1.9.5.1.2#1")                                                              \
+  X(C_5_1_9_5_1_2_2, "5.1.9.5.1.2#2")                                                              \
   X(C_5_1_9_5_2_2_1, "5.1.9.5.2.2#1")                                                              \
   X(C_6_1_1, "6.1#1")                                                                              \
   X(C_6_2_1, "6.2#1")
@@ -137,6 +152,12 @@ enum mon_chk {
 #define MON_PUB_TABLES_MAX 16u
 /* virtio-net config space the monitor follows, bytes. */
 #define MON_CFG_SIZE 28u
+/* Used idx writes remembered between two judgings of a ring (more are
+ * dropped: only a split publication could then go unnoticed). */
+#define MON_USED_MARKS_MAX 16u
+/* Feature sets remembered as kept with FEATURES_OK (2.2.2#5); later ones
+ * are not remembered. */
+#define MON_FO_KEPT_MAX 8u
 
 enum mon_range_kind { MON_RANGE_READ, MON_RANGE_WRITE, MON_RANGE_TABLE };
 
@@ -198,6 +219,15 @@ struct mon_ring {
 
   struct mon_seg *segs; /* num + 1: the chain being walked */
   uint32_t seg_count;
+
+  /* virtio-net receive queue (monitor_net.c): the packet that continues
+   * past the used entries judged so far, and (accesses) the used idx values
+   * the device wrote since they were last judged. */
+  uint16_t rx_left; /* buffers of that packet still to come */
+  bool rx_prev_full, rx_gso_none;
+  uint64_t rx_payload;
+  uint16_t used_marks[MON_USED_MARKS_MAX];
+  uint32_t used_mark_count;
 };
 
 #define MON_USED_WROTE_ID  1u
@@ -257,12 +287,21 @@ struct model_mon {
   uint32_t dev_sel, drv_sel;
   bool dev_sel_written, drv_sel_written;
   bool fo_readback_pending, fo_valid_known, fo_valid;
-  uint64_t fo_accepted; /* the set FEATURES_OK was written with */
+  uint64_t fo_accepted;              /* the set FEATURES_OK was written with */
+  uint64_t fo_kept[MON_FO_KEPT_MAX]; /* sets the device kept FEATURES_OK for (never reset) */
+  size_t fo_kept_count;
   uint64_t negotiated;
   bool negotiated_valid;
   uint64_t features_seen;
 
-  unsigned ident_state; /* 4.2.3.1.1#1: 0 nothing, 1 magic read, 2 decided */
+  unsigned ident_state;        /* 4.2.3.1.1#1: 0 nothing, 1 magic read, 2 decided */
+  bool magic_bad, version_bad; /* 4.2.2.2#6, #7: such a read was seen in the run */
+  bool magic_valid;            /* the latest MagicValue read was valid */
+  bool device_id_next;         /* 4.2.3.1.1#2: valid magic and version just read */
+  bool fo_refused;             /* 3.1.1#4, #5: FEATURES_OK refused, no reset since */
+  bool failed_since_refusal;   /* ... and FAILED written since */
+  uint8_t mac[6];              /* 5.1.4.2#3: the mac bytes the driver read */
+  uint8_t mac_known;           /* bit per byte of mac[] */
 
   uint32_t queue_sel;
   struct mon_queue queues[MODEL_MON_QUEUES_MAX];
@@ -285,6 +324,8 @@ struct model_mon {
   uint8_t cfg_val[MON_CFG_SIZE];
   uint16_t mtu;
   bool mtu_known;
+  uint16_t mtu_first; /* 5.1.4.1#4: the first mtu read in the run (kept across resets) */
+  bool mtu_first_known;
 
   /* the current event */
   uint32_t event_id;

@@ -7,17 +7,23 @@
  * publishes the used entries, reading the bytes back from the chain's
  * device-writable buffers.
  *
- * Driver rules: 5.1.9.2.1#2, #3, #24, #36 (tx header), 5.1.4.2#9 (tx frame
- * within mtu + 14 with MTU), 5.1.9.3.1#2, #3 (rx buffer sizes),
- * 5.1.9.5.1.2#1, 5.1.9.5.2.2#1 (control classes without CTRL_RX).
- * Device rules: 5.1.9.4.1#1, #2 (num_buffers), #5, #24, #28 (rx header flags
- * and gso_type), 5.1.4.1#5 (rx frame within mtu + 14 with MTU).
+ * Driver rules: 5.1.9.2.1#1 (a whole tx header), #2, #3, #24, #36 (tx
+ * header), 5.1.4.2#3 (tx source is the config mac), 5.1.4.2#9 (tx frame
+ * within mtu + 14 with MTU), 5.1.9.3.1#2, #3 and 5.1.4.2#8 (rx buffer
+ * sizes), 5.1.9.5.1.2#1, #2 and 5.1.9.5.2.2#1 (control commands without
+ * their feature).
+ * Device rules: 5.1.9.4.1#1, #2 (num_buffers), #3 (merged buffers filled),
+ * #4 (published together), #5, #24, #28 (rx header flags and gso_type),
+ * 5.1.4.1#5 (rx frame within mtu + 14 with MTU).
  *
- * num_buffers with MRG_RXBUF (5.1.9.4.1#2): the monitor cannot see the frame
- * length, so it holds the count to what the used entries show: at least 1,
- * no more than the entries published with it (#4: a packet's buffers are
- * published together), and every buffer but the last one filled completely
- * (#3), which is what makes the count the number of buffers the packet took.
+ * num_buffers with MRG_RXBUF: the monitor cannot see the frame length, so it
+ * holds the count to what the used entries show: at least 1 (#2), all of
+ * them visible with the first one (#4: no used idx value, written or
+ * snapshot, shows only part of the packet), and every buffer but the last
+ * one filled completely (#3), which is what makes the count the number of
+ * buffers the packet took. A packet published in parts is followed into the
+ * next publication (struct mon_ring rx_ fields), so its later buffers are
+ * never mistaken for packet starts.
  */
 #include <string.h>
 
@@ -76,12 +82,32 @@ static bool segs_gather(const struct model_mon *mon, const struct mon_ring *ring
 
 /* ---- published by the driver ------------------------------------------------ */
 
+/* 5.1.4.2#3: with MAC, frames leave from the mac the driver read (all six
+ * bytes of it). */
+static void tx_src_mac(struct model_mon *mon, const struct mon_ring *ring, uint16_t head) {
+  uint8_t pre[MODEL_NET_HDR_SIZE + 12u];
+  if (!model_mon_has(mon, VIRTIO_NET_F_MAC) || mon->mac_known != 0x3fu ||
+      ring->heads[head].readable < sizeof(pre) || !segs_gather(mon, ring, pre, sizeof(pre)))
+    return;
+  const uint8_t *src = pre + MODEL_NET_HDR_SIZE + 6u;
+  (void)model_mon_judge(mon, MON_C_5_1_4_2_3, memcmp(src, mon->mac, sizeof(mon->mac)) == 0, head,
+                        src[5], mon->mac[5],
+                        "tx frame of head %u from %02x:%02x:%02x:%02x:%02x:%02x, not the "
+                        "config mac",
+                        (unsigned)head, src[0], src[1], src[2], src[3], src[4], src[5]);
+}
+
 static void tx_published(struct model_mon *mon, uint16_t q, const struct mon_ring *ring,
                          uint16_t head) {
   const struct mon_head *h = &ring->heads[head];
   uint8_t hdr[MODEL_NET_HDR_SIZE];
-  if (h->readable < MODEL_NET_HDR_SIZE || !segs_gather(mon, ring, hdr, sizeof(hdr)))
+  /* 5.1.9.2.1#1: a whole header in front of every frame */
+  if (!model_mon_judge(mon, MON_C_5_1_9_2_1_1, h->readable >= MODEL_NET_HDR_SIZE, h->readable, head,
+                       q, "tx chain of head %u: %llu readable bytes, less than a header",
+                       (unsigned)head, (unsigned long long)h->readable) ||
+      !segs_gather(mon, ring, hdr, sizeof(hdr)))
     return;
+  tx_src_mac(mon, ring, head);
   uint8_t flags = hdr[MODEL_NET_HDR_OFF_FLAGS];
   uint8_t gso = hdr[MODEL_NET_HDR_OFF_GSO_TYPE];
   uint16_t num_buffers = le16_at(hdr + MODEL_NET_HDR_OFF_NUM_BUFFERS);
@@ -109,6 +135,15 @@ static void tx_published(struct model_mon *mon, uint16_t q, const struct mon_rin
 static void rx_published(struct model_mon *mon, const struct mon_ring *ring, uint16_t head) {
   uint64_t writable = ring->heads[head].writable;
   uint64_t hdr = model_mon_has(mon, VIRTIO_NET_F_HASH_REPORT) ? HDR_SIZE_HASH : MODEL_NET_HDR_SIZE;
+  if (model_mon_has(mon, VIRTIO_NET_F_MTU) && mon->mtu_known &&
+      !model_mon_has(mon, VIRTIO_NET_F_MRG_RXBUF)) {
+    /* 5.1.4.2#8: room for the header and a frame of mtu + 14 */
+    uint64_t fit = hdr + mon->mtu + MODEL_ETH_HDR_SIZE;
+    (void)model_mon_judge(mon, MON_C_5_1_4_2_8, writable >= fit, writable, fit, head,
+                          "rx buffer of head %u: %llu bytes, below %llu for mtu %u", (unsigned)head,
+                          (unsigned long long)writable, (unsigned long long)fit,
+                          (unsigned)mon->mtu);
+  }
   if (model_mon_has(mon, VIRTIO_NET_F_MRG_RXBUF)) {
     /* 5.1.9.3.1#3: each buffer holds at least a header */
     (void)model_mon_judge(mon, MON_C_5_1_9_3_1_3, writable >= hdr, writable, hdr, head,
@@ -133,6 +168,12 @@ static void ctrl_published(struct model_mon *mon, const struct mon_ring *ring, u
       (op == VIRTIO_NET_CTRL_RX_PROMISC || op == VIRTIO_NET_CTRL_RX_ALLMULTI))
     (void)model_mon_judge(mon, MON_C_5_1_9_5_1_2_1, ctrl_rx, cls, op, head,
                           "control command RX %u without CTRL_RX", (unsigned)op);
+  if (cls == VIRTIO_NET_CTRL_RX &&
+      (op == VIRTIO_NET_CTRL_RX_ALLUNI || op == VIRTIO_NET_CTRL_RX_NOMULTI ||
+       op == VIRTIO_NET_CTRL_RX_NOUNI || op == VIRTIO_NET_CTRL_RX_NOBCAST))
+    (void)model_mon_judge(mon, MON_C_5_1_9_5_1_2_2, model_mon_has(mon, VIRTIO_NET_F_CTRL_RX_EXTRA),
+                          cls, op, head, "control command RX %u without CTRL_RX_EXTRA",
+                          (unsigned)op);
   if (cls == VIRTIO_NET_CTRL_MAC)
     (void)model_mon_judge(mon, MON_C_5_1_9_5_2_2_1, ctrl_rx, cls, op, head,
                           "control command MAC %u without CTRL_RX", (unsigned)op);
@@ -160,21 +201,14 @@ void model_mon_net_published(struct model_mon *mon, uint16_t q, struct mon_ring 
 
 /* ---- used by the device ------------------------------------------------------- */
 
-/* The receive packet being followed across used entries. */
-struct rx_packet {
-  uint16_t left;    /* buffers still to come */
-  bool prev_full;   /* the last buffer was filled completely */
-  bool gso_none;    /* the header says no GSO */
-  uint64_t payload; /* frame bytes so far */
-};
-
 /* 5.1.4.1#5: with MTU, no non-GSO frame above mtu + 14. */
-static void rx_frame_done(struct model_mon *mon, const struct rx_packet *p, uint16_t head) {
-  if (!model_mon_has(mon, VIRTIO_NET_F_MTU) || !mon->mtu_known || !p->gso_none)
+static void rx_frame_done(struct model_mon *mon, const struct mon_ring *ring, uint16_t head) {
+  if (!model_mon_has(mon, VIRTIO_NET_F_MTU) || !mon->mtu_known || !ring->rx_gso_none)
     return;
-  (void)model_mon_judge(mon, MON_C_5_1_4_1_5, p->payload <= (uint64_t)mon->mtu + MODEL_ETH_HDR_SIZE,
-                        p->payload, mon->mtu, head, "rx frame of %llu bytes with mtu %u",
-                        (unsigned long long)p->payload, (unsigned)mon->mtu);
+  (void)model_mon_judge(mon, MON_C_5_1_4_1_5,
+                        ring->rx_payload <= (uint64_t)mon->mtu + MODEL_ETH_HDR_SIZE,
+                        ring->rx_payload, mon->mtu, head, "rx frame of %llu bytes with mtu %u",
+                        (unsigned long long)ring->rx_payload, (unsigned)mon->mtu);
 }
 
 /* 5.1.9.4.1#5, #24, #28: flags and gso_type of a receive header. */
@@ -195,65 +229,82 @@ static void rx_header(struct model_mon *mon, const uint8_t *hdr, uint16_t head) 
                           head, 0, "rx header of head %u: RSC_INFO without RSC_EXT", hh);
 }
 
-/* The first buffer of a packet; remaining: entries published from it on. */
-static void rx_first(struct model_mon *mon, const struct mon_ring *ring, uint16_t head,
-                     uint32_t len, uint16_t remaining, struct rx_packet *p) {
+/* 5.1.9.4.1#4: was the idx ever written with a value that shows some but
+ * not all of the n entries from start (accesses)? */
+static bool split_publication(const struct mon_ring *ring, uint16_t start, uint16_t n) {
+  for (uint32_t i = 0; i < ring->used_mark_count; i++) {
+    uint16_t seen = (uint16_t)(ring->used_marks[i] - start);
+    if (seen > 0 && seen < n)
+      return true;
+  }
+  return false;
+}
+
+/* The first buffer of a packet, at used index idx; remaining: entries
+ * published from it on. */
+static void rx_first(struct model_mon *mon, struct mon_ring *ring, uint16_t head, uint32_t len,
+                     uint16_t idx, uint16_t remaining) {
   uint8_t hdr[MODEL_NET_HDR_SIZE];
-  p->left = 0;
+  ring->rx_left = 0;
   if (len < MODEL_NET_HDR_SIZE ||
       !model_mon_ranges_gather(mon, ring, head, true, 0, hdr, sizeof(hdr)))
     return;
   rx_header(mon, hdr, head);
   uint16_t num_buffers = le16_at(hdr + MODEL_NET_HDR_OFF_NUM_BUFFERS);
-  p->gso_none = gso_none(hdr[MODEL_NET_HDR_OFF_GSO_TYPE]);
-  p->payload = len - MODEL_NET_HDR_SIZE;
-  p->prev_full = len == ring->heads[head].writable;
+  unsigned hh = head, nb = num_buffers;
+  ring->rx_gso_none = gso_none(hdr[MODEL_NET_HDR_OFF_GSO_TYPE]);
+  ring->rx_payload = len - MODEL_NET_HDR_SIZE;
+  ring->rx_prev_full = len == ring->heads[head].writable;
   if (!model_mon_has(mon, VIRTIO_NET_F_MRG_RXBUF)) {
     (void)model_mon_judge(mon, MON_C_5_1_9_4_1_1, num_buffers == 1u, num_buffers, head, 0,
-                          "rx header of head %u: num_buffers %u without MRG_RXBUF", (unsigned)head,
-                          (unsigned)num_buffers);
-    rx_frame_done(mon, p, head);
+                          "rx header of head %u: num_buffers %u without MRG_RXBUF", hh, nb);
+    rx_frame_done(mon, ring, head);
     return;
   }
-  if (!model_mon_judge(mon, MON_C_5_1_9_4_1_2, num_buffers >= 1u && num_buffers <= remaining,
-                       num_buffers, remaining, head,
-                       "rx header of head %u: num_buffers %u with %u used entries published",
-                       (unsigned)head, (unsigned)num_buffers, (unsigned)remaining))
+  if (!model_mon_judge(mon, MON_C_5_1_9_4_1_2, num_buffers >= 1u, num_buffers, remaining, head,
+                       "rx header of head %u: num_buffers %u", hh, nb))
     return;
-  p->left = (uint16_t)(num_buffers - 1u);
-  if (p->left == 0)
-    rx_frame_done(mon, p, head);
+  /* #4: the packet's entries become visible together; the rest of a packet
+   * published in parts is followed into the next publication */
+  (void)model_mon_judge(mon, MON_C_5_1_9_4_1_4,
+                        num_buffers <= remaining && !split_publication(ring, idx, num_buffers),
+                        num_buffers, remaining, head,
+                        "rx packet of %u buffers from head %u: used idx shows only some of them",
+                        nb, hh);
+  ring->rx_left = (uint16_t)(num_buffers - 1u);
+  if (ring->rx_left == 0)
+    rx_frame_done(mon, ring, head);
+}
+
+/* A further buffer of the packet being followed. */
+static void rx_next(struct model_mon *mon, struct mon_ring *ring, uint16_t head, uint32_t len) {
+  /* 5.1.9.4.1#3: the buffers before it were filled completely */
+  (void)model_mon_judge(mon, MON_C_5_1_9_4_1_3, ring->rx_prev_full, ring->rx_left, head, len,
+                        "rx packet continues into head %u after a buffer not filled completely",
+                        (unsigned)head);
+  ring->rx_payload += len;
+  ring->rx_prev_full = len == ring->heads[head].writable;
+  if (--ring->rx_left == 0)
+    rx_frame_done(mon, ring, head);
 }
 
 void model_mon_net_used(struct model_mon *mon, uint16_t q, struct mon_ring *ring, uint16_t old_idx,
                         uint16_t count) {
   if (mon->cfg.device_id != VIRTIO_ID_NET || q != MODEL_NET_RXQ)
     return;
-  struct rx_packet p = {0};
   for (uint16_t k = 0; k < count; k++) {
-    uint16_t slot = model_split_slot((uint16_t)(old_idx + k), ring->num);
-    uint64_t elem = ring->used + model_split_used_ring_off(slot);
+    uint16_t idx = (uint16_t)(old_idx + k);
+    uint64_t elem = ring->used + model_split_used_ring_off(model_split_slot(idx, ring->num));
     uint32_t id = 0, len = 0;
     if (!model_mon_peek_le32(mon, elem + MODEL_SPLIT_USED_ELEM_OFF_ID, &id) ||
         !model_mon_peek_le32(mon, elem + MODEL_SPLIT_USED_ELEM_OFF_LEN, &len) || id >= ring->num ||
         !ring->heads[id].outstanding) {
-      p.left = 0;
+      ring->rx_left = 0;
       continue;
     }
-    if (p.left == 0) {
-      rx_first(mon, ring, (uint16_t)id, len, (uint16_t)(count - k), &p);
-      continue;
-    }
-    if (!p.prev_full) {
-      model_mon_violate(mon, MON_C_5_1_9_4_1_2, p.left, id, len,
-                        "rx packet continues into head %u after a buffer not filled completely",
-                        (unsigned)id);
-      p.left = 0;
-      continue;
-    }
-    p.payload += len;
-    p.prev_full = len == ring->heads[id].writable;
-    if (--p.left == 0)
-      rx_frame_done(mon, &p, (uint16_t)id);
+    if (ring->rx_left == 0)
+      rx_first(mon, ring, (uint16_t)id, len, idx, (uint16_t)(count - k));
+    else
+      rx_next(mon, ring, (uint16_t)id, len);
   }
 }

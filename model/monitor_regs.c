@@ -7,14 +7,17 @@
  *
  * Driver rules: 2.1.1#2, #3 and 3.1.1#1 (status sequence), 2.4.2#1 (reset
  * read back), 2.2.1#1, #2 and 6.1#1 (the set FEATURES_OK is written with),
- * 3.1.1#3 and #6, 2.5.1#2 (generation loop: a burst of config reads with a
+ * 3.1.1#3 and #6, 3.1.1#4, #5 (a refused FEATURES_OK: FAILED and no
+ * further step before the reset), 4.2.2.2#6, #7 and 4.2.3.1.1#2 (what
+ * follows the MagicValue and Version reads), 4.2.3.1.1#5 (no shared memory
+ * registers), 2.5.1#2 (generation loop: a burst of config reads with a
  * ConfigGeneration read right before and right after it), 2.5.1#3 (optional
  * fields only when offered), 5.1.4.2#1 (no config write), 4.2.2.2#1-#5,
  * #10-#13, #18, 4.2.3.1.1#1, and the InterruptACK owed after an
  * InterruptStatus read (#17, judged at the event's end in monitor.c).
- * Device rules: 2.2.2#1-#3, 6.2#1 (what it offers and keeps), 2.4.1#1 (status
+ * Device rules: 2.2.2#1-#5, 6.2#1 (what it offers and keeps), 2.4.1#1 (status
  * reads 0 after reset), 2.1.2#3 (DEVICE_NEEDS_RESET announced), 4.2.2.1#1-#6
- * (magic, version, InterruptStatus, reset, generation), 5.1.4.1#2 (mtu).
+ * (magic, version, InterruptStatus, reset, generation), 5.1.4.1#2, #4 (mtu).
  *
  * Status shadow: what the driver wrote, plus DEVICE_NEEDS_RESET once a read
  * shows it, minus FEATURES_OK or DRIVER_OK once a read shows the device
@@ -73,6 +76,38 @@ static void ident_check(struct model_mon *mon, uint32_t offset, bool write) {
   mon->ident_state = 2u;
   (void)model_mon_judge(mon, MON_C_4_2_3_1_1_1, version, offset, write, 0,
                         "%s of 0x%03x before Version was read", write ? "write" : "read",
+                        (unsigned)offset);
+}
+
+/* 4.2.2.2#6, #7: once MagicValue or Version showed no virtio-mmio device
+ * the driver leaves it alone (only those two may be read again);
+ * 4.2.3.1.1#2: right after a valid pair, DeviceID is read. Judged on every
+ * driver register access, before its own value is taken in. */
+static void ident_follow(struct model_mon *mon, uint32_t offset, bool write) {
+  bool ident_reg = !write && (offset == MODEL_MMIO_MAGIC_VALUE || offset == MODEL_MMIO_VERSION_REG);
+  if (!ident_reg) {
+    (void)model_mon_judge(mon, MON_C_4_2_2_2_6, !mon->magic_bad, offset, write, 0,
+                          "%s of 0x%03x after MagicValue read wrong", write ? "write" : "read",
+                          (unsigned)offset);
+    (void)model_mon_judge(mon, MON_C_4_2_2_2_7, !mon->version_bad, offset, write, 0,
+                          "%s of 0x%03x after Version read wrong", write ? "write" : "read",
+                          (unsigned)offset);
+  }
+  if (!mon->device_id_next)
+    return;
+  mon->device_id_next = false;
+  (void)model_mon_judge(mon, MON_C_4_2_3_1_1_2, !write && offset == MODEL_MMIO_DEVICE_ID, offset,
+                        write, 0, "%s of 0x%03x right after a valid MagicValue and Version",
+                        write ? "write" : "read", (unsigned)offset);
+}
+
+/* 4.2.3.1.1#5: this driver expects no shared memory regions, so it never
+ * touches SHMSel, SHMLen* or SHMBase*. */
+static void shm_check(struct model_mon *mon, uint32_t offset, bool write) {
+  uint32_t reg = offset & ~3u;
+  bool shm = reg >= MODEL_MMIO_SHM_SEL && reg <= MODEL_MMIO_SHM_BASE_HIGH;
+  (void)model_mon_judge(mon, MON_C_4_2_3_1_1_5, !shm, offset, write, 0,
+                        "%s of shared memory register 0x%03x", write ? "write" : "read",
                         (unsigned)offset);
 }
 
@@ -208,11 +243,22 @@ static void config_value(struct model_mon *mon, const struct cfg_field *f, uint3
       mon->burst_touched[off + i] = true;
     }
   }
+  if (f->off == MODEL_NET_CFG_OFF_MAC && width == 1u) {
+    mon->mac[off - f->off] = (uint8_t)value; /* 5.1.4.2#3, judged on transmit */
+    mon->mac_known = (uint8_t)(mon->mac_known | (1u << (off - f->off)));
+  }
   if (f->off == MODEL_NET_CFG_OFF_MTU && off == f->off && width == 2u) {
     /* 5.1.4.1#2: offering MTU, the device shows 68..65535 */
     if ((mon->offered_known & 1u) != 0 && model_features_has(offered64(mon), VIRTIO_NET_F_MTU))
       (void)model_mon_judge(mon, MON_C_5_1_4_1_2, value >= MODEL_NET_MTU_MIN, value, 0, 0,
                             "mtu reads %u with MTU offered", (unsigned)value);
+    /* 5.1.4.1#4: once set, mtu never changes (not even across a reset) */
+    if (mon->mtu_first_known)
+      (void)model_mon_judge(mon, MON_C_5_1_4_1_4, value == mon->mtu_first, value, mon->mtu_first, 0,
+                            "mtu reads %u, earlier %u", (unsigned)value, (unsigned)mon->mtu_first);
+    if (!mon->mtu_first_known)
+      mon->mtu_first = (uint16_t)value;
+    mon->mtu_first_known = true;
     mon->mtu = (uint16_t)value;
     mon->mtu_known = true;
   }
@@ -315,13 +361,31 @@ static void status_rules(struct model_mon *mon, uint8_t v) {
     features_ok_written(mon);
 }
 
+/* 3.1.1#5: after the device refused FEATURES_OK the driver does not go
+ * on initialising (a queue register write, or DRIVER_OK) before a reset. */
+static void refusal_judge(struct model_mon *mon, uint32_t offset, uint32_t value) {
+  if (!mon->excused)
+    (void)model_mon_judge(mon, MON_C_3_1_1_5, !mon->fo_refused, offset, value, 0,
+                          "write of 0x%x to 0x%03x after FEATURES_OK was refused", (unsigned)value,
+                          (unsigned)offset);
+}
+
 static void status_write(struct model_mon *mon, uint32_t value, bool ok) {
   if (value == 0) {
+    /* 3.1.1#4: a refused FEATURES_OK is given up with FAILED, not a bare
+     * reset (SHOULD) */
+    if (!mon->excused)
+      (void)model_mon_judge(mon, MON_C_3_1_1_4, !mon->fo_refused || mon->failed_since_refusal, 0, 0,
+                            0, "reset after FEATURES_OK was refused, without FAILED");
     if (ok)
       model_mon_reset(mon, false);
     return;
   }
   uint8_t v = (uint8_t)value;
+  if ((v & VIRTIO_STATUS_FAILED) != 0)
+    mon->failed_since_refusal = true;
+  if ((v & (uint8_t)~mon->status & VIRTIO_STATUS_DRIVER_OK) != 0)
+    refusal_judge(mon, MODEL_MMIO_STATUS, value);
   if (!mon->excused)
     status_rules(mon, v);
   if (!ok)
@@ -339,6 +403,21 @@ static void status_write(struct model_mon *mon, uint32_t value, bool ok) {
       mon->features_seen |= mon->negotiated;
   }
   mon->status = (uint8_t)(v | (mon->status & VIRTIO_STATUS_DEVICE_NEEDS_RESET));
+}
+
+/* Did the device keep FEATURES_OK for this set earlier in the run? */
+static bool fo_kept_before(const struct model_mon *mon, uint64_t set) {
+  for (size_t i = 0; i < mon->fo_kept_count; i++) {
+    if (mon->fo_kept[i] == set)
+      return true;
+  }
+  return false;
+}
+
+/* Remember a set the device kept (2.2.2#5). */
+static void fo_remember_kept(struct model_mon *mon, uint64_t set) {
+  if (!fo_kept_before(mon, set) && mon->fo_kept_count < MON_FO_KEPT_MAX)
+    mon->fo_kept[mon->fo_kept_count++] = set;
 }
 
 static void status_read(struct model_mon *mon, uint32_t value) {
@@ -360,7 +439,16 @@ static void status_read(struct model_mon *mon, uint32_t value) {
   if (mon->fo_readback_pending) {
     mon->fo_readback_pending = false;
     bool kept = (v & VIRTIO_STATUS_FEATURES_OK) != 0;
-    if (mon->fo_valid_known && mon->fo_valid)
+    if (!kept) {
+      mon->fo_refused = true;
+      mon->failed_since_refusal = false;
+    }
+    if (fo_kept_before(mon, mon->fo_accepted))
+      /* 2.2.2#5 (and not #2 as well): a set it kept before a reset */
+      (void)model_mon_judge(mon, MON_C_2_2_2_5, kept, mon->fo_accepted, v, 0,
+                            "feature set 0x%llx refused after a reset, kept before",
+                            (unsigned long long)mon->fo_accepted);
+    else if (mon->fo_valid_known && mon->fo_valid)
       (void)model_mon_judge(mon, MON_C_2_2_2_2, kept, mon->fo_accepted, v, 0,
                             "valid feature set 0x%llx refused",
                             (unsigned long long)mon->fo_accepted);
@@ -368,6 +456,8 @@ static void status_read(struct model_mon *mon, uint32_t value) {
       (void)model_mon_judge(mon, MON_C_2_2_2_3, !kept, mon->fo_accepted, v, 0,
                             "invalid feature set 0x%llx kept",
                             (unsigned long long)mon->fo_accepted);
+    if (kept)
+      fo_remember_kept(mon, mon->fo_accepted);
   }
   bool nr = (v & VIRTIO_STATUS_DEVICE_NEEDS_RESET) != 0;
   if (nr && (v & VIRTIO_STATUS_DRIVER_OK) != 0 && !mon->nr_judged) {
@@ -393,11 +483,30 @@ static void status_read(struct model_mon *mon, uint32_t value) {
 
 /* ---- features ---------------------------------------------------------------- */
 
+/* 2.2.2#4: every offered bit is one the spec defines for the device's type
+ * (or for every type). A PCI-only bit offered over MMIO is not judged here:
+ * accepting it is the one invalid set (features_ok_written) a conformant
+ * driver can write, which 2.2.2#3 needs to be observable on its own. */
+static void judge_offered_word(struct model_mon *mon, uint32_t sel, uint32_t value) {
+  unsigned bad = 0;
+  bool ok = true;
+  for (unsigned b = 0; b < 32u && ok; b++) {
+    unsigned bit = sel * 32u + b;
+    if ((value & (1u << b)) != 0 && model_feature_name(mon->cfg.device_id, bit) == NULL) {
+      ok = false;
+      bad = bit;
+    }
+  }
+  (void)model_mon_judge(mon, MON_C_2_2_2_4, ok, sel, value, bad,
+                        "offers feature bit %u, reserved for this device type", bad);
+}
+
 static void device_features_read(struct model_mon *mon, uint32_t value, bool ok) {
   (void)model_mon_judge(mon, MON_C_4_2_2_2_10, mon->dev_sel_written, 0, 0, 0,
                         "DeviceFeatures read without a DeviceFeaturesSel write");
   if (!ok || mon->dev_sel >= 4u)
     return;
+  judge_offered_word(mon, mon->dev_sel, value);
   mon->offered[mon->dev_sel] = value;
   mon->offered_known |= 1u << mon->dev_sel;
   if (mon->dev_sel >= 2u || (mon->offered_known & 3u) != 3u)
@@ -552,10 +661,14 @@ static void control_read_value(struct model_mon *mon, uint32_t offset, uint32_t 
   case MODEL_MMIO_MAGIC_VALUE:
     (void)model_mon_judge(mon, MON_C_4_2_2_1_1, value == MODEL_MMIO_MAGIC, value, 0, 0,
                           "MagicValue reads 0x%08x", (unsigned)value);
+    mon->magic_valid = value == MODEL_MMIO_MAGIC;
+    mon->magic_bad = mon->magic_bad || !mon->magic_valid;
     break;
   case MODEL_MMIO_VERSION_REG:
     (void)model_mon_judge(mon, MON_C_4_2_2_1_2, value == MODEL_MMIO_VERSION, value, 0, 0,
                           "Version reads 0x%x", (unsigned)value);
+    mon->version_bad = mon->version_bad || value != MODEL_MMIO_VERSION;
+    mon->device_id_next = mon->magic_valid && value == MODEL_MMIO_VERSION;
     break;
   case MODEL_MMIO_QUEUE_SIZE_MAX:
     if (mq != NULL) {
@@ -581,6 +694,7 @@ void model_mon_regs_read(struct model_mon *mon, enum model_mon_actor actor, uint
                          uint32_t width, uint32_t value, bool ok) {
   if (actor != MODEL_MON_DRIVER)
     return;
+  ident_follow(mon, offset, false);
   ident_check(mon, offset, false);
   if (offset >= MODEL_MMIO_CONFIG) {
     if (mon->cfg.device_id == VIRTIO_ID_NET)
@@ -590,6 +704,7 @@ void model_mon_regs_read(struct model_mon *mon, enum model_mon_actor actor, uint
   bool generation = offset == MODEL_MMIO_CONFIG_GENERATION && width == 4u;
   if (!generation || !ok)
     burst_other(mon);
+  shm_check(mon, offset, false);
   const struct model_mmio_reg *reg = control_rules(mon, offset, width, false);
   if (reg == NULL)
     return;
@@ -621,6 +736,7 @@ static void control_write(struct model_mon *mon, uint32_t offset, uint32_t value
     driver_features_write(mon, value, ok);
     break;
   case MODEL_MMIO_QUEUE_SEL:
+    refusal_judge(mon, offset, value);
     if (ok)
       mon->queue_sel = value;
     break;
@@ -631,9 +747,11 @@ static void control_write(struct model_mon *mon, uint32_t offset, uint32_t value
   case MODEL_MMIO_QUEUE_DRIVER_HIGH:
   case MODEL_MMIO_QUEUE_DEVICE_LOW:
   case MODEL_MMIO_QUEUE_DEVICE_HIGH:
+    refusal_judge(mon, offset, value);
     queue_reg_write(mon, offset, value, ok);
     break;
   case MODEL_MMIO_QUEUE_READY:
+    refusal_judge(mon, offset, value);
     queue_ready_write(mon, value, ok);
     break;
   case MODEL_MMIO_QUEUE_NOTIFY:
@@ -666,6 +784,7 @@ void model_mon_regs_write(struct model_mon *mon, enum model_mon_actor actor, uin
   }
   if (actor != MODEL_MON_DRIVER)
     return;
+  ident_follow(mon, offset, true);
   ident_check(mon, offset, true);
   if (offset >= MODEL_MMIO_CONFIG) {
     if (mon->cfg.device_id == VIRTIO_ID_NET)
@@ -673,6 +792,7 @@ void model_mon_regs_write(struct model_mon *mon, enum model_mon_actor actor, uin
     return;
   }
   burst_other(mon);
+  shm_check(mon, offset, true);
   const struct model_mmio_reg *reg = control_rules(mon, offset, width, true);
   if (reg == NULL || width != 4u || (offset & 3u) != 0)
     return;

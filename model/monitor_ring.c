@@ -540,8 +540,10 @@ static void used_process(struct model_mon *mon, uint16_t q, struct mon_ring *rin
   uint16_t old = ring->used_idx;
   ring->used_idx = ring->used_idx_written;
   mon->used_moved_since_ack = true;
-  if (count > ring->num)
+  if (count > ring->num) {
+    ring->used_mark_count = 0;
     return; /* no device statement of ours; the driver finds it (2.7.8) */
+  }
   if (!model_mon_accesses(mon) && !is_live(mon)) {
     /* snapshot mode: used entries without DRIVER_OK (2.1.2#1, 2.4.1#2) */
     enum mon_chk chk = mon->driver_ok_ever ? MON_C_2_4_1_2 : MON_C_2_1_2_1;
@@ -550,6 +552,7 @@ static void used_process(struct model_mon *mon, uint16_t q, struct mon_ring *rin
                           (unsigned)old, (unsigned)ring->used_idx);
   }
   model_mon_net_used(mon, q, ring, old, count);
+  ring->used_mark_count = 0;
   for (uint16_t k = 0; k < count; k++) {
     uint64_t elem =
         ring->used + model_split_used_ring_off(model_split_slot((uint16_t)(old + k), ring->num));
@@ -598,6 +601,9 @@ static void used_idx_written(struct model_mon *mon, uint16_t q, struct mon_ring 
     }
   }
   ring->used_idx_written = new_idx;
+  /* 5.1.9.4.1#4 needs to know every value the idx showed (monitor_net.c) */
+  if (ring->used_mark_count < MON_USED_MARKS_MAX)
+    ring->used_marks[ring->used_mark_count++] = new_idx;
 }
 
 void model_mon_ring_device_area_write(struct model_mon *mon, uint16_t q, uint64_t off,

@@ -59,6 +59,11 @@ static const char *const plan_names[] = {
     "rx-rsc-info",
     "rx-oversize",
     "bad-mtu",
+    "rx-split-publish",
+    "rx-partial-fill",
+    "mtu-changes",
+    "offer-reserved-bit",
+    "refuse-after-reset",
 };
 
 static void test_misbehave_names_round_trip(void **state) {

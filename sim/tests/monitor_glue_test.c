@@ -148,6 +148,7 @@ static void wr(struct gx *g, uint64_t off, uint32_t v) {
 static void drive_init(struct gx *g) {
   rd(g, MODEL_MMIO_MAGIC_VALUE);
   rd(g, MODEL_MMIO_VERSION_REG);
+  rd(g, MODEL_MMIO_DEVICE_ID); /* 4.2.3.1.1#2: next after a valid pair */
   wr(g, MODEL_MMIO_STATUS, 0);
   rd(g, MODEL_MMIO_STATUS);
   wr(g, MODEL_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE);
