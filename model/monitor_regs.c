@@ -284,6 +284,8 @@ static void config_read(struct model_mon *mon, uint32_t off, uint32_t width, uin
     (void)model_mon_judge(mon, MON_C_2_5_1_3, (offered64(mon) & f->need_any) != 0, off,
                           offered64(mon), 0, "read of %s, whose feature was not offered", f->name);
   burst_config_read(mon, off);
+  /* 5.1.4.2#1: a config access that is a read is a passing evaluation */
+  (void)model_mon_judge(mon, MON_C_5_1_4_2_1, true, off, width, value, "read");
   if (ok)
     config_value(mon, f, off, width, value);
 }
@@ -377,6 +379,10 @@ static void status_write(struct model_mon *mon, uint32_t value, bool ok) {
     if (!mon->excused)
       (void)model_mon_judge(mon, MON_C_3_1_1_4, !mon->fo_refused || mon->failed_since_refusal, 0, 0,
                             0, "reset after FEATURES_OK was refused, without FAILED");
+    /* 2.1.1#3: a reset after FAILED is the passing case (a new init step
+     * instead is judged in status_rules) */
+    if (!mon->excused && (mon->status & VIRTIO_STATUS_FAILED) != 0)
+      (void)model_mon_judge(mon, MON_C_2_1_1_3, true, mon->status, 0, 0, "reset after FAILED");
     if (ok)
       model_mon_reset(mon, false);
     return;
@@ -573,7 +579,12 @@ static void isr_ack(struct model_mon *mon, uint32_t value, bool ok) {
     return;
   mon->isr_pending &= ~value;
   mon->isr_stale &= ~value;
+  /* 4.2.2.2#17: bits read and now acknowledged: a passing evaluation (a
+   * failing one is judged at the end of the driver's event) */
+  uint32_t owed = mon->ack_owed;
   mon->ack_owed &= ~value;
+  if (owed != 0 && mon->ack_owed == 0)
+    (void)model_mon_judge(mon, MON_C_4_2_2_2_17, true, owed, 0, 0, "acknowledged");
   if ((value & MODEL_MMIO_INT_VRING) != 0)
     mon->used_moved_since_ack = false;
 }
