@@ -97,8 +97,8 @@ static const struct misbehave_entry table[] = {
         {"rx-flags-without-csum",
          "sets DATA_VALID in receive headers without GUEST_CSUM (5.1.9.4.1#5)"},
     [DEV_MISBEHAVE_RX_GSO] = {"rx-gso",
-                              "sets gso_type TCPV4 in receive headers without a guest GSO "
-                              "feature (5.1.9.4.1#24)"},
+                              "sets gso_type TCPV4 in receive headers without GUEST_TSO4 or "
+                              "any guest GSO feature (5.1.9.4.1#7, #24)"},
     [DEV_MISBEHAVE_RX_RSC_INFO] =
         {"rx-rsc-info", "sets RSC_INFO in receive header flags without RSC_EXT (5.1.9.4.1#28)"},
     [DEV_MISBEHAVE_RX_OVERSIZE] =
@@ -125,6 +125,21 @@ static const struct misbehave_entry table[] = {
         {"refuse-after-reset",
          "once it has kept FEATURES_OK, clears it for every later set, the one it kept included "
          "(2.2.2#5)"},
+    [DEV_MISBEHAVE_DEVICE_ID_ZERO] =
+        {"device-id-zero",
+         "DeviceID reads 0, the placeholder for no device; a driver that goes on breaks "
+         "4.2.3.1.1#4 and 4.2.2.2#8 (no device rule)"},
+    [DEV_MISBEHAVE_OFFER_RX_EXTRA_WITHOUT_CTRL_VQ] =
+        {"offer-rx-extra-without-ctrl-vq",
+         "offers CTRL_RX_EXTRA and HASH_REPORT without CTRL_VQ, leaving out CTRL_VQ and what "
+         "requires it (5.1.4.1#12, #13)"},
+    [DEV_MISBEHAVE_RX_GSO_TCPV6] = {"rx-gso-tcpv6",
+                                    "sets gso_type TCPV6 in receive headers without GUEST_TSO6 "
+                                    "or any guest GSO feature (5.1.9.4.1#9, #24)"},
+    [DEV_MISBEHAVE_RX_EMPTY_TAIL] =
+        {"rx-empty-tail",
+         "with MRG_RXBUF, adds one more receive buffer, used with len 0, to every packet and "
+         "counts it in num_buffers (5.1.9.3.2#1)"},
 };
 
 _Static_assert(sizeof(table) / sizeof(table[0]) == DEV_MISBEHAVE_COUNT,

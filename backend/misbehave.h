@@ -23,40 +23,44 @@
 #include <stdint.h>
 
 enum dev_misbehave {
-  DEV_MISBEHAVE_USE_BEFORE_DRIVER_OK,     /* 2.1.2#1 */
-  DEV_MISBEHAVE_WORK_AFTER_RESET,         /* 2.4.1#2 */
-  DEV_MISBEHAVE_TOUCH_UNREADY_QUEUE,      /* 4.2.2.1#7 */
-  DEV_MISBEHAVE_SILENT_NEEDS_RESET,       /* 2.1.2#3 */
-  DEV_MISBEHAVE_OFFER_WITHOUT_DEPENDENCY, /* 2.2.2#1 */
-  DEV_MISBEHAVE_NO_VERSION_1,             /* 6.2#1 */
-  DEV_MISBEHAVE_REFUSE_FEATURES,          /* 2.2.2#2 */
-  DEV_MISBEHAVE_ACCEPT_ANY_FEATURES,      /* 2.2.2#3 */
-  DEV_MISBEHAVE_IGNORE_RESET,             /* 2.4.1#1 */
-  DEV_MISBEHAVE_BAD_MAGIC,                /* 4.2.2.1#1 */
-  DEV_MISBEHAVE_BAD_VERSION,              /* 4.2.2.1#2 */
-  DEV_MISBEHAVE_CLEAR_ISR_EARLY,          /* 4.2.2.1#3 */
-  DEV_MISBEHAVE_SPURIOUS_ISR,             /* 4.2.2.1#4 */
-  DEV_MISBEHAVE_KEEP_STATE_ON_RESET,      /* 4.2.2.1#5 */
-  DEV_MISBEHAVE_NO_GENERATION_BUMP,       /* 4.2.2.1#6 */
-  DEV_MISBEHAVE_WRITE_READABLE_BUFFER,    /* 2.7.5.1#1 */
-  DEV_MISBEHAVE_READ_WRITABLE_BUFFER,     /* 2.7.5.1#2 */
-  DEV_MISBEHAVE_WRITE_DESCRIPTOR_TABLE,   /* 2.7.5.1#3 */
-  DEV_MISBEHAVE_IRQ_WHILE_SUPPRESSED,     /* 2.7.7.2#2, #6 */
-  DEV_MISBEHAVE_SKIP_IRQ,                 /* 2.7.7.2#3, #5 */
-  DEV_MISBEHAVE_PUBLISH_USED_BEFORE_ELEM, /* 2.7.8.2#1 */
-  DEV_MISBEHAVE_USED_LEN_TOO_BIG,         /* 2.7.8.2#2 */
-  DEV_MISBEHAVE_BAD_USED_FLAGS,           /* 2.7.10.2#1, #2 */
-  DEV_MISBEHAVE_RX_NUM_BUFFERS,           /* 5.1.9.4.1#1, #2 */
-  DEV_MISBEHAVE_RX_FLAGS_WITHOUT_CSUM,    /* 5.1.9.4.1#5 */
-  DEV_MISBEHAVE_RX_GSO,                   /* 5.1.9.4.1#24 */
-  DEV_MISBEHAVE_RX_RSC_INFO,              /* 5.1.9.4.1#28 */
-  DEV_MISBEHAVE_RX_OVERSIZE,              /* 5.1.4.1#5 */
-  DEV_MISBEHAVE_BAD_MTU,                  /* 5.1.4.1#2 */
-  DEV_MISBEHAVE_RX_SPLIT_PUBLISH,         /* 5.1.9.4.1#4 */
-  DEV_MISBEHAVE_RX_PARTIAL_FILL,          /* 5.1.9.4.1#3 */
-  DEV_MISBEHAVE_MTU_CHANGES,              /* 5.1.4.1#4 */
-  DEV_MISBEHAVE_OFFER_RESERVED_BIT,       /* 2.2.2#4 */
-  DEV_MISBEHAVE_REFUSE_AFTER_RESET,       /* 2.2.2#5 */
+  DEV_MISBEHAVE_USE_BEFORE_DRIVER_OK,           /* 2.1.2#1 */
+  DEV_MISBEHAVE_WORK_AFTER_RESET,               /* 2.4.1#2 */
+  DEV_MISBEHAVE_TOUCH_UNREADY_QUEUE,            /* 4.2.2.1#7 */
+  DEV_MISBEHAVE_SILENT_NEEDS_RESET,             /* 2.1.2#3 */
+  DEV_MISBEHAVE_OFFER_WITHOUT_DEPENDENCY,       /* 2.2.2#1 */
+  DEV_MISBEHAVE_NO_VERSION_1,                   /* 6.2#1 */
+  DEV_MISBEHAVE_REFUSE_FEATURES,                /* 2.2.2#2 */
+  DEV_MISBEHAVE_ACCEPT_ANY_FEATURES,            /* 2.2.2#3 */
+  DEV_MISBEHAVE_IGNORE_RESET,                   /* 2.4.1#1 */
+  DEV_MISBEHAVE_BAD_MAGIC,                      /* 4.2.2.1#1 */
+  DEV_MISBEHAVE_BAD_VERSION,                    /* 4.2.2.1#2 */
+  DEV_MISBEHAVE_CLEAR_ISR_EARLY,                /* 4.2.2.1#3 */
+  DEV_MISBEHAVE_SPURIOUS_ISR,                   /* 4.2.2.1#4 */
+  DEV_MISBEHAVE_KEEP_STATE_ON_RESET,            /* 4.2.2.1#5 */
+  DEV_MISBEHAVE_NO_GENERATION_BUMP,             /* 4.2.2.1#6 */
+  DEV_MISBEHAVE_WRITE_READABLE_BUFFER,          /* 2.7.5.1#1 */
+  DEV_MISBEHAVE_READ_WRITABLE_BUFFER,           /* 2.7.5.1#2 */
+  DEV_MISBEHAVE_WRITE_DESCRIPTOR_TABLE,         /* 2.7.5.1#3 */
+  DEV_MISBEHAVE_IRQ_WHILE_SUPPRESSED,           /* 2.7.7.2#2, #6 */
+  DEV_MISBEHAVE_SKIP_IRQ,                       /* 2.7.7.2#3, #5 */
+  DEV_MISBEHAVE_PUBLISH_USED_BEFORE_ELEM,       /* 2.7.8.2#1 */
+  DEV_MISBEHAVE_USED_LEN_TOO_BIG,               /* 2.7.8.2#2 */
+  DEV_MISBEHAVE_BAD_USED_FLAGS,                 /* 2.7.10.2#1, #2 */
+  DEV_MISBEHAVE_RX_NUM_BUFFERS,                 /* 5.1.9.4.1#1, #2 */
+  DEV_MISBEHAVE_RX_FLAGS_WITHOUT_CSUM,          /* 5.1.9.4.1#5 */
+  DEV_MISBEHAVE_RX_GSO,                         /* 5.1.9.4.1#7, #24 */
+  DEV_MISBEHAVE_RX_RSC_INFO,                    /* 5.1.9.4.1#28 */
+  DEV_MISBEHAVE_RX_OVERSIZE,                    /* 5.1.4.1#5 */
+  DEV_MISBEHAVE_BAD_MTU,                        /* 5.1.4.1#2 */
+  DEV_MISBEHAVE_RX_SPLIT_PUBLISH,               /* 5.1.9.4.1#4 */
+  DEV_MISBEHAVE_RX_PARTIAL_FILL,                /* 5.1.9.4.1#3 */
+  DEV_MISBEHAVE_MTU_CHANGES,                    /* 5.1.4.1#4 */
+  DEV_MISBEHAVE_OFFER_RESERVED_BIT,             /* 2.2.2#4 */
+  DEV_MISBEHAVE_REFUSE_AFTER_RESET,             /* 2.2.2#5 */
+  DEV_MISBEHAVE_DEVICE_ID_ZERO,                 /* none: fires 4.2.3.1.1#4, 4.2.2.2#8 */
+  DEV_MISBEHAVE_OFFER_RX_EXTRA_WITHOUT_CTRL_VQ, /* 5.1.4.1#12, #13 */
+  DEV_MISBEHAVE_RX_GSO_TCPV6,                   /* 5.1.9.4.1#9, #24 */
+  DEV_MISBEHAVE_RX_EMPTY_TAIL,                  /* 5.1.9.3.2#1 */
   DEV_MISBEHAVE_COUNT
 };
 

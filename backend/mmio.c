@@ -59,7 +59,10 @@ static model_err read_control(struct dev_mmio *mmio, uint32_t offset, uint32_t *
                                                                            : MODEL_MMIO_VERSION;
     return MODEL_OK;
   case MODEL_MMIO_DEVICE_ID:
-    *value = core->cfg.device_id;
+    /* misbehave point, device-id-zero: the placeholder id 0 (no device rule
+     * broken; the driver then owes 4.2.3.1.1#3, #4) */
+    *value =
+        dev_misbehave_has(core->misbehave, DEV_MISBEHAVE_DEVICE_ID_ZERO) ? 0u : core->cfg.device_id;
     return MODEL_OK;
   case MODEL_MMIO_VENDOR_ID:
     *value = core->cfg.vendor_id;

@@ -16,9 +16,10 @@
  * mode notifications stay waived and a periodic event services the queues.
  *
  * Misbehaviours acting here (backend/misbehave.h), at "misbehave point"s:
- * offer-without-dependency, no-version-1 and offer-reserved-bit (the
- * offer), bad-mtu and mtu-changes (the mtu field), used-len-too-big (transmit and control used
- * elements), and the servicing of the transmit queue, with a used buffer notification, before
+ * offer-without-dependency, offer-rx-extra-without-ctrl-vq, no-version-1
+ * and offer-reserved-bit (the offer), bad-mtu and mtu-changes (the mtu
+ * field), used-len-too-big (transmit and control used elements), and the
+ * servicing of the transmit queue, with a used buffer notification, before
  * DRIVER_OK for use-before-driver-ok and work-after-reset (queue_ready
  * hook).
  */
@@ -550,12 +551,34 @@ static model_err check_config(const struct dev_net_config *cfg) {
  * reserved. */
 #define MISBEHAVE_RESERVED_BIT 42u
 
+/* offer-rx-extra-without-ctrl-vq: CTRL_RX_EXTRA and HASH_REPORT (their
+ * SHOULD-level pairing with CTRL_VQ, 5.1.4.1#12, #13) in an offer without
+ * CTRL_VQ, from which every feature that hard-requires CTRL_VQ (2.2.2#1) is
+ * also taken out, so that only the advised pairing is broken. Each round
+ * drops one feature; there are at most 64. */
+static uint64_t offer_without_ctrl_vq(uint64_t offered) {
+  offered &= ~model_feature_mask(VIRTIO_NET_F_CTRL_VQ);
+  offered |=
+      model_feature_mask(VIRTIO_NET_F_CTRL_RX_EXTRA) | model_feature_mask(VIRTIO_NET_F_HASH_REPORT);
+  for (unsigned round = 0; round < 64u; round++) {
+    const struct model_feature_dep *dep =
+        model_features_unmet_dep(VIRTIO_ID_NET, offered, MODEL_FEATURE_DEP_REQUIRED);
+    if (dep == NULL)
+      break;
+    offered &= ~model_feature_mask(dep->bit);
+  }
+  return offered;
+}
+
 /* The features the device offers: the configured set, or (misbehave
- * points) CTRL_RX without CTRL_VQ (offer-without-dependency, 2.2.2#1), no
- * VERSION_1 (no-version-1, 6.2#1) and a reserved bit (offer-reserved-bit,
- * 2.2.2#4). */
+ * points) CTRL_RX without CTRL_VQ (offer-without-dependency, 2.2.2#1),
+ * CTRL_RX_EXTRA and HASH_REPORT without CTRL_VQ (offer-rx-extra-without-
+ * ctrl-vq, 5.1.4.1#12, #13), no VERSION_1 (no-version-1, 6.2#1) and a
+ * reserved bit (offer-reserved-bit, 2.2.2#4). */
 static uint64_t offered_features(const struct dev_net_config *cfg) {
   uint64_t offered = cfg->features_offered;
+  if (dev_misbehave_has(cfg->misbehave, DEV_MISBEHAVE_OFFER_RX_EXTRA_WITHOUT_CTRL_VQ))
+    offered = offer_without_ctrl_vq(offered);
   if (dev_misbehave_has(cfg->misbehave, DEV_MISBEHAVE_OFFER_WITHOUT_DEPENDENCY))
     offered = (offered & ~model_feature_mask(VIRTIO_NET_F_CTRL_VQ)) |
               model_feature_mask(VIRTIO_NET_F_CTRL_RX);

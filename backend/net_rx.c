@@ -17,9 +17,9 @@
  * pop.
  *
  * Misbehaviours acting here (backend/misbehave.h), at "misbehave point"s:
- * rx-num-buffers, rx-flags-without-csum, rx-gso, rx-rsc-info (the header),
- * rx-oversize (the size limit), rx-partial-fill and rx-split-publish (the
- * merged buffers).
+ * rx-num-buffers, rx-flags-without-csum, rx-gso, rx-gso-tcpv6, rx-rsc-info
+ * (the header), rx-oversize (the size limit), rx-partial-fill,
+ * rx-split-publish and rx-empty-tail (the merged buffers).
  */
 #include <string.h>
 
@@ -98,13 +98,16 @@ static void build_rx_hdr(const struct dev_net *net, const uint8_t *frame, size_t
     hdr[MODEL_NET_HDR_OFF_FLAGS] = VIRTIO_NET_HDR_F_DATA_VALID;
   /* misbehave points: #5 DATA_VALID without GUEST_CSUM (rx-flags-without-
    * csum), #28 RSC_INFO without RSC_EXT (rx-rsc-info), #24 a GSO type
-   * without a guest GSO feature (rx-gso). */
+   * without a guest GSO feature: TCPV4 (rx-gso, also #7) or TCPV6
+   * (rx-gso-tcpv6, also #9). */
   if (dev_misbehave_has(misbehave, DEV_MISBEHAVE_RX_FLAGS_WITHOUT_CSUM))
     hdr[MODEL_NET_HDR_OFF_FLAGS] |= VIRTIO_NET_HDR_F_DATA_VALID;
   if (dev_misbehave_has(misbehave, DEV_MISBEHAVE_RX_RSC_INFO))
     hdr[MODEL_NET_HDR_OFF_FLAGS] |= VIRTIO_NET_HDR_F_RSC_INFO;
   if (dev_misbehave_has(misbehave, DEV_MISBEHAVE_RX_GSO))
     hdr[MODEL_NET_HDR_OFF_GSO_TYPE] = VIRTIO_NET_HDR_GSO_TCPV4;
+  if (dev_misbehave_has(misbehave, DEV_MISBEHAVE_RX_GSO_TCPV6))
+    hdr[MODEL_NET_HDR_OFF_GSO_TYPE] = VIRTIO_NET_HDR_GSO_TCPV6;
 }
 
 /* num_buffers as written: count, or (misbehave point, rx-num-buffers) 0,
@@ -228,12 +231,32 @@ static model_err rx_publish_part(struct dev_net *net, struct dev_vq *vq) {
   return MODEL_OK;
 }
 
+/* misbehave point (rx-empty-tail, 5.1.9.3.2#1): one more buffer after the
+ * packet's last, used with len 0 and counted in num_buffers. With none
+ * left (or the ring full) the packet goes without it. */
+static model_err rx_empty_tail(struct dev_net *net, struct dev_vq *vq, uint16_t *count) {
+  if (*count >= vq->size)
+    return MODEL_OK;
+  struct dev_chain chain;
+  model_err err = dev_vq_pop(vq, &chain);
+  if (err == MODEL_ERR_RING_EMPTY)
+    return MODEL_OK;
+  MODEL_TRY(err);
+  net->stats.queue[MODEL_NET_RXQ].chains++;
+  net->rx_used[*count].id = chain.id;
+  net->rx_used[*count].len = 0;
+  (*count)++;
+  return MODEL_OK;
+}
+
 static void rx_merged(struct dev_net *net, struct dev_vq *vq, const uint8_t *frame, size_t len) {
   uint8_t hdr[MODEL_NET_HDR_SIZE];
   build_rx_hdr(net, frame, len, hdr);
   struct dev_chain head;
   uint16_t count = 0;
   model_err err = rx_fill_merged(net, vq, frame, len, hdr, &head, &count);
+  if (err == MODEL_OK && dev_misbehave_has(net->cfg.misbehave, DEV_MISBEHAVE_RX_EMPTY_TAIL))
+    err = rx_empty_tail(net, vq, &count);
   if (err == MODEL_OK) {
     uint16_t value = num_buffers_value(net, count); /* 5.1.9.4.1#2 */
     uint8_t num[2];

@@ -13,9 +13,10 @@
  * Misbehaviours (frontend/misbehave.h) wired here, marked "misbehave:":
  * clear-status-bit, init-after-failed, skip-features-ok,
  * features-after-features-ok, no-reset-readback, accept-unoffered,
- * accept-without-dependency, refuse-version-1, no-failed-on-refusal,
- * ignore-features-refused, ignore-bad-device (with mmio.c). The one-shots among them
- * clear their bit in core->misbehave when they fire.
+ * accept-without-dependency, refuse-version-1, refuse-mac, refuse-mtu,
+ * no-failed-on-refusal, ignore-features-refused, ignore-bad-device and
+ * ignore-device-id-zero (with mmio.c). The one-shots among them clear their
+ * bit in core->misbehave when they fire.
  */
 #include "frontend/core.h"
 
@@ -70,7 +71,11 @@ static model_err status_put(struct drv_core *core, uint8_t status) {
 model_err drv_core_probe(struct drv_core *core, uint32_t expected_device_id) {
   core->state = DRV_CORE_UNPROBED;
   MODEL_TRY(drv_mmio_ident_read(&core->mmio, &core->ident));
-  const struct drv_mmio_ident *id = &core->ident;
+  struct drv_mmio_ident *id = &core->ident;
+  /* misbehave: ignore-device-id-zero breaks 4.2.2.2#8: a DeviceID of 0 is
+   * taken to be the expected device */
+  if (id->device_id == 0 && mis(core, DRV_MISBEHAVE_IGNORE_DEVICE_ID_ZERO))
+    id->device_id = expected_device_id;
   /* 4.2.2.2#6-#9: a bad magic or version, or device id 0, is a device to
    * ignore; for id 0 silently (the caller reports nothing). */
   /* misbehave: ignore-bad-device breaks 4.2.2.2#6, #7: magic and version
@@ -300,6 +305,10 @@ static uint64_t negotiate_misbehave(struct drv_core *core, uint64_t offered, uin
     accepted &= ~model_feature_mask(VIRTIO_F_VERSION_1);
     *required &= ~model_feature_mask(VIRTIO_F_VERSION_1);
   }
+  if (mis_once(core, DRV_MISBEHAVE_REFUSE_MAC)) /* breaks 5.1.4.2#2 */
+    accepted &= ~model_feature_mask(VIRTIO_NET_F_MAC);
+  if (mis_once(core, DRV_MISBEHAVE_REFUSE_MTU)) /* breaks 5.1.4.2#7 */
+    accepted &= ~model_feature_mask(VIRTIO_NET_F_MTU);
   return accepted;
 }
 

@@ -62,6 +62,12 @@ static const struct misbehave_entry misbehave_table[DRV_MISBEHAVE_COUNT] = {
         {"refuse-version-1", "6.1#1",
          "once: does not accept VERSION_1 although it is offered (nor requires it); a device "
          "without a legacy interface refuses FEATURES_OK"},
+    [DRV_MISBEHAVE_REFUSE_MAC] =
+        {"refuse-mac", "5.1.4.2#2",
+         "once: does not accept MAC although it is offered, and makes up its own address"},
+    [DRV_MISBEHAVE_REFUSE_MTU] =
+        {"refuse-mtu", "5.1.4.2#7",
+         "once: does not accept MTU although it is offered, and keeps to 1514-byte frames"},
     [DRV_MISBEHAVE_NO_GENERATION_LOOP] =
         {"no-generation-loop", "2.5.1#2",
          "reads the device configuration without reading ConfigGeneration before and after"},
@@ -118,6 +124,10 @@ static const struct misbehave_entry misbehave_table[DRV_MISBEHAVE_COUNT] = {
     [DRV_MISBEHAVE_SKIP_DEVICE_ID] =
         {"skip-device-id", "4.2.3.1.1#2",
          "after a valid MagicValue and Version, reads VendorID before DeviceID"},
+    [DRV_MISBEHAVE_IGNORE_DEVICE_ID_ZERO] =
+        {"ignore-device-id-zero", "4.2.3.1.1#4, 4.2.2.2#8",
+         "after DeviceID reads 0, goes on: reads VendorID and initialises the device as the "
+         "one it expected"},
     [DRV_MISBEHAVE_TOUCH_SHM] =
         {"touch-shm", "4.2.3.1.1#5",
          "after identifying the device, writes 0 to SHMSel and reads SHMLenLow, expecting no "
@@ -225,6 +235,9 @@ static const struct misbehave_entry misbehave_table[DRV_MISBEHAVE_COUNT] = {
         {"ctrl-rx-extra-without-feature", "5.1.9.5.1.2#2",
          "sends RX_ALLUNI, RX_NOMULTI, RX_NOUNI and RX_NOBCAST commands without CTRL_RX_EXTRA "
          "negotiated"},
+    [DRV_MISBEHAVE_BAD_MAC_TABLE] =
+        {"bad-mac-table", "5.1.9.5.2.2#3",
+         "in MAC_TABLE_SET, writes a unicast count one larger than the addresses that follow"},
 };
 
 bool drv_misbehave_lookup(const char *name, unsigned *bit) {

@@ -47,6 +47,8 @@ enum drv_misbehave {
   DRV_MISBEHAVE_ACCEPT_UNOFFERED,          /* 2.2.1#1 */
   DRV_MISBEHAVE_ACCEPT_WITHOUT_DEPENDENCY, /* 2.2.1#2 */
   DRV_MISBEHAVE_REFUSE_VERSION_1,          /* 6.1#1 */
+  DRV_MISBEHAVE_REFUSE_MAC,                /* 5.1.4.2#2 */
+  DRV_MISBEHAVE_REFUSE_MTU,                /* 5.1.4.2#7 */
   /* configuration space (mmio.c, net.c) */
   DRV_MISBEHAVE_NO_GENERATION_LOOP,    /* 2.5.1#2 */
   DRV_MISBEHAVE_READ_UNOFFERED_CONFIG, /* 2.5.1#3 */
@@ -66,6 +68,7 @@ enum drv_misbehave {
   DRV_MISBEHAVE_ACK_UNDEFINED_BITS,       /* 4.2.2.2#18 */
   DRV_MISBEHAVE_SKIP_MAGIC_CHECK,         /* 4.2.3.1.1#1 */
   DRV_MISBEHAVE_SKIP_DEVICE_ID,           /* 4.2.3.1.1#2 */
+  DRV_MISBEHAVE_IGNORE_DEVICE_ID_ZERO,    /* 4.2.3.1.1#4, 4.2.2.2#8 */
   DRV_MISBEHAVE_TOUCH_SHM,                /* 4.2.3.1.1#5 */
   DRV_MISBEHAVE_NO_ISR_READ,              /* 4.2.3.4.1#1 */
   /* split virtqueues (vq.c, vq_split.c) */
@@ -97,6 +100,7 @@ enum drv_misbehave {
   DRV_MISBEHAVE_CTRL_RX_WITHOUT_FEATURE,       /* 5.1.9.5.1.2#1 */
   DRV_MISBEHAVE_CTRL_RX_EXTRA_WITHOUT_FEATURE, /* 5.1.9.5.1.2#2 */
   DRV_MISBEHAVE_CTRL_MAC_WITHOUT_FEATURE,      /* 5.1.9.5.2.2#1 */
+  DRV_MISBEHAVE_BAD_MAC_TABLE,                 /* 5.1.9.5.2.2#3 */
   DRV_MISBEHAVE_COUNT
 };
 

@@ -16,7 +16,8 @@
  * write-readonly-register, read-writeonly-register, narrow-register-access
  * (after identification), no-features-sel, no-driver-features-sel,
  * no-generation-loop, oversize-queue, touch-ready-queue, ack-undefined-bits,
- * ignore-bad-device (with core.c), skip-device-id, touch-shm.
+ * ignore-bad-device and ignore-device-id-zero (with core.c), skip-device-id,
+ * touch-shm.
  */
 #include "frontend/mmio.h"
 
@@ -98,7 +99,8 @@ model_err drv_mmio_ident_read(struct drv_mmio *m, struct drv_mmio_ident *id) {
   }
   MODEL_TRY(drv_mmio_read(m, MODEL_MMIO_DEVICE_ID, &id->device_id));
   id->read_count++;
-  if (id->device_id == 0)
+  /* misbehave: ignore-device-id-zero breaks 4.2.3.1.1#4: on regardless */
+  if (id->device_id == 0 && !mis(m, DRV_MISBEHAVE_IGNORE_DEVICE_ID_ZERO))
     return MODEL_OK;
   MODEL_TRY(drv_mmio_read(m, MODEL_MMIO_VENDOR_ID, &id->vendor_id));
   id->read_count++;

@@ -14,7 +14,7 @@
  *
  * Misbehaviours wired here, marked "misbehave:": ctrl-rx-without-feature,
  * ctrl-rx-extra-without-feature, ctrl-mac-without-feature (the feature
- * check left out).
+ * check left out), bad-mac-table (a unicast count one too large).
  */
 #include <string.h>
 
@@ -90,10 +90,13 @@ model_err drv_net_ctrl_rx(struct drv_net *net, uint8_t cmd, bool on) {
   return ctrl_submit(net, VIRTIO_NET_CTRL_RX, cmd, 1u);
 }
 
-/* One table: le32 entries, then the addresses; returns the bytes written. */
+/* One table: le32 entries (n, or n + 1 for misbehave bad-mac-table), then
+ * the n addresses; returns the bytes written. */
 static model_err mac_table_write(struct drv_net *net, uint64_t at, const uint8_t (*macs)[6],
-                                 uint32_t n, uint32_t *written) {
-  MODEL_TRY(sim_bus_write_le32(net->bus, SIM_ACTOR_DRIVER, at + MODEL_NET_CTRL_MAC_OFF_ENTRIES, n));
+                                 uint32_t n, bool overcount, uint32_t *written) {
+  uint32_t shown = overcount ? n + 1u : n;
+  MODEL_TRY(
+      sim_bus_write_le32(net->bus, SIM_ACTOR_DRIVER, at + MODEL_NET_CTRL_MAC_OFF_ENTRIES, shown));
   if (n > 0)
     MODEL_TRY(sim_bus_write_bytes(net->bus, SIM_ACTOR_DRIVER, at + MODEL_NET_CTRL_MAC_OFF_MACS,
                                   macs, (size_t)n * MODEL_NET_MAC_LEN));
@@ -116,8 +119,11 @@ model_err drv_net_ctrl_mac_table(struct drv_net *net, const uint8_t (*uni)[6], u
   /* 5.1.9.5.2.2#3: unicast table, then multicast table */
   uint64_t at = net->ctrl_addr + DRV_NET_CTRL_DATA_OFF;
   uint32_t len_uni = 0, len_multi = 0;
-  MODEL_TRY(mac_table_write(net, at, uni, n_uni, &len_uni));
-  MODEL_TRY(mac_table_write(net, at + len_uni, multi, n_multi, &len_multi));
+  /* misbehave: bad-mac-table breaks 5.1.9.5.2.2#3, the unicast count one
+   * larger than the addresses written */
+  bool overcount = drv_net_mis(net, DRV_MISBEHAVE_BAD_MAC_TABLE);
+  MODEL_TRY(mac_table_write(net, at, uni, n_uni, overcount, &len_uni));
+  MODEL_TRY(mac_table_write(net, at + len_uni, multi, n_multi, false, &len_multi));
   return ctrl_submit(net, VIRTIO_NET_CTRL_MAC, VIRTIO_NET_CTRL_MAC_TABLE_SET, len_uni + len_multi);
 }
 

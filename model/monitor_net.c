@@ -11,19 +11,21 @@
  * header), 5.1.4.2#3 (tx source is the config mac), 5.1.4.2#9 (tx frame
  * within mtu + 14 with MTU), 5.1.9.3.1#2, #3 and 5.1.4.2#8 (rx buffer
  * sizes), 5.1.9.5.1.2#1, #2 and 5.1.9.5.2.2#1 (control commands without
- * their feature).
- * Device rules: 5.1.9.4.1#1, #2 (num_buffers), #3 (merged buffers filled),
- * #4 (published together), #5, #24, #28 (rx header flags and gso_type),
- * 5.1.4.1#5 (rx frame within mtu + 14 with MTU).
+ * their feature), 5.1.9.5.2.2#3 (the MAC_TABLE_SET data layout).
+ * Device rules: 5.1.9.4.1#1, #2 (num_buffers), 5.1.9.3.2#1 (no empty buffer
+ * counted last), 5.1.9.4.1#3 (merged buffers filled), #4 (published
+ * together), #5, #7, #9, #24, #28 (rx header flags and gso_type), 5.1.4.1#5
+ * (rx frame within mtu + 14 with MTU).
  *
  * num_buffers with MRG_RXBUF: the monitor cannot see the frame length, so it
  * holds the count to what the used entries show: at least 1 (#2), all of
  * them visible with the first one (#4: no used idx value, written or
  * snapshot, shows only part of the packet), and every buffer but the last
- * one filled completely (#3), which is what makes the count the number of
- * buffers the packet took. A packet published in parts is followed into the
- * next publication (struct mon_ring rx_ fields), so its later buffers are
- * never mistaken for packet starts.
+ * one filled completely (#3), and the last one holding some of it
+ * (5.1.9.3.2#1: not an empty buffer counted after the packet's end), which
+ * is what makes the count the number of buffers the packet took. A packet published in parts is
+ * followed into the next publication (struct mon_ring rx_ fields), so its later buffers are never
+ * mistaken for packet starts.
  */
 #include <string.h>
 
@@ -76,6 +78,30 @@ static bool segs_gather(const struct model_mon *mon, const struct mon_ring *ring
     if (!model_mon_peek(mon, s->addr, dst + done, piece))
       return false;
     done += piece;
+  }
+  return done == len;
+}
+
+/* Read len bytes at offset off of the readable part of the chain just
+ * walked (ring->segs); false if they are not all there or not mapped. */
+static bool segs_read_at(const struct model_mon *mon, const struct mon_ring *ring, uint64_t off,
+                         uint8_t *dst, size_t len) {
+  size_t done = 0;
+  uint64_t skip = off;
+  for (uint32_t i = 0; i < ring->seg_count && done < len; i++) {
+    const struct mon_seg *s = &ring->segs[i];
+    if (s->writable)
+      break;
+    if (skip >= s->len) {
+      skip -= s->len;
+      continue;
+    }
+    uint64_t left = s->len - skip;
+    size_t piece = (uint64_t)(len - done) < left ? len - done : (size_t)left;
+    if (!model_mon_peek(mon, s->addr + skip, dst + done, piece))
+      return false;
+    done += piece;
+    skip = 0;
   }
   return done == len;
 }
@@ -158,6 +184,33 @@ static void rx_published(struct model_mon *mon, const struct mon_ring *ring, uin
   }
 }
 
+/* 5.1.9.5.2.2#3: MAC_TABLE_SET data is two tables, unicast then
+ * multicast, each a le32 count and that many 6-byte addresses, and they
+ * fill the command's readable data exactly. A count that cannot be read
+ * (unmapped memory) leaves the command unjudged. */
+static void mac_table_judge(struct model_mon *mon, const struct mon_ring *ring, uint16_t head) {
+  uint64_t data = ring->heads[head].readable - MODEL_NET_CTRL_HDR_SIZE;
+  uint64_t at = 0;
+  uint32_t counts[2] = {0, 0};
+  bool ok = true;
+  for (unsigned t = 0; t < 2u && ok; t++) {
+    uint8_t le[4];
+    ok = at + MODEL_NET_CTRL_MAC_OFF_MACS <= data;
+    if (ok && !segs_read_at(mon, ring, MODEL_NET_CTRL_HDR_SIZE + at, le, sizeof(le)))
+      return;
+    if (ok) {
+      counts[t] = (uint32_t)le[0] | ((uint32_t)le[1] << 8) | ((uint32_t)le[2] << 16) |
+                  ((uint32_t)le[3] << 24);
+      at += MODEL_NET_CTRL_MAC_OFF_MACS + (uint64_t)counts[t] * MODEL_NET_MAC_LEN;
+    }
+  }
+  (void)model_mon_judge(mon, MON_C_5_1_9_5_2_2_3, ok && at == data, data, counts[0], counts[1],
+                        "MAC_TABLE_SET of head %u: %llu data bytes for tables of %u and %u "
+                        "entries",
+                        (unsigned)head, (unsigned long long)data, (unsigned)counts[0],
+                        (unsigned)counts[1]);
+}
+
 static void ctrl_published(struct model_mon *mon, const struct mon_ring *ring, uint16_t head) {
   uint8_t cmd[MODEL_NET_CTRL_HDR_SIZE];
   if (ring->heads[head].readable < sizeof(cmd) || !segs_gather(mon, ring, cmd, sizeof(cmd)))
@@ -177,6 +230,8 @@ static void ctrl_published(struct model_mon *mon, const struct mon_ring *ring, u
   if (cls == VIRTIO_NET_CTRL_MAC)
     (void)model_mon_judge(mon, MON_C_5_1_9_5_2_2_1, ctrl_rx, cls, op, head,
                           "control command MAC %u without CTRL_RX", (unsigned)op);
+  if (cls == VIRTIO_NET_CTRL_MAC && op == VIRTIO_NET_CTRL_MAC_TABLE_SET)
+    mac_table_judge(mon, ring, head);
 }
 
 void model_mon_net_published(struct model_mon *mon, uint16_t q, struct mon_ring *ring,
@@ -211,7 +266,7 @@ static void rx_frame_done(struct model_mon *mon, const struct mon_ring *ring, ui
                         (unsigned long long)ring->rx_payload, (unsigned)mon->mtu);
 }
 
-/* 5.1.9.4.1#5, #24, #28: flags and gso_type of a receive header. */
+/* 5.1.9.4.1#5, #7, #9, #24, #28: flags and gso_type of a receive header. */
 static void rx_header(struct model_mon *mon, const uint8_t *hdr, uint16_t head) {
   uint8_t flags = hdr[MODEL_NET_HDR_OFF_FLAGS];
   uint8_t gso = hdr[MODEL_NET_HDR_OFF_GSO_TYPE];
@@ -224,6 +279,15 @@ static void rx_header(struct model_mon *mon, const uint8_t *hdr, uint16_t head) 
     (void)model_mon_judge(mon, MON_C_5_1_9_4_1_24, gso == VIRTIO_NET_HDR_GSO_NONE, gso, head, 0,
                           "rx header of head %u: gso_type 0x%x without a GUEST_ GSO feature", hh,
                           (unsigned)gso);
+  /* #7, #9: each TCP type only with its own GUEST_ feature (ECN aside);
+   * #24 above is the general rule, judged along with them */
+  uint8_t type = (uint8_t)(gso & (uint8_t)~VIRTIO_NET_HDR_GSO_ECN);
+  if (!model_mon_has(mon, VIRTIO_NET_F_GUEST_TSO4))
+    (void)model_mon_judge(mon, MON_C_5_1_9_4_1_7, type != VIRTIO_NET_HDR_GSO_TCPV4, gso, head, 0,
+                          "rx header of head %u: gso_type TCPV4 without GUEST_TSO4", hh);
+  if (!model_mon_has(mon, VIRTIO_NET_F_GUEST_TSO6))
+    (void)model_mon_judge(mon, MON_C_5_1_9_4_1_9, type != VIRTIO_NET_HDR_GSO_TCPV6, gso, head, 0,
+                          "rx header of head %u: gso_type TCPV6 without GUEST_TSO6", hh);
   if (!model_mon_has(mon, VIRTIO_NET_F_RSC_EXT))
     (void)model_mon_judge(mon, MON_C_5_1_9_4_1_28, (flags & VIRTIO_NET_HDR_F_RSC_INFO) == 0, flags,
                           head, 0, "rx header of head %u: RSC_INFO without RSC_EXT", hh);
@@ -278,10 +342,20 @@ static void rx_first(struct model_mon *mon, struct mon_ring *ring, uint16_t head
 
 /* A further buffer of the packet being followed. */
 static void rx_next(struct model_mon *mon, struct mon_ring *ring, uint16_t head, uint32_t len) {
+  /* 5.1.9.3.2#1: the last buffer num_buffers counts holds part of the
+   * packet; one used with len 0 was counted though the packet ended before
+   * it (then the buffer before it is the packet's real last one, and #3
+   * does not judge it) */
+  bool empty_tail = ring->rx_left == 1u && len == 0;
+  if (ring->rx_left == 1u)
+    (void)model_mon_judge(mon, MON_C_5_1_9_3_2_1, !empty_tail, len, head, 0,
+                          "rx packet's last counted buffer, head %u, holds none of it",
+                          (unsigned)head);
   /* 5.1.9.4.1#3: the buffers before it were filled completely */
-  (void)model_mon_judge(mon, MON_C_5_1_9_4_1_3, ring->rx_prev_full, ring->rx_left, head, len,
-                        "rx packet continues into head %u after a buffer not filled completely",
-                        (unsigned)head);
+  if (!empty_tail)
+    (void)model_mon_judge(mon, MON_C_5_1_9_4_1_3, ring->rx_prev_full, ring->rx_left, head, len,
+                          "rx packet continues into head %u after a buffer not filled completely",
+                          (unsigned)head);
   ring->rx_payload += len;
   ring->rx_prev_full = len == ring->heads[head].writable;
   if (--ring->rx_left == 0)

@@ -9,15 +9,18 @@
  * read back), 2.2.1#1, #2 and 6.1#1 (the set FEATURES_OK is written with),
  * 3.1.1#3 and #6, 3.1.1#4, #5 (a refused FEATURES_OK: FAILED and no
  * further step before the reset), 4.2.2.2#6, #7 and 4.2.3.1.1#2 (what
- * follows the MagicValue and Version reads), 4.2.3.1.1#5 (no shared memory
+ * follows the MagicValue and Version reads), 4.2.3.1.1#4 and 4.2.2.2#8 (no
+ * register access after DeviceID read 0), 4.2.3.1.1#5 (no shared memory
  * registers), 2.5.1#2 (generation loop: a burst of config reads with a
  * ConfigGeneration read right before and right after it), 2.5.1#3 (optional
- * fields only when offered), 5.1.4.2#1 (no config write), 4.2.2.2#1-#5,
+ * fields only when offered), 5.1.4.2#1 (no config write), 5.1.4.2#2, #7 (MAC
+ * and MTU taken when offered), 4.2.2.2#1-#5,
  * #10-#13, #18, 4.2.3.1.1#1, and the InterruptACK owed after an
  * InterruptStatus read (#17, judged at the event's end in monitor.c).
- * Device rules: 2.2.2#1-#5, 6.2#1 (what it offers and keeps), 2.4.1#1 (status
- * reads 0 after reset), 2.1.2#3 (DEVICE_NEEDS_RESET announced), 4.2.2.1#1-#6
- * (magic, version, InterruptStatus, reset, generation), 5.1.4.1#2, #4 (mtu).
+ * Device rules: 2.2.2#1-#5, 6.2#1, 5.1.4.1#12, #13 (what it offers and
+ * keeps), 2.4.1#1 (status reads 0 after reset), 2.1.2#3 (DEVICE_NEEDS_RESET
+ * announced), 4.2.2.1#1-#6 (magic, version, InterruptStatus, reset,
+ * generation), 5.1.4.1#2, #4 (mtu).
  *
  * Status shadow: what the driver wrote, plus DEVICE_NEEDS_RESET once a read
  * shows it, minus FEATURES_OK or DRIVER_OK once a read shows the device
@@ -93,6 +96,14 @@ static void ident_follow(struct model_mon *mon, uint32_t offset, bool write) {
                           "%s of 0x%03x after Version read wrong", write ? "write" : "read",
                           (unsigned)offset);
   }
+  /* 4.2.3.1.1#4: nothing at all after DeviceID read 0; the same access
+   * shows the device was not ignored (4.2.2.2#8). */
+  (void)model_mon_judge(mon, MON_C_4_2_3_1_1_4, !mon->device_id_zero, offset, write, 0,
+                        "%s of 0x%03x after DeviceID read 0", write ? "write" : "read",
+                        (unsigned)offset);
+  (void)model_mon_judge(mon, MON_C_4_2_2_2_8, !mon->device_id_zero, offset, write, 0,
+                        "%s of 0x%03x: device with DeviceID 0 not ignored",
+                        write ? "write" : "read", (unsigned)offset);
   if (!mon->device_id_next)
     return;
   mon->device_id_next = false;
@@ -303,7 +314,21 @@ static void config_write(struct model_mon *mon, uint32_t off, uint32_t width, ui
 
 /* ---- status ----------------------------------------------------------------- */
 
-/* At the FEATURES_OK write: what the driver accepted (2.2.1#1, #2, 6.1#1)
+/* 5.1.4.2#2, #7 (SHOULD), at the FEATURES_OK write: a network driver takes
+ * MAC and MTU when the device offers them (word 0 read). */
+static void net_features_taken(struct model_mon *mon, uint64_t acc, uint64_t off) {
+  if (mon->cfg.device_id != VIRTIO_ID_NET || (mon->offered_known & 1u) == 0)
+    return;
+  bool mac_ok =
+      !model_features_has(off, VIRTIO_NET_F_MAC) || model_features_has(acc, VIRTIO_NET_F_MAC);
+  (void)model_mon_judge(mon, MON_C_5_1_4_2_2, mac_ok, acc, off, 0, "MAC offered and not accepted");
+  bool mtu_ok =
+      !model_features_has(off, VIRTIO_NET_F_MTU) || model_features_has(acc, VIRTIO_NET_F_MTU);
+  (void)model_mon_judge(mon, MON_C_5_1_4_2_7, mtu_ok, acc, off, 0, "MTU offered and not accepted");
+}
+
+/* At the FEATURES_OK write: what the driver accepted (2.2.1#1, #2, 6.1#1,
+ * 5.1.4.2#2, #7)
  * and whether the device may refuse it (2.2.2#2, #3, judged at the read). */
 static void features_ok_written(struct model_mon *mon) {
   uint64_t acc = (uint64_t)mon->accepted[0] | ((uint64_t)mon->accepted[1] << 32);
@@ -329,6 +354,7 @@ static void features_ok_written(struct model_mon *mon) {
   if ((mon->offered_known & 2u) != 0)
     (void)model_mon_judge(mon, MON_C_6_1_1, v1_ok, acc, off, 0,
                           "VERSION_1 offered and not accepted");
+  net_features_taken(mon, acc, off);
   bool pci_only =
       model_features_has(acc, VIRTIO_F_SR_IOV) || model_features_has(acc, VIRTIO_F_ADMIN_VQ);
   mon->fo_valid_known = (mon->offered_known & 3u) == 3u;
@@ -507,6 +533,23 @@ static void judge_offered_word(struct model_mon *mon, uint32_t sel, uint32_t val
                         "offers feature bit %u, reserved for this device type", bad);
 }
 
+/* 5.1.4.1#12, #13 (SHOULD): HASH_REPORT and CTRL_RX_EXTRA are offered only
+ * with CTRL_VQ. These are the ADVISED rules of the dependency table, not
+ * the hard ones of 2.2.2#1: an offer may break them and 2.2.2#1 not. */
+static void judge_offered_advised(struct model_mon *mon, uint64_t off) {
+  static const struct {
+    enum mon_chk chk;
+    unsigned bit;
+    const char *name;
+  } rules[] = {{MON_C_5_1_4_1_12, VIRTIO_NET_F_HASH_REPORT, "HASH_REPORT"},
+               {MON_C_5_1_4_1_13, VIRTIO_NET_F_CTRL_RX_EXTRA, "CTRL_RX_EXTRA"}};
+  bool ctrl_vq = model_features_has(off, VIRTIO_NET_F_CTRL_VQ);
+  for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
+    (void)model_mon_judge(mon, rules[i].chk, ctrl_vq || !model_features_has(off, rules[i].bit), off,
+                          rules[i].bit, 0, "offers %s without CTRL_VQ (offered 0x%llx)",
+                          rules[i].name, (unsigned long long)off);
+}
+
 static void device_features_read(struct model_mon *mon, uint32_t value, bool ok) {
   (void)model_mon_judge(mon, MON_C_4_2_2_2_10, mon->dev_sel_written, 0, 0, 0,
                         "DeviceFeatures read without a DeviceFeaturesSel write");
@@ -526,6 +569,8 @@ static void device_features_read(struct model_mon *mon, uint32_t value, bool ok)
       missing, "offers feature %u without 0x%llx", bit, (unsigned long long)missing);
   (void)model_mon_judge(mon, MON_C_6_2_1, model_features_has(off, VIRTIO_F_VERSION_1), off, 0, 0,
                         "VERSION_1 not offered (offered 0x%llx)", (unsigned long long)off);
+  if (mon->cfg.device_id == VIRTIO_ID_NET)
+    judge_offered_advised(mon, off);
 }
 
 static void driver_features_write(struct model_mon *mon, uint32_t value, bool ok) {
@@ -680,6 +725,9 @@ static void control_read_value(struct model_mon *mon, uint32_t offset, uint32_t 
                           "Version reads 0x%x", (unsigned)value);
     mon->version_bad = mon->version_bad || value != MODEL_MMIO_VERSION;
     mon->device_id_next = mon->magic_valid && value == MODEL_MMIO_VERSION;
+    break;
+  case MODEL_MMIO_DEVICE_ID:
+    mon->device_id_zero = mon->device_id_zero || value == 0;
     break;
   case MODEL_MMIO_QUEUE_SIZE_MAX:
     if (mq != NULL) {

@@ -64,6 +64,10 @@ static const char *const plan_names[] = {
     "mtu-changes",
     "offer-reserved-bit",
     "refuse-after-reset",
+    "device-id-zero",
+    "offer-rx-extra-without-ctrl-vq",
+    "rx-gso-tcpv6",
+    "rx-empty-tail",
 };
 
 static void test_misbehave_names_round_trip(void **state) {

@@ -234,6 +234,44 @@ static void test_2_2_1_1_accept_unoffered_once(void **state) {
   assert_int_equal(f->dev.driver_features & ~f->dev.features_offered, 0);
 }
 
+static void test_4_2_3_1_1_4_ignore_device_id_zero_goes_on(void **state) {
+  struct fixture *f = *state;
+  f->dev.device_id = 0;
+  assert_int_equal(drv_core_probe(&f->core, VIRTIO_ID_NET), MODEL_ERR_DEVICE_ABSENT);
+  assert_int_equal(f->dev.log[f->dev.log_count - 1u].offset, MODEL_MMIO_DEVICE_ID); /* stops */
+  f->dev.log_count = 0;
+  f->core.misbehave = MIS(DRV_MISBEHAVE_IGNORE_DEVICE_ID_ZERO);
+  f->core.mmio.misbehave = MIS(DRV_MISBEHAVE_IGNORE_DEVICE_ID_ZERO);
+  assert_int_equal(drv_core_probe(&f->core, VIRTIO_ID_NET), MODEL_OK);
+  assert_int_equal(fake_log_count_offset(&f->dev, false, MODEL_MMIO_VENDOR_ID), 1);
+  assert_int_equal(f->core.ident.device_id, VIRTIO_ID_NET); /* taken on trust */
+}
+
+/* refuse-mac, refuse-mtu: the offered feature left out once, then taken. */
+static void refuse_once(struct fixture *f, unsigned bit, unsigned feature) {
+  f->dev.features_offered = M(VIRTIO_F_VERSION_1) | M(VIRTIO_NET_F_MAC) | M(VIRTIO_NET_F_MTU);
+  drv_core_set_known_features(&f->core, M(VIRTIO_NET_F_MAC) | M(VIRTIO_NET_F_MTU));
+  f->core.misbehave = MIS(bit);
+  core_to_driver(f);
+  uint64_t got = 0;
+  assert_int_equal(drv_core_negotiate(&f->core, ~(uint64_t)0, M(VIRTIO_F_VERSION_1), &got),
+                   MODEL_OK);
+  assert_int_equal(f->dev.driver_features & M(feature), 0);
+  assert_int_equal(f->dev.driver_features, f->dev.features_offered & ~M(feature));
+  core_to_driver(f);
+  assert_int_equal(drv_core_negotiate(&f->core, ~(uint64_t)0, M(VIRTIO_F_VERSION_1), &got),
+                   MODEL_OK);
+  assert_int_equal(f->dev.driver_features, f->dev.features_offered);
+}
+
+static void test_5_1_4_2_2_refuse_mac_once(void **state) {
+  refuse_once(*state, DRV_MISBEHAVE_REFUSE_MAC, VIRTIO_NET_F_MAC);
+}
+
+static void test_5_1_4_2_7_refuse_mtu_once(void **state) {
+  refuse_once(*state, DRV_MISBEHAVE_REFUSE_MTU, VIRTIO_NET_F_MTU);
+}
+
 static void test_2_1_1_2_clear_status_bit_drops_driver_once(void **state) {
   struct fixture *f = *state;
   f->core.misbehave = MIS(DRV_MISBEHAVE_CLEAR_STATUS_BIT);
@@ -509,6 +547,9 @@ int main(void) {
       T(test_4_2_2_2_12_oversize_queue_writes_twice_the_max),
       T(test_4_2_2_2_18_ack_carries_an_undefined_bit),
       T(test_2_2_1_1_accept_unoffered_once),
+      T(test_4_2_3_1_1_4_ignore_device_id_zero_goes_on),
+      T(test_5_1_4_2_2_refuse_mac_once),
+      T(test_5_1_4_2_7_refuse_mtu_once),
       T(test_2_1_1_2_clear_status_bit_drops_driver_once),
       T(test_2_7_1_1_misaligned_ring_skews_the_used_ring),
       T(test_2_7_10_1_1_dirty_used_ring_flags),

@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include "fake_device.h"
+#include "frontend/misbehave.h"
 #include "frontend/net.h"
 #include "model/mmio.h"
 #include "model/net.h"
@@ -545,6 +546,22 @@ static void test_5_1_9_5_2_2_1_ctrl_needs_its_features(void **state) {
   assert_int_equal(f->net.stats.ctrl_commands, 0);
 }
 
+/* 5.1.9.5.2.2#3: misbehave bad-mac-table counts one unicast address too
+ * many; the data written is the same length (twin: test_net_ctrl_commands). */
+static void test_5_1_9_5_2_2_3_bad_mac_table_overcounts(void **state) {
+  struct fixture *f = *state;
+  f->t.dev.features_offered |= M(VIRTIO_NET_F_CTRL_VQ) | M(VIRTIO_NET_F_CTRL_RX);
+  f->cfg.misbehave = drv_misbehave_flag(DRV_MISBEHAVE_BAD_MAC_TABLE);
+  net_up(f);
+  const uint8_t uni[1][6] = {{2, 0, 0, 0, 0, 1}};
+  const uint8_t multi[1][6] = {{0x01, 0, 0x5e, 0, 0, 7}};
+  assert_int_equal(drv_net_ctrl_mac_table(&f->net, uni, 1, multi, 1), MODEL_OK);
+  run(f);
+  assert_int_equal(f->t.ctrl_data_len, 4u + 6u + 4u + 6u);
+  assert_int_equal(f->t.ctrl_data[0], 2);  /* one address follows */
+  assert_int_equal(f->t.ctrl_data[10], 1); /* the multicast table is right */
+}
+
 static void test_net_config_change_reads_link_state(void **state) {
   struct fixture *f = *state;
   net_up(f);
@@ -628,6 +645,7 @@ int main(void) {
       T(test_net_hostile_used_id_fails_the_device),
       T(test_net_ctrl_commands),
       T(test_5_1_9_5_2_2_1_ctrl_needs_its_features),
+      T(test_5_1_9_5_2_2_3_bad_mac_table_overcounts),
       T(test_net_config_change_reads_link_state),
       T(test_2_1_1_4_needs_reset_stops_the_driver),
       T(test_2_7_7_1_3_spurious_interrupt_is_harmless),
