@@ -140,6 +140,23 @@ static const struct misbehave_entry table[] = {
         {"rx-empty-tail",
          "with MRG_RXBUF, adds one more receive buffer, used with len 0, to every packet and "
          "counts it in num_buffers (5.1.9.3.2#1)"},
+    [DEV_MISBEHAVE_RX_GSO_UDP] = {"rx-gso-udp",
+                                  "sets gso_type UDP in receive headers without GUEST_UFO or any "
+                                  "guest GSO feature (5.1.9.4.1#8, #24)"},
+    [DEV_MISBEHAVE_RX_GSO_UDP_L4] = {"rx-gso-udp-l4",
+                                     "sets gso_type UDP_L4 in receive headers without GUEST_USO4, "
+                                     "GUEST_USO6 or any guest GSO feature (5.1.9.4.1#10, #24)"},
+    [DEV_MISBEHAVE_RX_SPREAD_WITHOUT_MRG] =
+        {"rx-spread-without-mrg",
+         "without MRG_RXBUF, places each received packet in two buffers, half of the frame in "
+         "each, with num_buffers 2 (5.1.9.3.2#2, 5.1.9.4.1#1)"},
+    [DEV_MISBEHAVE_MAC_SET_LATE] =
+        {"mac-set-late", "marks a MAC_ADDR_SET used (OK) with the old config mac; the new one is "
+                         "set when the next control command comes (5.1.9.5.2.1#3)"},
+    [DEV_MISBEHAVE_CONFIG_ZERO_BEFORE_FEATURES_OK] =
+        {"config-zero-before-features-ok",
+         "the mac and status fields read 0 until FEATURES_OK is set, then their values, in "
+         "the same generation (2.5.2#1, 4.2.2.1#6)"},
 };
 
 _Static_assert(sizeof(table) / sizeof(table[0]) == DEV_MISBEHAVE_COUNT,

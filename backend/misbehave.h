@@ -61,6 +61,11 @@ enum dev_misbehave {
   DEV_MISBEHAVE_OFFER_RX_EXTRA_WITHOUT_CTRL_VQ, /* 5.1.4.1#12, #13 */
   DEV_MISBEHAVE_RX_GSO_TCPV6,                   /* 5.1.9.4.1#9, #24 */
   DEV_MISBEHAVE_RX_EMPTY_TAIL,                  /* 5.1.9.3.2#1 */
+  DEV_MISBEHAVE_RX_GSO_UDP,                     /* 5.1.9.4.1#8, #24 */
+  DEV_MISBEHAVE_RX_GSO_UDP_L4,                  /* 5.1.9.4.1#10, #24 */
+  DEV_MISBEHAVE_RX_SPREAD_WITHOUT_MRG,          /* 5.1.9.3.2#2, 5.1.9.4.1#1 */
+  DEV_MISBEHAVE_MAC_SET_LATE,                   /* 5.1.9.5.2.1#3 */
+  DEV_MISBEHAVE_CONFIG_ZERO_BEFORE_FEATURES_OK, /* 2.5.2#1, 4.2.2.1#6 */
   DEV_MISBEHAVE_COUNT
 };
 

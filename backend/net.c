@@ -43,7 +43,8 @@ static uint64_t supported_features(void) {
       VIRTIO_NET_F_GUEST_CSUM,    VIRTIO_NET_F_MTU,           VIRTIO_NET_F_MAC,
       VIRTIO_NET_F_MRG_RXBUF,     VIRTIO_NET_F_STATUS,        VIRTIO_NET_F_CTRL_VQ,
       VIRTIO_NET_F_CTRL_RX,       VIRTIO_NET_F_CTRL_RX_EXTRA, VIRTIO_NET_F_GUEST_ANNOUNCE,
-      VIRTIO_NET_F_CTRL_MAC_ADDR,
+      VIRTIO_NET_F_CTRL_MAC_ADDR, VIRTIO_NET_F_HOST_TSO4,     VIRTIO_NET_F_HOST_TSO6,
+      VIRTIO_NET_F_HOST_UFO,      VIRTIO_NET_F_HOST_USO,
   };
   uint64_t mask = 0;
   for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
@@ -130,6 +131,14 @@ static model_err net_config_read(void *ctx, uint32_t offset, uint32_t width, uin
   MODEL_ENSURE(config_field(net, offset, &field_off, &field_size), MODEL_ERR_REG_UNDEFINED);
   /* 4.2.2.2#5: a field is read with its own width, at its offset. */
   MODEL_ENSURE(offset == field_off && width == field_size, MODEL_ERR_REG_WIDTH);
+  /* 2.5.2#1: every field is served before FEATURES_OK too. misbehave
+   * point (config-zero-before-features-ok): mac and status are not, and
+   * their real values appear with no generation change (4.2.2.1#6); mtu is
+   * served (0 would break 5.1.4.1#2 besides). */
+  if (dev_misbehave_has(net->cfg.misbehave, DEV_MISBEHAVE_CONFIG_ZERO_BEFORE_FEATURES_OK) &&
+      (dev_core_status(&net->core) & VIRTIO_STATUS_FEATURES_OK) == 0 &&
+      field_off != MODEL_NET_CFG_OFF_MTU)
+    return MODEL_OK;
   switch (field_off) {
   case MODEL_NET_CFG_OFF_STATUS:
     *value = net->net_status;
@@ -225,6 +234,34 @@ void dev_net_after_flush(struct dev_net *net, uint16_t index, bool need_irq) {
   }
 }
 
+/* 5.1.9.2.1#5-#8, #24: the HOST_ feature a GSO type needs; false for a
+ * type this device does not know. */
+static bool gso_type_allowed(const struct dev_net *net, uint8_t gso_type, const char **clause) {
+  static const struct {
+    uint8_t type;
+    unsigned feature;
+    const char *clause;
+  } types[] = {
+      {VIRTIO_NET_HDR_GSO_TCPV4, VIRTIO_NET_F_HOST_TSO4, "5.1.9.2.1#5"},
+      {VIRTIO_NET_HDR_GSO_TCPV6, VIRTIO_NET_F_HOST_TSO6, "5.1.9.2.1#6"},
+      {VIRTIO_NET_HDR_GSO_UDP, VIRTIO_NET_F_HOST_UFO, "5.1.9.2.1#7"},
+      {VIRTIO_NET_HDR_GSO_UDP_L4, VIRTIO_NET_F_HOST_USO, "5.1.9.2.1#8"},
+  };
+  bool any = false;
+  for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+    any = any || dev_net_has(net, types[i].feature);
+  *clause = "5.1.9.2.1#24";
+  if (!any)
+    return false;
+  for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+    if (types[i].type == (gso_type & (uint8_t)~VIRTIO_NET_HDR_GSO_ECN)) {
+      *clause = types[i].clause;
+      return dev_net_has(net, types[i].feature);
+    }
+  }
+  return false;
+}
+
 /* 5.1.9.2.1 / 5.1.9.2.2: the header of a transmitted packet. */
 static model_err check_tx_hdr(struct dev_net *net, struct dev_vq *vq, const uint8_t *hdr) {
   uint8_t flags = hdr[MODEL_NET_HDR_OFF_FLAGS];
@@ -236,9 +273,19 @@ static model_err check_tx_hdr(struct dev_net *net, struct dev_vq *vq, const uint
     return dev_vq_report_violation(vq, MODEL_ERR_NET_HDR, "5.1.9.2.1#3", flags, gso_type);
   if ((flags & (VIRTIO_NET_HDR_F_DATA_VALID | VIRTIO_NET_HDR_F_RSC_INFO)) != 0)
     return dev_vq_report_violation(vq, MODEL_ERR_NET_HDR, "5.1.9.2.1#36", flags, gso_type);
-  /* No HOST_TSO4/TSO6/UFO/USO is ever offered: gso_type must be NONE. */
-  if (gso_type != VIRTIO_NET_HDR_GSO_NONE)
-    return dev_vq_report_violation(vq, MODEL_ERR_NET_HDR, "5.1.9.2.1#24", flags, gso_type);
+  if (gso_type != VIRTIO_NET_HDR_GSO_NONE) {
+    /* A GSO frame: a type whose HOST_ feature was negotiated, asking for
+     * its checksum and with its MSS. */
+    const char *clause = NULL;
+    uint16_t gso_size =
+        (uint16_t)(hdr[MODEL_NET_HDR_OFF_GSO_SIZE] | (hdr[MODEL_NET_HDR_OFF_GSO_SIZE + 1] << 8));
+    if (!gso_type_allowed(net, gso_type, &clause))
+      return dev_vq_report_violation(vq, MODEL_ERR_NET_HDR, clause, flags, gso_type);
+    if ((flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) == 0)
+      return dev_vq_report_violation(vq, MODEL_ERR_NET_HDR, "5.1.9.2.1#25", flags, gso_type);
+    if (gso_size == 0)
+      return dev_vq_report_violation(vq, MODEL_ERR_NET_HDR, "5.1.9.2.1#26", gso_type, gso_size);
+  }
   if (num_buffers != 0)
     return dev_vq_report_violation(vq, MODEL_ERR_NET_HDR, "5.1.9.2.1#2", num_buffers, 0);
   return MODEL_OK;
@@ -294,7 +341,10 @@ static model_err tx_chain(struct dev_net *net, struct dev_vq *vq, const struct d
   size_t take = len < net->frame_buf_size ? (size_t)len : net->frame_buf_size;
   MODEL_TRY(dev_vq_chain_read(vq, chain, MODEL_NET_HDR_SIZE, net->frame_buf, take));
   if (len > dev_net_frame_max(net)) {
-    /* 5.1.4.2#9 (with MTU) or 5.1.9.3: too big to pass. */
+    /* 5.1.4.2#9 (with MTU) or 5.1.9.3: too big to pass. A GSO frame
+     * (HOST_ features, offered on request only) goes out whole when it is
+     * one segment; this device does not segment a bigger one, it drops it
+     * here as too big. */
     tx_drop(net, net->frame_buf, take, SIM_DROP_TOO_BIG);
     return MODEL_OK;
   }
@@ -460,6 +510,7 @@ static void cancel_work(struct dev_net *net) {
 static void net_state_reset(struct dev_net *net) {
   cancel_work(net);
   memcpy(net->mac, net->cfg.mac, sizeof(net->mac));
+  net->mac_late_pending = false;
   net->net_status = net->cfg.link_up ? VIRTIO_NET_S_LINK_UP : 0u;
   dev_net_filters_reset(net);
   dev_mmio_reset(&net->mmio);

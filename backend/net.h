@@ -93,8 +93,10 @@ struct dev_net {
 
   /* configuration space (5.1.4) */
   uint8_t mac[MODEL_NET_MAC_LEN];
-  uint16_t net_status; /* VIRTIO_NET_S_* */
-  bool mtu_changed;    /* mtu-changes: the mtu field shows another value */
+  uint16_t net_status;                 /* VIRTIO_NET_S_* */
+  bool mtu_changed;                    /* mtu-changes: the mtu field shows another value */
+  uint8_t mac_late[MODEL_NET_MAC_LEN]; /* mac-set-late: the mac set but not yet shown */
+  bool mac_late_pending;
 
   /* receive filtering (5.1.9.5.1, 5.1.9.5.2) */
   bool promisc, allmulti, alluni, nomulti, nouni, nobcast;

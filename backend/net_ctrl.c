@@ -123,9 +123,26 @@ static uint8_t ctrl_mac_addr(struct dev_net *net, struct dev_vq *vq, const struc
     return VIRTIO_NET_ERR;
   if ((*err = dev_vq_chain_read(vq, chain, MODEL_NET_CTRL_HDR_SIZE, mac, sizeof(mac))) != MODEL_OK)
     return VIRTIO_NET_ERR;
+  if (dev_misbehave_has(net->cfg.misbehave, DEV_MISBEHAVE_MAC_SET_LATE)) {
+    /* misbehave point (mac-set-late): kept aside, see mac_late_apply */
+    memcpy(net->mac_late, mac, sizeof(mac));
+    net->mac_late_pending = true;
+    return VIRTIO_NET_OK;
+  }
   memcpy(net->mac, mac, sizeof(mac));
   dev_core_config_generation_bump(&net->core); /* 4.2.2.1#6; the driver asked, no notification */
   return VIRTIO_NET_OK;
+}
+
+/* misbehave point (mac-set-late, 5.1.9.5.2.1#3): the mac of an earlier
+ * MAC_ADDR_SET, long marked used, takes effect only now, when the next
+ * control command arrives. */
+static void mac_late_apply(struct dev_net *net) {
+  if (!net->mac_late_pending)
+    return;
+  memcpy(net->mac, net->mac_late, sizeof(net->mac));
+  net->mac_late_pending = false;
+  dev_core_config_generation_bump(&net->core);
 }
 
 static uint8_t ctrl_announce(struct dev_net *net, uint8_t command, uint64_t data_len) {
@@ -163,6 +180,7 @@ model_err dev_net_ctrl_chain(struct dev_net *net, struct dev_vq *vq, const struc
       chain->writable_bytes < MODEL_NET_CTRL_ACK_SIZE)
     return dev_vq_report_violation(vq, MODEL_ERR_NET_CTRL, "5.1.9.5", chain->readable_bytes,
                                    chain->writable_bytes);
+  mac_late_apply(net);
   uint8_t hdr[MODEL_NET_CTRL_HDR_SIZE];
   MODEL_TRY(dev_vq_chain_read(vq, chain, 0, hdr, sizeof(hdr)));
   model_err err = MODEL_OK;

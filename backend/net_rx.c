@@ -98,8 +98,9 @@ static void build_rx_hdr(const struct dev_net *net, const uint8_t *frame, size_t
     hdr[MODEL_NET_HDR_OFF_FLAGS] = VIRTIO_NET_HDR_F_DATA_VALID;
   /* misbehave points: #5 DATA_VALID without GUEST_CSUM (rx-flags-without-
    * csum), #28 RSC_INFO without RSC_EXT (rx-rsc-info), #24 a GSO type
-   * without a guest GSO feature: TCPV4 (rx-gso, also #7) or TCPV6
-   * (rx-gso-tcpv6, also #9). */
+   * without a guest GSO feature: TCPV4 (rx-gso, also #7), UDP (rx-gso-
+   * udp, also #8), TCPV6 (rx-gso-tcpv6, also #9) or UDP_L4 (rx-gso-udp-l4,
+   * also #10). */
   if (dev_misbehave_has(misbehave, DEV_MISBEHAVE_RX_FLAGS_WITHOUT_CSUM))
     hdr[MODEL_NET_HDR_OFF_FLAGS] |= VIRTIO_NET_HDR_F_DATA_VALID;
   if (dev_misbehave_has(misbehave, DEV_MISBEHAVE_RX_RSC_INFO))
@@ -108,6 +109,10 @@ static void build_rx_hdr(const struct dev_net *net, const uint8_t *frame, size_t
     hdr[MODEL_NET_HDR_OFF_GSO_TYPE] = VIRTIO_NET_HDR_GSO_TCPV4;
   if (dev_misbehave_has(misbehave, DEV_MISBEHAVE_RX_GSO_TCPV6))
     hdr[MODEL_NET_HDR_OFF_GSO_TYPE] = VIRTIO_NET_HDR_GSO_TCPV6;
+  if (dev_misbehave_has(misbehave, DEV_MISBEHAVE_RX_GSO_UDP))
+    hdr[MODEL_NET_HDR_OFF_GSO_TYPE] = VIRTIO_NET_HDR_GSO_UDP;
+  if (dev_misbehave_has(misbehave, DEV_MISBEHAVE_RX_GSO_UDP_L4))
+    hdr[MODEL_NET_HDR_OFF_GSO_TYPE] = VIRTIO_NET_HDR_GSO_UDP_L4;
 }
 
 /* num_buffers as written: count, or (misbehave point, rx-num-buffers) 0,
@@ -134,6 +139,49 @@ static void rx_publish(struct dev_net *net, struct dev_vq *vq, const uint8_t *fr
   dev_net_after_flush(net, MODEL_NET_RXQ, need_irq);
 }
 
+/* misbehave point (rx-spread-without-mrg, 5.1.9.3.2#2): without MRG_RXBUF,
+ * the packet whose first buffer `chain` was popped (and holds it all) goes
+ * into two buffers, the header and the first half of the frame in `chain`,
+ * the rest in the next one, with num_buffers 2 (5.1.9.4.1#1 broken too).
+ * Returns false, with nothing written, when there is no second buffer that
+ * holds the rest: the caller then places the packet as it should. */
+static bool rx_spread(struct dev_net *net, struct dev_vq *vq, struct dev_chain *chain,
+                      const uint8_t *frame, size_t len) {
+  if (!dev_misbehave_has(net->cfg.misbehave, DEV_MISBEHAVE_RX_SPREAD_WITHOUT_MRG) || len < 2)
+    return false;
+  size_t half = len / 2;
+  memcpy(net->rx_head_segs, chain->segs, chain->seg_count * sizeof(*chain->segs));
+  chain->segs = net->rx_head_segs;
+  struct dev_chain next;
+  if (dev_vq_pop(vq, &next) != MODEL_OK)
+    return false;
+  if (next.writable_bytes < len - half) {
+    dev_vq_unpop(vq, 1);
+    return false;
+  }
+  net->stats.queue[MODEL_NET_RXQ].chains++;
+  uint8_t hdr[MODEL_NET_HDR_SIZE];
+  build_rx_hdr(net, frame, len, hdr);
+  set_num_buffers(hdr, 2);
+  model_err err = dev_vq_chain_write(vq, &next, 0, frame + half, len - half);
+  if (err == MODEL_OK)
+    err = dev_vq_chain_write(vq, chain, 0, hdr, sizeof(hdr));
+  if (err == MODEL_OK)
+    err = dev_vq_chain_write(vq, chain, MODEL_NET_HDR_SIZE, frame, half);
+  if (err == MODEL_OK)
+    err = dev_vq_push(vq, chain->id, (uint32_t)(MODEL_NET_HDR_SIZE + half));
+  if (err == MODEL_OK)
+    err = dev_vq_push(vq, next.id, (uint32_t)(len - half));
+  if (err != MODEL_OK) {
+    (void)dev_vq_report_violation(vq, err, "2.7.8.2", chain->id, len);
+    dev_net_drop_rx(net, frame, len, SIM_DROP_BROKEN);
+    return true;
+  }
+  net->stats.queue[MODEL_NET_RXQ].used += 2;
+  rx_publish(net, vq, frame, len);
+  return true;
+}
+
 /* Without MRG_RXBUF: the whole packet in one buffer. */
 static void rx_single(struct dev_net *net, struct dev_vq *vq, const uint8_t *frame, size_t len) {
   struct dev_chain chain;
@@ -151,6 +199,8 @@ static void rx_single(struct dev_net *net, struct dev_vq *vq, const uint8_t *fra
     dev_net_drop_rx(net, frame, len, SIM_DROP_TOO_BIG);
     return;
   }
+  if (rx_spread(net, vq, &chain, frame, len))
+    return;
   uint8_t hdr[MODEL_NET_HDR_SIZE];
   build_rx_hdr(net, frame, len, hdr);
   set_num_buffers(hdr, num_buffers_value(net, 1)); /* 5.1.9.4.1#1 */

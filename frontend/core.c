@@ -276,6 +276,17 @@ static uint64_t unoffered_pick(uint32_t device_id, uint64_t offered, uint64_t ac
   return 0;
 }
 
+/* misbehave accept-unoffered: the offered bits the spec leaves reserved for
+ * this device type (none, from a conformant device). */
+static uint64_t reserved_offered(uint32_t device_id, uint64_t offered) {
+  uint64_t picked = 0;
+  for (unsigned bit = 0; bit < 64u; bit++) {
+    if (model_features_has(offered, bit) && model_feature_name(device_id, bit) == NULL)
+      picked |= model_feature_mask(bit);
+  }
+  return picked;
+}
+
 /* misbehave accept-without-dependency: accepted minus the first feature
  * another accepted one requires (CTRL_VQ first). VERSION_1 stays: leaving
  * it out is refuse-version-1. */
@@ -297,8 +308,10 @@ static uint64_t dependency_drop(uint32_t device_id, uint64_t accepted) {
 static uint64_t negotiate_misbehave(struct drv_core *core, uint64_t offered, uint64_t accepted,
                                     uint64_t *required) {
   uint32_t device_id = core->ident.device_id;
-  if (mis_once(core, DRV_MISBEHAVE_ACCEPT_UNOFFERED)) /* breaks 2.2.1#1 */
+  if (mis_once(core, DRV_MISBEHAVE_ACCEPT_UNOFFERED)) { /* breaks 2.2.1#1 (and #5) */
     accepted |= unoffered_pick(device_id, offered, accepted);
+    accepted |= reserved_offered(device_id, offered);
+  }
   if (mis_once(core, DRV_MISBEHAVE_ACCEPT_WITHOUT_DEPENDENCY)) /* breaks 2.2.1#2 */
     accepted = dependency_drop(device_id, accepted);
   if (mis_once(core, DRV_MISBEHAVE_REFUSE_VERSION_1)) { /* breaks 6.1#1 */

@@ -51,13 +51,16 @@ static const struct misbehave_entry misbehave_table[DRV_MISBEHAVE_COUNT] = {
          "once: when the device refuses FEATURES_OK, goes on setting up its queues as if it had "
          "kept it; DRIVER_OK is then refused by its own status rules"},
     [DRV_MISBEHAVE_ACCEPT_UNOFFERED] =
-        {"accept-unoffered", "2.2.1#1",
+        {"accept-unoffered", "2.2.1#1, #5",
          "once: accepts one device-type feature the device did not offer (CTRL_VLAN, or the "
-         "first other one whose dependencies are met); a correct device refuses FEATURES_OK"},
+         "first other one whose dependencies are met), and every offered bit the spec leaves "
+         "reserved for the device type (none from a conformant device); a correct device "
+         "refuses FEATURES_OK"},
     [DRV_MISBEHAVE_ACCEPT_WITHOUT_DEPENDENCY] =
-        {"accept-without-dependency", "2.2.1#2",
+        {"accept-without-dependency", "2.2.1#2, 5.1.4.2#14",
          "once: leaves out of its accepted set a feature another accepted one requires (CTRL_VQ "
-         "under CTRL_RX by default); a correct device refuses FEATURES_OK"},
+         "under CTRL_RX by default, and under CTRL_RX_EXTRA when that is offered too); a correct "
+         "device refuses FEATURES_OK"},
     [DRV_MISBEHAVE_REFUSE_VERSION_1] =
         {"refuse-version-1", "6.1#1",
          "once: does not accept VERSION_1 although it is offered (nor requires it); a device "
@@ -111,6 +114,10 @@ static const struct misbehave_entry misbehave_table[DRV_MISBEHAVE_COUNT] = {
     [DRV_MISBEHAVE_TOUCH_READY_QUEUE] =
         {"touch-ready-queue", "4.2.2.2#13",
          "writes QueueDescLow again (same value) right after setting QueueReady to 1"},
+    [DRV_MISBEHAVE_NO_QUEUE_READY_READBACK] =
+        {"no-queue-ready-readback", "4.2.2.2#15",
+         "when it stops a queue (scenario `queue stop`), writes 0 to QueueReady and, without "
+         "reading it back, notifies that queue"},
     [DRV_MISBEHAVE_NO_IRQ_ACK] =
         {"no-irq-ack", "4.2.2.2#17",
          "once: its first interrupt handler reads InterruptStatus, handles it and acknowledges "
@@ -195,13 +202,27 @@ static const struct misbehave_entry misbehave_table[DRV_MISBEHAVE_COUNT] = {
     [DRV_MISBEHAVE_TX_NUM_BUFFERS] =
         {"tx-num-buffers", "5.1.9.2.1#2",
          "once: the first transmitted frame's header has num_buffers 1"},
-    [DRV_MISBEHAVE_TX_FLAGS_WITHOUT_CSUM] =
-        {"tx-flags-without-csum", "5.1.9.2.1#3",
-         "once: the first transmitted frame's header has NEEDS_CSUM, CSUM not negotiated"},
+    [DRV_MISBEHAVE_TX_CSUM_OUT_OF_RANGE] =
+        {"tx-csum-out-of-range", "5.1.9.2.1#3, #23",
+         "once: the first transmitted frame's header has NEEDS_CSUM with csum_start just past "
+         "the frame; without CSUM the flag alone is wrong, with CSUM (`driver features +CSUM`) "
+         "the checksum field lies outside the frame"},
     [DRV_MISBEHAVE_TX_GSO] =
-        {"tx-gso", "5.1.9.2.1#24",
-         "once: the first transmitted frame's header has gso_type TCPV4 with no HOST_ GSO "
-         "feature negotiated"},
+        {"tx-gso", "5.1.9.2.1#24, #5-#8",
+         "once: the first transmitted frame's header has a gso_type the negotiated set does "
+         "not allow: TCPV4 with no HOST_ GSO feature, else the first of TCPV4, TCPV6, UDP, "
+         "UDP_L4 whose HOST_ feature is missing (NEEDS_CSUM and gso_size set as they should "
+         "be); the driver also accepts CSUM and the HOST_ GSO features (if offered)"},
+    [DRV_MISBEHAVE_TX_GSO_NO_CSUM] =
+        {"tx-gso-no-csum", "5.1.9.2.1#25",
+         "once: the first transmitted frame's header has the gso_type of a negotiated HOST_ "
+         "GSO feature and gso_size 1448, but flags 0 (no NEEDS_CSUM); the driver also "
+         "accepts CSUM and the HOST_ GSO features (if offered)"},
+    [DRV_MISBEHAVE_TX_GSO_NO_SIZE] =
+        {"tx-gso-no-size", "5.1.9.2.1#26",
+         "once: the first transmitted frame's header has the gso_type of a negotiated HOST_ "
+         "GSO feature and NEEDS_CSUM, but gso_size 0; the driver also accepts CSUM and the "
+         "HOST_ GSO features (if offered)"},
     [DRV_MISBEHAVE_TX_DATA_VALID] =
         {"tx-data-valid", "5.1.9.2.1#36",
          "once: the first transmitted frame's header has DATA_VALID; the driver also accepts "

@@ -44,8 +44,8 @@ enum drv_misbehave {
   DRV_MISBEHAVE_NO_FAILED_ON_REFUSAL,       /* 3.1.1#4 */
   DRV_MISBEHAVE_IGNORE_FEATURES_REFUSED,    /* 3.1.1#5 */
   /* feature negotiation (core.c) */
-  DRV_MISBEHAVE_ACCEPT_UNOFFERED,          /* 2.2.1#1 */
-  DRV_MISBEHAVE_ACCEPT_WITHOUT_DEPENDENCY, /* 2.2.1#2 */
+  DRV_MISBEHAVE_ACCEPT_UNOFFERED,          /* 2.2.1#1, #5 */
+  DRV_MISBEHAVE_ACCEPT_WITHOUT_DEPENDENCY, /* 2.2.1#2, 5.1.4.2#14 */
   DRV_MISBEHAVE_REFUSE_VERSION_1,          /* 6.1#1 */
   DRV_MISBEHAVE_REFUSE_MAC,                /* 5.1.4.2#2 */
   DRV_MISBEHAVE_REFUSE_MTU,                /* 5.1.4.2#7 */
@@ -64,6 +64,7 @@ enum drv_misbehave {
   DRV_MISBEHAVE_NO_DRIVER_FEATURES_SEL,   /* 4.2.2.2#11 */
   DRV_MISBEHAVE_OVERSIZE_QUEUE,           /* 4.2.2.2#12 */
   DRV_MISBEHAVE_TOUCH_READY_QUEUE,        /* 4.2.2.2#13 */
+  DRV_MISBEHAVE_NO_QUEUE_READY_READBACK,  /* 4.2.2.2#15 */
   DRV_MISBEHAVE_NO_IRQ_ACK,               /* 4.2.2.2#17 */
   DRV_MISBEHAVE_ACK_UNDEFINED_BITS,       /* 4.2.2.2#18 */
   DRV_MISBEHAVE_SKIP_MAGIC_CHECK,         /* 4.2.3.1.1#1 */
@@ -89,8 +90,10 @@ enum drv_misbehave {
   /* virtio-net (net.c, net_ctrl.c) */
   DRV_MISBEHAVE_SHORT_TX_HEADER,               /* 5.1.9.2.1#1 */
   DRV_MISBEHAVE_TX_NUM_BUFFERS,                /* 5.1.9.2.1#2 */
-  DRV_MISBEHAVE_TX_FLAGS_WITHOUT_CSUM,         /* 5.1.9.2.1#3 */
-  DRV_MISBEHAVE_TX_GSO,                        /* 5.1.9.2.1#24 */
+  DRV_MISBEHAVE_TX_CSUM_OUT_OF_RANGE,          /* 5.1.9.2.1#3, #23 */
+  DRV_MISBEHAVE_TX_GSO,                        /* 5.1.9.2.1#24, #5-#8 */
+  DRV_MISBEHAVE_TX_GSO_NO_CSUM,                /* 5.1.9.2.1#25 */
+  DRV_MISBEHAVE_TX_GSO_NO_SIZE,                /* 5.1.9.2.1#26 */
   DRV_MISBEHAVE_TX_DATA_VALID,                 /* 5.1.9.2.1#36 */
   DRV_MISBEHAVE_TX_OVERSIZE,                   /* 5.1.4.2#9 */
   DRV_MISBEHAVE_WRONG_SRC_MAC,                 /* 5.1.4.2#3 */

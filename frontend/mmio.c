@@ -17,7 +17,7 @@
  * (after identification), no-features-sel, no-driver-features-sel,
  * no-generation-loop, oversize-queue, touch-ready-queue, ack-undefined-bits,
  * ignore-bad-device and ignore-device-id-zero (with core.c), skip-device-id,
- * touch-shm.
+ * touch-shm, no-queue-ready-readback.
  */
 #include "frontend/mmio.h"
 
@@ -262,6 +262,12 @@ model_err drv_mmio_queue_program(struct drv_mmio *m, uint16_t index,
 model_err drv_mmio_queue_disable(struct drv_mmio *m, uint16_t index) {
   MODEL_TRY(drv_mmio_write(m, MODEL_MMIO_QUEUE_SEL, index));
   MODEL_TRY(drv_mmio_write(m, MODEL_MMIO_QUEUE_READY, 0));
+  if (mis(m, DRV_MISBEHAVE_NO_QUEUE_READY_READBACK)) {
+    /* misbehave: no-queue-ready-readback breaks 4.2.2.2#15: no readback, and
+     * a notification of the queue at once (to flush it) */
+    drv_misbehave_ignore(drv_mmio_notify(m, index));
+    return MODEL_OK;
+  }
   /* rule point: read QueueReady back until it shows 0 (4.2.2.2#15) */
   for (unsigned tries = 0; tries < DRV_MMIO_READBACK_TRIES_MAX; tries++) {
     uint32_t ready = 1;

@@ -76,6 +76,15 @@
 #define DRV_NET_MIS_SMALL_RX_BYTES 1024u
 /* misbehave write-before-read: the block holding its writable byte. */
 #define DRV_NET_MIS_SCRATCH_BYTES 16u
+/* The tx GSO header misbehaviours. */
+#define DRV_NET_MIS_TX_GSO                                                                         \
+  (drv_misbehave_flag(DRV_MISBEHAVE_TX_GSO) | drv_misbehave_flag(DRV_MISBEHAVE_TX_GSO_NO_CSUM) |   \
+   drv_misbehave_flag(DRV_MISBEHAVE_TX_GSO_NO_SIZE))
+/* The tx header misbehaviours (one-shots, each spoiling the first frame). */
+#define DRV_NET_MIS_TX_HDR                                                                         \
+  (drv_misbehave_flag(DRV_MISBEHAVE_TX_NUM_BUFFERS) |                                              \
+   drv_misbehave_flag(DRV_MISBEHAVE_TX_CSUM_OUT_OF_RANGE) | DRV_NET_MIS_TX_GSO |                   \
+   drv_misbehave_flag(DRV_MISBEHAVE_TX_DATA_VALID))
 
 static void net_irq(void *ctx);
 
@@ -103,16 +112,20 @@ model_err drv_net_init(struct drv_net *net, struct sim_bus *bus, struct sim_nic 
   net->ctrl_last_ack = -1;
   net->state = DRV_NET_STOPPED;
   drv_core_init(&net->core, bus);
-  drv_core_set_known_features(&net->core, DRV_NET_FEATURES_KNOWN);
+  drv_core_set_known_features(&net->core, DRV_NET_FEATURES_KNOWN | DRV_NET_FEATURES_ON_REQUEST);
   net->misbehave = cfg->misbehave;
   net->core.misbehave = cfg->misbehave;
   net->core.mmio.misbehave = cfg->misbehave;
   if (drv_net_mis(net, DRV_MISBEHAVE_TX_DATA_VALID)) {
     /* misbehave tx-data-valid: with CSUM accepted (never used), DATA_VALID
      * is the only flag rule its header breaks */
-    uint64_t csum = model_feature_mask(VIRTIO_NET_F_CSUM);
-    drv_core_set_known_features(&net->core, DRV_NET_FEATURES_KNOWN | csum);
-    net->cfg.features_wanted |= csum;
+    net->cfg.features_wanted |= model_feature_mask(VIRTIO_NET_F_CSUM);
+  }
+  if ((net->misbehave & DRV_NET_MIS_TX_GSO) != 0) {
+    /* misbehave tx-gso, tx-gso-no-csum, tx-gso-no-size: whatever the device
+     * offers of CSUM and the HOST_ GSO features, so that the one rule each
+     * breaks depends on the offer alone */
+    net->cfg.features_wanted |= DRV_NET_FEATURES_ON_REQUEST;
   }
   sim_prng_init(&net->prng, cfg->seed, "driver");
   /* 5.1.4.2#4: without VIRTIO_NET_F_MAC, a locally administered unicast
@@ -145,6 +158,7 @@ static void net_teardown(struct drv_net *net) {
       drv_vq_fini(&net->vq[q]);
     }
     net->vq_live[q] = false;
+    net->vq_stopped[q] = false;
   }
   free(net->tx_slots);
   free(net->tx_free);
@@ -509,12 +523,8 @@ struct drv_core *drv_net_core(struct drv_net *net) {
 
 /* ---- transmit ---------------------------------------------------------- */
 
-/* The tx header misbehaviours (one-shots, each spoiling the first frame). */
-#define DRV_NET_MIS_TX_HDR                                                                         \
-  (drv_misbehave_flag(DRV_MISBEHAVE_TX_NUM_BUFFERS) |                                              \
-   drv_misbehave_flag(DRV_MISBEHAVE_TX_FLAGS_WITHOUT_CSUM) |                                       \
-   drv_misbehave_flag(DRV_MISBEHAVE_TX_GSO) | drv_misbehave_flag(DRV_MISBEHAVE_TX_DATA_VALID))
-/* misbehave tx-gso: the segment size it asks for. */
+/* misbehave tx-gso, tx-gso-no-csum, tx-gso-no-size: the segment size they
+ * ask for (0 for tx-gso-no-size). */
 #define DRV_NET_MIS_GSO_SIZE 1448u
 
 static void hdr_put_le16(uint8_t *hdr, uint32_t off, uint16_t v) {
@@ -522,16 +532,60 @@ static void hdr_put_le16(uint8_t *hdr, uint32_t off, uint16_t v) {
   hdr[off + 1u] = (uint8_t)(v >> 8);
 }
 
-/* misbehave: the tx header ones, on a zeroed header. */
-static void tx_hdr_misbehave(uint8_t *hdr, uint64_t mis) {
+/* The GSO types with the HOST_ feature each needs (5.1.9.2.1#5-#8). */
+static const struct {
+  uint8_t type;
+  unsigned feature;
+} tx_gso_types[] = {
+    {VIRTIO_NET_HDR_GSO_TCPV4, VIRTIO_NET_F_HOST_TSO4},
+    {VIRTIO_NET_HDR_GSO_TCPV6, VIRTIO_NET_F_HOST_TSO6},
+    {VIRTIO_NET_HDR_GSO_UDP, VIRTIO_NET_F_HOST_UFO},
+    {VIRTIO_NET_HDR_GSO_UDP_L4, VIRTIO_NET_F_HOST_USO},
+};
+
+/* The first GSO type whose feature is (allowed) or is not negotiated;
+ * TCPV4 if there is none. */
+static uint8_t tx_gso_pick(uint64_t features, bool allowed) {
+  for (size_t i = 0; i < sizeof(tx_gso_types) / sizeof(tx_gso_types[0]); i++) {
+    if (model_features_has(features, tx_gso_types[i].feature) == allowed)
+      return tx_gso_types[i].type;
+  }
+  return VIRTIO_NET_HDR_GSO_TCPV4;
+}
+
+/* misbehave: the GSO ones, on a zeroed header. NEEDS_CSUM (but for
+ * tx-gso-no-csum) only with CSUM, over the whole frame: csum_start 0,
+ * csum_offset 0. */
+static void tx_hdr_gso_misbehave(uint8_t *hdr, uint64_t mis, uint64_t features) {
+  bool csum = model_features_has(features, VIRTIO_NET_F_CSUM);
+  uint16_t gso_size = DRV_NET_MIS_GSO_SIZE;
+  if (drv_misbehave_has(mis, DRV_MISBEHAVE_TX_GSO)) { /* breaks 5.1.9.2.1#24, or #5-#8 */
+    hdr[MODEL_NET_HDR_OFF_GSO_TYPE] = tx_gso_pick(features, false);
+  } else {
+    hdr[MODEL_NET_HDR_OFF_GSO_TYPE] = tx_gso_pick(features, true);
+    if (drv_misbehave_has(mis, DRV_MISBEHAVE_TX_GSO_NO_CSUM)) /* breaks 5.1.9.2.1#25 */
+      csum = false;
+    if (drv_misbehave_has(mis, DRV_MISBEHAVE_TX_GSO_NO_SIZE)) /* breaks 5.1.9.2.1#26 */
+      gso_size = 0;
+  }
+  if (csum)
+    hdr[MODEL_NET_HDR_OFF_FLAGS] |= VIRTIO_NET_HDR_F_NEEDS_CSUM;
+  hdr_put_le16(hdr, MODEL_NET_HDR_OFF_GSO_SIZE, gso_size);
+}
+
+/* misbehave: the tx header ones, on a zeroed header for a frame of
+ * frame_len bytes. */
+static void tx_hdr_misbehave(uint8_t *hdr, uint64_t mis, uint64_t features, uint32_t frame_len) {
   if (drv_misbehave_has(mis, DRV_MISBEHAVE_TX_NUM_BUFFERS)) /* breaks 5.1.9.2.1#2 */
     hdr_put_le16(hdr, MODEL_NET_HDR_OFF_NUM_BUFFERS, 1u);
-  if (drv_misbehave_has(mis, DRV_MISBEHAVE_TX_FLAGS_WITHOUT_CSUM)) /* #3; csum_start, _offset 0 */
+  if (drv_misbehave_has(mis, DRV_MISBEHAVE_TX_CSUM_OUT_OF_RANGE)) {
+    /* breaks 5.1.9.2.1#3 (without CSUM) or #23: the field starts at the
+     * frame's end */
     hdr[MODEL_NET_HDR_OFF_FLAGS] |= VIRTIO_NET_HDR_F_NEEDS_CSUM;
-  if (drv_misbehave_has(mis, DRV_MISBEHAVE_TX_GSO)) { /* breaks 5.1.9.2.1#24 */
-    hdr[MODEL_NET_HDR_OFF_GSO_TYPE] = VIRTIO_NET_HDR_GSO_TCPV4;
-    hdr_put_le16(hdr, MODEL_NET_HDR_OFF_GSO_SIZE, DRV_NET_MIS_GSO_SIZE);
+    hdr_put_le16(hdr, MODEL_NET_HDR_OFF_CSUM_START, (uint16_t)frame_len);
   }
+  if ((mis & DRV_NET_MIS_TX_GSO) != 0)
+    tx_hdr_gso_misbehave(hdr, mis, features);
   if (drv_misbehave_has(mis, DRV_MISBEHAVE_TX_DATA_VALID)) /* breaks 5.1.9.2.1#36 */
     hdr[MODEL_NET_HDR_OFF_FLAGS] |= VIRTIO_NET_HDR_F_DATA_VALID;
 }
@@ -560,7 +614,7 @@ static model_err tx_place(struct drv_net *net, const struct drv_net_frame_ref *f
   memset(buf, 0, MODEL_NET_HDR_SIZE);
   uint64_t spent = net->misbehave & DRV_NET_MIS_TX_HDR;
   if (spent != 0)
-    tx_hdr_misbehave(buf, spent);
+    tx_hdr_misbehave(buf, spent, drv_core_features(&net->core), f->frame_len);
   frame_rebuild(f, buf + MODEL_NET_HDR_SIZE);
   MODEL_TRY(sim_bus_write_bytes(net->bus, SIM_ACTOR_DRIVER, addr, buf,
                                 MODEL_NET_HDR_SIZE + (size_t)f->frame_len));
@@ -605,6 +659,8 @@ static void tx_reuse_reclaim(struct drv_net *net) {
 
 /* Move backlog frames onto the ring while slots and descriptors last. */
 static model_err tx_drain(struct drv_net *net) {
+  if (net->vq_stopped[MODEL_NET_TXQ])
+    return MODEL_OK; /* out of service: frames wait for the reset */
   while (net->backlog_count > 0 && net->tx_free_count > 0) {
     const struct drv_net_frame_ref *f = &net->backlog[net->backlog_head];
     uint32_t slot = net->tx_free[net->tx_free_count - 1u];
@@ -690,7 +746,7 @@ model_err drv_net_send(struct drv_net *net, uint64_t count, uint32_t len_min, ui
   if (net->state != DRV_NET_RUNNING)
     return MODEL_ERR_QUEUE_NOT_READY;
   MODEL_TRY(tx_check(net, tx_drain(net)));
-  if (net->cfg.tx_interrupts || net->backlog_count == 0)
+  if (net->cfg.tx_interrupts || net->backlog_count == 0 || net->vq_stopped[MODEL_NET_TXQ])
     return MODEL_OK;
   /* frames wait for a slot: ask for the completion that frees one */
   bool pending = false;
@@ -807,7 +863,7 @@ static model_err queue_take_all(struct drv_net *net, unsigned q) {
 /* Take every used buffer of queue q; with rearm, re-enable notifications
  * and take what arrived meanwhile (2.7.14), a bounded number of times. */
 static model_err queue_process(struct drv_net *net, unsigned q, bool rearm) {
-  if (!net->vq_live[q])
+  if (!net->vq_live[q] || net->vq_stopped[q])
     return MODEL_OK;
   struct drv_vq *vq = &net->vq[q];
   for (unsigned round = 0; round < DRV_NET_POLL_ROUNDS_MAX; round++) {
@@ -917,6 +973,18 @@ static void net_irq(void *ctx) {
     return;
   if (drv_mmio_isr_ack(&net->core.mmio, bits) != MODEL_OK)
     net->stats.poll_errors++;
+}
+
+/* ---- stopping a queue ---------------------------------------------------- */
+
+model_err drv_net_queue_stop(struct drv_net *net, unsigned index) {
+  MODEL_ENSURE(net->state == DRV_NET_RUNNING && !net->broken && index < DRV_NET_QUEUE_COUNT &&
+                   net->vq_live[index] && !net->vq_stopped[index],
+               MODEL_ERR_QUEUE_NOT_READY);
+  /* From here on the queue is out of service, whether or not the device
+   * showed the stop: its buffers stay exposed until the reset. */
+  net->vq_stopped[index] = true;
+  return drv_mmio_queue_disable(&net->core.mmio, (uint16_t)index);
 }
 
 /* ---- reset ------------------------------------------------------------- */

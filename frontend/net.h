@@ -65,6 +65,13 @@
    ((uint64_t)1 << VIRTIO_NET_F_MRG_RXBUF) | ((uint64_t)1 << VIRTIO_NET_F_STATUS) |                \
    ((uint64_t)1 << VIRTIO_NET_F_CTRL_VQ) | ((uint64_t)1 << VIRTIO_NET_F_CTRL_RX) |                 \
    ((uint64_t)1 << VIRTIO_NET_F_CTRL_RX_EXTRA) | ((uint64_t)1 << VIRTIO_NET_F_CTRL_MAC_ADDR))
+/* Features it accepts only when asked to (`driver features +CSUM`): it never
+ * asks the device to checksum or segment a frame, so they change nothing
+ * but the negotiated set, unless a tx header misbehaviour uses them. */
+#define DRV_NET_FEATURES_ON_REQUEST                                                                \
+  (((uint64_t)1 << VIRTIO_NET_F_CSUM) | ((uint64_t)1 << VIRTIO_NET_F_HOST_TSO4) |                  \
+   ((uint64_t)1 << VIRTIO_NET_F_HOST_TSO6) | ((uint64_t)1 << VIRTIO_NET_F_HOST_UFO) |              \
+   ((uint64_t)1 << VIRTIO_NET_F_HOST_USO))
 
 struct drv_net_config {
   uint64_t features_wanted;   /* default: DRV_NET_FEATURES_KNOWN | transport features */
@@ -144,6 +151,8 @@ struct drv_net {
 
   struct drv_vq vq[DRV_NET_QUEUE_COUNT];
   bool vq_live[DRV_NET_QUEUE_COUNT];
+  /* stopped (drv_net_queue_stop): out of service until drv_net_reset */
+  bool vq_stopped[DRV_NET_QUEUE_COUNT];
 
   /* receive buffers: rx_count buffers of rx_buf_size bytes at rx_base */
   uint64_t rx_base;
@@ -217,6 +226,19 @@ struct drv_core *drv_net_core(struct drv_net *net);
  */
 MODEL_MUST_USE model_err drv_net_send(struct drv_net *net, uint64_t count, uint32_t len_min,
                                       uint32_t len_max, const uint8_t dst[6]);
+
+/*
+ * Stop queue `index` (MODEL_NET_RXQ, _TXQ, _CTRLQ) of a running device:
+ * write 0 to its QueueReady and read it back until it shows 0 (4.2.2.2#14,
+ * #15; MODEL_ERR_TIMEOUT if it never does). The queue is then out of
+ * service until drv_net_reset: nothing more is published on it or taken
+ * from it (frames to send wait in the backlog, control commands are
+ * refused with MODEL_ERR_QUEUE_NOT_READY), and the buffers it still holds
+ * are reclaimed only after the reset (3.3.1#2). MODEL_ERR_QUEUE_NOT_READY
+ * if the device is not running or the queue is not set up, or already
+ * stopped.
+ */
+MODEL_MUST_USE model_err drv_net_queue_stop(struct drv_net *net, unsigned index);
 
 /* Process every queue as an interrupt would, without reading InterruptStatus. */
 MODEL_MUST_USE model_err drv_net_poll(struct drv_net *net);

@@ -27,6 +27,7 @@ static model_err ctrl_ready(const struct drv_net *net) {
   MODEL_ENSURE(model_features_has(net->features, VIRTIO_NET_F_CTRL_VQ) &&
                    net->vq_live[MODEL_NET_CTRLQ],
                MODEL_ERR_FEATURE_REQUIRED);
+  MODEL_ENSURE(!net->vq_stopped[MODEL_NET_CTRLQ], MODEL_ERR_QUEUE_NOT_READY);
   MODEL_ENSURE(!net->ctrl_busy, MODEL_ERR_CAPACITY);
   return MODEL_OK;
 }

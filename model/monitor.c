@@ -242,6 +242,7 @@ void model_mon_reset(struct model_mon *mon, bool injected) {
     mq->size = 0;
     mq->desc_addr = mq->driver_addr = mq->device_addr = 0;
     mq->ready = false;
+    mq->stop_unsynced = false;
     mq->ready_since_reset = false;
   }
   free_rings(mon);

@@ -50,6 +50,17 @@ struct model_mon_mem_ops {
   void *ctx;
 };
 
+/* How the monitor reads the device's configuration space itself (optional):
+ * an untraced, unobserved read of `width` bytes at `offset` from the start
+ * of the device-specific configuration, with no effect on the device or on
+ * the run (no trace record, no counter, no generation change). Returns
+ * false if the field cannot be read. With read NULL, the checks that need
+ * it (5.1.9.5.2.1#3) are not judged. */
+struct model_mon_config_peek {
+  bool (*read)(void *ctx, uint32_t offset, uint32_t width, uint32_t *value);
+  void *ctx;
+};
+
 enum model_mon_sync {
   MODEL_MON_SYNC_EVENT_END, /* a scheduler event (or an interpreter action) finished */
   MODEL_MON_SYNC_IDLE,      /* the world has nothing left to do */
@@ -63,6 +74,7 @@ struct model_mon_config {
   uint32_t device_id; /* VIRTIO_ID_NET */
   unsigned observe;   /* MODEL_MON_OBSERVE_ bits; at least one */
   struct model_mon_mem_ops mem;
+  struct model_mon_config_peek config_peek; /* optional */
 };
 
 /* One violation: which statement, who broke it, when, and the values. */

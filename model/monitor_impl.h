@@ -40,6 +40,7 @@
   X(C_2_1_2_3, "2.1.2#3")                                                                          \
   X(C_2_2_1_1, "2.2.1#1")                                                                          \
   X(C_2_2_1_2, "2.2.1#2")                                                                          \
+  X(C_2_2_1_5, "2.2.1#5")                                                                          \
   X(C_2_2_2_1, "2.2.2#1")                                                                          \
   X(C_2_2_2_2, "2.2.2#2")                                                                          \
   X(C_2_2_2_3, "2.2.2#3")                                                                          \
@@ -50,6 +51,7 @@
   X(C_2_4_2_1, "2.4.2#1")                                                                          \
   X(C_2_5_1_2, "2.5.1#2")                                                                          \
   X(C_2_5_1_3, "2.5.1#3")                                                                          \
+  X(C_2_5_2_1, "2.5.2#1")                                                                          \
   X(C_2_7_1_1, "2.7.1#1")                                                                          \
   X(C_2_7_4_2_1, "2.7.4.2#1")                                                                      \
   X(C_2_7_5_1_1, "2.7.5.1#1")                                                                      \
@@ -102,6 +104,7 @@
   X(C_4_2_2_2_11, "4.2.2.2#11")                                                                    \
   X(C_4_2_2_2_12, "4.2.2.2#12")                                                                    \
   X(C_4_2_2_2_13, "4.2.2.2#13")                                                                    \
+  X(C_4_2_2_2_15, "4.2.2.2#15")                                                                    \
   X(C_4_2_2_2_17, "4.2.2.2#17")                                                                    \
   X(C_4_2_2_2_18, "4.2.2.2#18")                                                                    \
   X(C_4_2_3_1_1_1, "4.2.3.1.1#1")                                                                  \
@@ -110,6 +113,7 @@
   X(C_4_2_3_1_1_5, "4.2.3.1.1#5")                                                                  \
   X(C_4_2_3_4_1_1, "4.2.3.4.1#1")                                                                  \
   X(C_5_1_4_1_2, "5.1.4.1#2")                                                                      \
+  X(C_5_1_4_1_3, "5.1.4.1#3")                                                                      \
   X(C_5_1_4_1_4, "5.1.4.1#4")                                                                      \
   X(C_5_1_4_1_5, "5.1.4.1#5")                                                                      \
   X(C_5_1_4_1_12, "5.1.4.1#12")                                                                    \
@@ -120,25 +124,37 @@
   X(C_5_1_4_2_7, "5.1.4.2#7")                                                                      \
   X(C_5_1_4_2_8, "5.1.4.2#8")                                                                      \
   X(C_5_1_4_2_9, "5.1.4.2#9")                                                                      \
+  X(C_5_1_4_2_14, "5.1.4.2#14")                                                                    \
   X(C_5_1_9_2_1_1, "5.1.9.2.1#1")                                                                  \
   X(C_5_1_9_2_1_2, "5.1.9.2.1#2")                                                                  \
   X(C_5_1_9_2_1_3, "5.1.9.2.1#3")                                                                  \
+  X(C_5_1_9_2_1_5, "5.1.9.2.1#5")                                                                  \
+  X(C_5_1_9_2_1_6, "5.1.9.2.1#6")                                                                  \
+  X(C_5_1_9_2_1_7, "5.1.9.2.1#7")                                                                  \
+  X(C_5_1_9_2_1_8, "5.1.9.2.1#8")                                                                  \
+  X(C_5_1_9_2_1_23, "5.1.9.2.1#23")                                                                \
   X(C_5_1_9_2_1_24, "5.1.9.2.1#24")                                                                \
+  X(C_5_1_9_2_1_25, "5.1.9.2.1#25")                                                                \
+  X(C_5_1_9_2_1_26, "5.1.9.2.1#26")                                                                \
   X(C_5_1_9_2_1_36, "5.1.9.2.1#36")                                                                \
   X(C_5_1_9_3_1_2, "5.1.9.3.1#2")                                                                  \
   X(C_5_1_9_3_1_3, "5.1.9.3.1#3")                                                                  \
   X(C_5_1_9_3_2_1, "5.1.9.3.2#1")                                                                  \
+  X(C_5_1_9_3_2_2, "5.1.9.3.2#2")                                                                  \
   X(C_5_1_9_4_1_1, "5.1.9.4.1#1")                                                                  \
   X(C_5_1_9_4_1_2, "5.1.9.4.1#2")                                                                  \
   X(C_5_1_9_4_1_3, "5.1.9.4.1#3")                                                                  \
   X(C_5_1_9_4_1_4, "5.1.9.4.1#4")                                                                  \
   X(C_5_1_9_4_1_5, "5.1.9.4.1#5")                                                                  \
   X(C_5_1_9_4_1_7, "5.1.9.4.1#7")                                                                  \
+  X(C_5_1_9_4_1_8, "5.1.9.4.1#8")                                                                  \
   X(C_5_1_9_4_1_9, "5.1.9.4.1#9")                                                                  \
+  X(C_5_1_9_4_1_10, "5.1.9.4.1#10")                                                                \
   X(C_5_1_9_4_1_24, "5.1.9.4.1#24")                                                                \
   X(C_5_1_9_4_1_28, "5.1.9.4.1#28")                                                                \
   X(C_5_1_9_5_1_2_1, "5.1.9.5.1.2#1")                                                              \
   X(C_5_1_9_5_1_2_2, "5.1.9.5.1.2#2")                                                              \
+  X(C_5_1_9_5_2_1_3, "5.1.9.5.2.1#3")                                                              \
   X(C_5_1_9_5_2_2_1, "5.1.9.5.2.2#1")                                                              \
   X(C_5_1_9_5_2_2_3, "5.1.9.5.2.2#3")                                                              \
   X(C_6_1_1, "6.1#1")                                                                              \
@@ -235,6 +251,7 @@ struct mon_ring {
    * the device wrote since they were last judged. */
   uint16_t rx_left; /* buffers of that packet still to come */
   bool rx_prev_full, rx_gso_none;
+  bool rx_spread; /* that packet is spread without MRG_RXBUF (5.1.9.3.2#2) */
   uint64_t rx_payload;
   uint16_t used_marks[MON_USED_MARKS_MAX];
   uint32_t used_mark_count;
@@ -260,6 +277,7 @@ struct mon_queue {
   bool ready_since_reset;      /* set to 1 since the last reset */
   struct mon_areas last_ready; /* areas at the last QueueReady = 1 */
   struct mon_ring *ring;       /* from QueueReady = 1 until reset or the next one */
+  bool stop_unsynced;          /* 0 written over QueueReady 1, not yet read back as 0 */
 };
 
 enum mon_burst { MON_BURST_IDLE, MON_BURST_OPEN, MON_BURST_IN, MON_BURST_UNBRACKETED };
@@ -333,6 +351,7 @@ struct model_mon {
   bool cfg_committed[MON_CFG_SIZE];
   uint32_t cfg_gen[MON_CFG_SIZE];
   uint8_t cfg_val[MON_CFG_SIZE];
+  bool cfg_early[MON_CFG_SIZE]; /* 2.5.2#1: cfg_val was read before FEATURES_OK */
   uint16_t mtu;
   bool mtu_known;
   uint16_t mtu_first; /* 5.1.4.1#4: the first mtu read in the run (kept across resets) */
@@ -363,6 +382,10 @@ __attribute__((format(printf, 7, 8))) bool model_mon_judge(struct model_mon *mon
 bool model_mon_peek(const struct model_mon *mon, uint64_t addr, void *dst, size_t len);
 bool model_mon_peek_le16(const struct model_mon *mon, uint64_t addr, uint16_t *out);
 bool model_mon_peek_le32(const struct model_mon *mon, uint64_t addr, uint32_t *out);
+/* 4.2.2.2#15: queue q was just used (what: "QueueNotify", "avail idx
+ * write", a register name); a violation if it was stopped and QueueReady has
+ * not been read back as 0 since. */
+void model_mon_queue_stop_use(struct model_mon *mon, uint16_t q, const char *what);
 bool model_mon_has(const struct model_mon *mon, unsigned bit); /* negotiated */
 bool model_mon_accesses(const struct model_mon *mon);
 bool model_mon_snapshots(const struct model_mon *mon);
@@ -435,7 +458,8 @@ bool model_mon_ranges_gather(const struct model_mon *mon, const struct mon_ring 
 void model_mon_net_published(struct model_mon *mon, uint16_t q, struct mon_ring *ring,
                              uint16_t head);
 /* The device published `count` used entries from old_idx on queue q: judge
- * the receive headers before the heads are released. */
+ * the receive headers, and the config mac after a MAC_ADDR_SET, before the
+ * heads are released. */
 void model_mon_net_used(struct model_mon *mon, uint16_t q, struct mon_ring *ring, uint16_t old_idx,
                         uint16_t count);
 

@@ -7,15 +7,17 @@
  * publishes the used entries, reading the bytes back from the chain's
  * device-writable buffers.
  *
- * Driver rules: 5.1.9.2.1#1 (a whole tx header), #2, #3, #24, #36 (tx
- * header), 5.1.4.2#3 (tx source is the config mac), 5.1.4.2#9 (tx frame
+ * Driver rules: 5.1.9.2.1#1 (a whole tx header), #2, #3, #5-#8, #23-#26,
+ * #36 (tx header), 5.1.4.2#3 (tx source is the config mac), 5.1.4.2#9 (tx frame
  * within mtu + 14 with MTU), 5.1.9.3.1#2, #3 and 5.1.4.2#8 (rx buffer
  * sizes), 5.1.9.5.1.2#1, #2 and 5.1.9.5.2.2#1 (control commands without
  * their feature), 5.1.9.5.2.2#3 (the MAC_TABLE_SET data layout).
  * Device rules: 5.1.9.4.1#1, #2 (num_buffers), 5.1.9.3.2#1 (no empty buffer
- * counted last), 5.1.9.4.1#3 (merged buffers filled), #4 (published
- * together), #5, #7, #9, #24, #28 (rx header flags and gso_type), 5.1.4.1#5
- * (rx frame within mtu + 14 with MTU).
+ * counted last), 5.1.9.3.2#2 (one buffer a packet without MRG_RXBUF),
+ * 5.1.9.4.1#3 (merged buffers filled), #4 (published together), #5, #7 to
+ * #10, #24, #28 (rx header flags and gso_type), 5.1.4.1#5 (rx frame within
+ * mtu + 14 with MTU), 5.1.9.5.2.1#3 (config mac set before a MAC_ADDR_SET
+ * is used).
  *
  * num_buffers with MRG_RXBUF: the monitor cannot see the frame length, so it
  * holds the count to what the used entries show: at least 1 (#2), all of
@@ -108,6 +110,30 @@ static bool segs_read_at(const struct model_mon *mon, const struct mon_ring *rin
 
 /* ---- published by the driver ------------------------------------------------ */
 
+/* 5.1.9.2.1#5-#8: each GSO type needs its own HOST_ feature. Every header
+ * is judged against each rule whose feature is missing (so a conforming
+ * driver shows them PASS); #24 is the general rule beside them, as on the
+ * receive side. */
+static void tx_gso_type(struct model_mon *mon, uint8_t gso, uint16_t head, uint16_t q) {
+  static const struct {
+    uint8_t type;
+    unsigned feature;
+    enum mon_chk check;
+  } rules[] = {
+      {VIRTIO_NET_HDR_GSO_TCPV4, VIRTIO_NET_F_HOST_TSO4, MON_C_5_1_9_2_1_5},
+      {VIRTIO_NET_HDR_GSO_TCPV6, VIRTIO_NET_F_HOST_TSO6, MON_C_5_1_9_2_1_6},
+      {VIRTIO_NET_HDR_GSO_UDP, VIRTIO_NET_F_HOST_UFO, MON_C_5_1_9_2_1_7},
+      {VIRTIO_NET_HDR_GSO_UDP_L4, VIRTIO_NET_F_HOST_USO, MON_C_5_1_9_2_1_8},
+  };
+  uint8_t type = (uint8_t)(gso & (uint8_t)~VIRTIO_NET_HDR_GSO_ECN);
+  for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+    if (!model_mon_has(mon, rules[i].feature))
+      (void)model_mon_judge(mon, rules[i].check, rules[i].type != type, gso, head, q,
+                            "tx header of head %u: gso_type 0x%x without feature %u",
+                            (unsigned)head, (unsigned)gso, rules[i].feature);
+  }
+}
+
 /* 5.1.4.2#3: with MAC, frames leave from the mac the driver read (all six
  * bytes of it). */
 static void tx_src_mac(struct model_mon *mon, const struct mon_ring *ring, uint16_t head) {
@@ -150,6 +176,27 @@ static void tx_published(struct model_mon *mon, uint16_t q, const struct mon_rin
     (void)model_mon_judge(mon, MON_C_5_1_9_2_1_24, gso == VIRTIO_NET_HDR_GSO_NONE, gso, head, q,
                           "tx header of head %u: gso_type 0x%x without a HOST_ GSO feature", hh,
                           (unsigned)gso);
+  tx_gso_type(mon, gso, head, q);
+  if (!gso_none(gso)) {
+    /* 5.1.9.2.1#25, #26: a GSO frame asks for its checksum and its MSS */
+    uint16_t gso_size = le16_at(hdr + MODEL_NET_HDR_OFF_GSO_SIZE);
+    (void)model_mon_judge(mon, MON_C_5_1_9_2_1_25, (flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) != 0,
+                          flags, gso, head, "tx header of head %u: gso_type 0x%x, flags 0x%x", hh,
+                          (unsigned)gso, (unsigned)flags);
+    (void)model_mon_judge(mon, MON_C_5_1_9_2_1_26, gso_size != 0, gso, gso_size, head,
+                          "tx header of head %u: gso_type 0x%x with gso_size 0", hh, (unsigned)gso);
+  }
+  if (model_mon_has(mon, VIRTIO_NET_F_CSUM) && (flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) != 0) {
+    /* 5.1.9.2.1#23: the checksum field lies inside the frame */
+    uint64_t start = le16_at(hdr + MODEL_NET_HDR_OFF_CSUM_START);
+    uint64_t off = le16_at(hdr + MODEL_NET_HDR_OFF_CSUM_OFFSET);
+    uint64_t frame = h->readable - MODEL_NET_HDR_SIZE;
+    (void)model_mon_judge(mon, MON_C_5_1_9_2_1_23, start + off + 2u <= frame, start, off, frame,
+                          "tx header of head %u: csum_start %llu + csum_offset %llu past a "
+                          "%llu-byte frame",
+                          hh, (unsigned long long)start, (unsigned long long)off,
+                          (unsigned long long)frame);
+  }
   if (model_mon_has(mon, VIRTIO_NET_F_MTU) && mon->mtu_known && gso_none(gso)) {
     uint64_t frame = h->readable - MODEL_NET_HDR_SIZE;
     (void)model_mon_judge(mon, MON_C_5_1_4_2_9, frame <= (uint64_t)mon->mtu + MODEL_ETH_HDR_SIZE,
@@ -266,7 +313,7 @@ static void rx_frame_done(struct model_mon *mon, const struct mon_ring *ring, ui
                         (unsigned long long)ring->rx_payload, (unsigned)mon->mtu);
 }
 
-/* 5.1.9.4.1#5, #7, #9, #24, #28: flags and gso_type of a receive header. */
+/* 5.1.9.4.1#5, #7 to #10, #24, #28: flags and gso_type of a receive header. */
 static void rx_header(struct model_mon *mon, const uint8_t *hdr, uint16_t head) {
   uint8_t flags = hdr[MODEL_NET_HDR_OFF_FLAGS];
   uint8_t gso = hdr[MODEL_NET_HDR_OFF_GSO_TYPE];
@@ -279,7 +326,8 @@ static void rx_header(struct model_mon *mon, const uint8_t *hdr, uint16_t head) 
     (void)model_mon_judge(mon, MON_C_5_1_9_4_1_24, gso == VIRTIO_NET_HDR_GSO_NONE, gso, head, 0,
                           "rx header of head %u: gso_type 0x%x without a GUEST_ GSO feature", hh,
                           (unsigned)gso);
-  /* #7, #9: each TCP type only with its own GUEST_ feature (ECN aside);
+  /* #7, #8, #9, #10: each type only with its own GUEST_ feature (ECN
+   * aside; UDP_L4 with either USO one);
    * #24 above is the general rule, judged along with them */
   uint8_t type = (uint8_t)(gso & (uint8_t)~VIRTIO_NET_HDR_GSO_ECN);
   if (!model_mon_has(mon, VIRTIO_NET_F_GUEST_TSO4))
@@ -288,6 +336,12 @@ static void rx_header(struct model_mon *mon, const uint8_t *hdr, uint16_t head) 
   if (!model_mon_has(mon, VIRTIO_NET_F_GUEST_TSO6))
     (void)model_mon_judge(mon, MON_C_5_1_9_4_1_9, type != VIRTIO_NET_HDR_GSO_TCPV6, gso, head, 0,
                           "rx header of head %u: gso_type TCPV6 without GUEST_TSO6", hh);
+  if (!model_mon_has(mon, VIRTIO_NET_F_GUEST_UFO))
+    (void)model_mon_judge(mon, MON_C_5_1_9_4_1_8, type != VIRTIO_NET_HDR_GSO_UDP, gso, head, 0,
+                          "rx header of head %u: gso_type UDP without GUEST_UFO", hh);
+  if (!model_mon_has(mon, VIRTIO_NET_F_GUEST_USO4) && !model_mon_has(mon, VIRTIO_NET_F_GUEST_USO6))
+    (void)model_mon_judge(mon, MON_C_5_1_9_4_1_10, type != VIRTIO_NET_HDR_GSO_UDP_L4, gso, head, 0,
+                          "rx header of head %u: gso_type UDP_L4 without GUEST_USO4 or USO6", hh);
   if (!model_mon_has(mon, VIRTIO_NET_F_RSC_EXT))
     (void)model_mon_judge(mon, MON_C_5_1_9_4_1_28, (flags & VIRTIO_NET_HDR_F_RSC_INFO) == 0, flags,
                           head, 0, "rx header of head %u: RSC_INFO without RSC_EXT", hh);
@@ -310,6 +364,7 @@ static void rx_first(struct model_mon *mon, struct mon_ring *ring, uint16_t head
                      uint16_t idx, uint16_t remaining) {
   uint8_t hdr[MODEL_NET_HDR_SIZE];
   ring->rx_left = 0;
+  ring->rx_spread = false;
   if (len < MODEL_NET_HDR_SIZE ||
       !model_mon_ranges_gather(mon, ring, head, true, 0, hdr, sizeof(hdr)))
     return;
@@ -322,6 +377,16 @@ static void rx_first(struct model_mon *mon, struct mon_ring *ring, uint16_t head
   if (!model_mon_has(mon, VIRTIO_NET_F_MRG_RXBUF)) {
     (void)model_mon_judge(mon, MON_C_5_1_9_4_1_1, num_buffers == 1u, num_buffers, head, 0,
                           "rx header of head %u: num_buffers %u without MRG_RXBUF", hh, nb);
+    /* 5.1.9.3.2#2: a count above 1 is the device saying it spread the
+     * packet over that many buffers; the ones published with this one are
+     * followed as its continuation, not judged as packets of their own */
+    if (!model_mon_judge(mon, MON_C_5_1_9_3_2_2, num_buffers <= 1u, num_buffers, remaining, head,
+                         "rx packet of head %u in %u buffers without MRG_RXBUF", hh, nb) &&
+        remaining > 1u) {
+      ring->rx_left = (uint16_t)((num_buffers < remaining ? num_buffers : remaining) - 1u);
+      ring->rx_spread = true;
+      return;
+    }
     rx_frame_done(mon, ring, head);
     return;
   }
@@ -347,12 +412,14 @@ static void rx_next(struct model_mon *mon, struct mon_ring *ring, uint16_t head,
    * it (then the buffer before it is the packet's real last one, and #3
    * does not judge it) */
   bool empty_tail = ring->rx_left == 1u && len == 0;
-  if (ring->rx_left == 1u)
+  if (ring->rx_spread) {
+    /* without MRG_RXBUF, judged as a whole by 5.1.9.3.2#2 */
+  } else if (ring->rx_left == 1u)
     (void)model_mon_judge(mon, MON_C_5_1_9_3_2_1, !empty_tail, len, head, 0,
                           "rx packet's last counted buffer, head %u, holds none of it",
                           (unsigned)head);
   /* 5.1.9.4.1#3: the buffers before it were filled completely */
-  if (!empty_tail)
+  if (!empty_tail && !ring->rx_spread)
     (void)model_mon_judge(mon, MON_C_5_1_9_4_1_3, ring->rx_prev_full, ring->rx_left, head, len,
                           "rx packet continues into head %u after a buffer not filled completely",
                           (unsigned)head);
@@ -362,9 +429,56 @@ static void rx_next(struct model_mon *mon, struct mon_ring *ring, uint16_t head,
     rx_frame_done(mon, ring, head);
 }
 
+/* 5.1.9.5.2.1#3: with MAC, a MAC_ADDR_SET the device acknowledged OK is
+ * marked used with the new mac already in the config space (read through
+ * cfg.config_peek when its used entry is first seen). A command answered
+ * ERR changed nothing and is not judged. */
+static void ctrl_used(struct model_mon *mon, const struct mon_ring *ring, uint16_t head) {
+  const struct model_mon_config_peek *peek = &mon->cfg.config_peek;
+  uint8_t cmd[MODEL_NET_CTRL_HDR_SIZE + MODEL_NET_MAC_LEN];
+  uint8_t ack = 0;
+  if (peek->read == NULL || !model_mon_has(mon, VIRTIO_NET_F_MAC) ||
+      ring->heads[head].readable != sizeof(cmd) ||
+      !model_mon_ranges_gather(mon, ring, head, false, 0, cmd, sizeof(cmd)) ||
+      cmd[MODEL_NET_CTRL_OFF_CLASS] != VIRTIO_NET_CTRL_MAC ||
+      cmd[MODEL_NET_CTRL_OFF_COMMAND] != VIRTIO_NET_CTRL_MAC_ADDR_SET ||
+      !model_mon_ranges_gather(mon, ring, head, true, 0, &ack, sizeof(ack)) || ack != VIRTIO_NET_OK)
+    return;
+  const uint8_t *want = cmd + MODEL_NET_CTRL_HDR_SIZE;
+  uint8_t mac[MODEL_NET_MAC_LEN];
+  for (uint32_t i = 0; i < MODEL_NET_MAC_LEN; i++) {
+    uint32_t v = 0;
+    if (!peek->read(peek->ctx, MODEL_NET_CFG_OFF_MAC + i, 1, &v))
+      return;
+    mac[i] = (uint8_t)v;
+  }
+  (void)model_mon_judge(mon, MON_C_5_1_9_5_2_1_3, memcmp(mac, want, sizeof(mac)) == 0, head, mac[5],
+                        want[5],
+                        "MAC_ADDR_SET of head %u to %02x:%02x:%02x:%02x:%02x:%02x used with "
+                        "config mac %02x:%02x:%02x:%02x:%02x:%02x",
+                        (unsigned)head, want[0], want[1], want[2], want[3], want[4], want[5],
+                        mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+}
+
+static void ctrl_used_all(struct model_mon *mon, struct mon_ring *ring, uint16_t old_idx,
+                          uint16_t count) {
+  for (uint16_t k = 0; k < count; k++) {
+    uint16_t idx = (uint16_t)(old_idx + k);
+    uint64_t elem = ring->used + model_split_used_ring_off(model_split_slot(idx, ring->num));
+    uint32_t id = 0;
+    if (model_mon_peek_le32(mon, elem + MODEL_SPLIT_USED_ELEM_OFF_ID, &id) && id < ring->num &&
+        ring->heads[id].outstanding)
+      ctrl_used(mon, ring, (uint16_t)id);
+  }
+}
+
 void model_mon_net_used(struct model_mon *mon, uint16_t q, struct mon_ring *ring, uint16_t old_idx,
                         uint16_t count) {
-  if (mon->cfg.device_id != VIRTIO_ID_NET || q != MODEL_NET_RXQ)
+  if (mon->cfg.device_id != VIRTIO_ID_NET)
+    return;
+  if (q == MODEL_NET_CTRLQ && model_mon_has(mon, VIRTIO_NET_F_CTRL_VQ))
+    ctrl_used_all(mon, ring, old_idx, count);
+  if (q != MODEL_NET_RXQ)
     return;
   for (uint16_t k = 0; k < count; k++) {
     uint16_t idx = (uint16_t)(old_idx + k);

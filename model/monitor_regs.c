@@ -6,7 +6,7 @@
  * accepted read's value is held against the device.
  *
  * Driver rules: 2.1.1#2, #3 and 3.1.1#1 (status sequence), 2.4.2#1 (reset
- * read back), 2.2.1#1, #2 and 6.1#1 (the set FEATURES_OK is written with),
+ * read back), 2.2.1#1, #2, #5 and 6.1#1 (the set FEATURES_OK is written with),
  * 3.1.1#3 and #6, 3.1.1#4, #5 (a refused FEATURES_OK: FAILED and no
  * further step before the reset), 4.2.2.2#6, #7 and 4.2.3.1.1#2 (what
  * follows the MagicValue and Version reads), 4.2.3.1.1#4 and 4.2.2.2#8 (no
@@ -14,13 +14,16 @@
  * registers), 2.5.1#2 (generation loop: a burst of config reads with a
  * ConfigGeneration read right before and right after it), 2.5.1#3 (optional
  * fields only when offered), 5.1.4.2#1 (no config write), 5.1.4.2#2, #7 (MAC
- * and MTU taken when offered), 4.2.2.2#1-#5,
- * #10-#13, #18, 4.2.3.1.1#1, and the InterruptACK owed after an
+ * and MTU taken when offered), 5.1.4.2#14 (CTRL_RX_EXTRA with CTRL_VQ),
+ * 4.2.2.2#1-#5, #10-#13, #15 (a stopped queue read back before it is used
+ * again: its registers, a notification, or an avail idx write from
+ * monitor_ring.c), #18, 4.2.3.1.1#1, and the InterruptACK owed after an
  * InterruptStatus read (#17, judged at the event's end in monitor.c).
  * Device rules: 2.2.2#1-#5, 6.2#1, 5.1.4.1#12, #13 (what it offers and
  * keeps), 2.4.1#1 (status reads 0 after reset), 2.1.2#3 (DEVICE_NEEDS_RESET
  * announced), 4.2.2.1#1-#6 (magic, version, InterruptStatus, reset,
- * generation), 5.1.4.1#2, #4 (mtu).
+ * generation), 2.5.2#1 (config read before FEATURES_OK served: the same
+ * in the same generation after it), 5.1.4.1#2, #3, #4 (mtu).
  *
  * Status shadow: what the driver wrote, plus DEVICE_NEEDS_RESET once a read
  * shows it, minus FEATURES_OK or DRIVER_OK once a read shows the device
@@ -28,6 +31,7 @@
  * the device's (2.4.1#1) and are not adopted: the driver is judged against
  * what it may assume.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "model/mmio.h"
@@ -207,10 +211,38 @@ static void burst_config_read(struct model_mon *mon, uint32_t off) {
   }
 }
 
+/* 2.5.2#1: a field read before FEATURES_OK was served, so it reads the
+ * same after FEATURES_OK while the generation stays the same. A different
+ * value is also 4.2.2.1#6, judged with it (the monitor cannot tell a wrong
+ * early value from an unannounced change). */
+static void early_judge(struct model_mon *mon, uint32_t gen) {
+  if ((mon->status & VIRTIO_STATUS_FEATURES_OK) == 0)
+    return;
+  int bad = -1;
+  bool judged = false;
+  for (uint32_t b = 0; b < MON_CFG_SIZE; b++) {
+    if (!mon->burst_touched[b] || !mon->cfg_committed[b] || !mon->cfg_early[b] ||
+        mon->cfg_gen[b] != gen)
+      continue;
+    judged = true;
+    if (bad < 0 && mon->cfg_val[b] != mon->burst_val[b])
+      bad = (int)b;
+  }
+  if (!judged)
+    return;
+  uint32_t b = bad < 0 ? 0u : (uint32_t)bad;
+  (void)model_mon_judge(mon, MON_C_2_5_2_1, bad < 0, gen, mon->cfg_val[b], mon->burst_val[b],
+                        "config byte %u read as 0x%02x before FEATURES_OK, 0x%02x after it, "
+                        "both in generation %u",
+                        (unsigned)b, (unsigned)mon->cfg_val[b], (unsigned)mon->burst_val[b],
+                        (unsigned)gen);
+}
+
 /* 4.2.2.1#6: what was read inside a bracket whose two generation reads
  * agree belongs to that generation; the same generation never shows two
  * different contents. */
 static void burst_commit(struct model_mon *mon, uint32_t gen) {
+  early_judge(mon, gen);
   int bad = -1;
   for (uint32_t b = 0; b < MON_CFG_SIZE && bad < 0; b++) {
     if (mon->burst_touched[b] && mon->cfg_committed[b] && mon->cfg_gen[b] == gen &&
@@ -232,6 +264,7 @@ static void burst_commit(struct model_mon *mon, uint32_t gen) {
     mon->cfg_committed[b] = true;
     mon->cfg_gen[b] = gen;
     mon->cfg_val[b] = mon->burst_val[b];
+    mon->cfg_early[b] = (mon->status & VIRTIO_STATUS_FEATURES_OK) == 0;
   }
 }
 
@@ -259,10 +292,14 @@ static void config_value(struct model_mon *mon, const struct cfg_field *f, uint3
     mon->mac_known = (uint8_t)(mon->mac_known | (1u << (off - f->off)));
   }
   if (f->off == MODEL_NET_CFG_OFF_MTU && off == f->off && width == 2u) {
-    /* 5.1.4.1#2: offering MTU, the device shows 68..65535 */
-    if ((mon->offered_known & 1u) != 0 && model_features_has(offered64(mon), VIRTIO_NET_F_MTU))
+    /* 5.1.4.1#2: offering MTU, the device shows 68..65535; #3 (SHOULD):
+     * and at least 1280 */
+    if ((mon->offered_known & 1u) != 0 && model_features_has(offered64(mon), VIRTIO_NET_F_MTU)) {
       (void)model_mon_judge(mon, MON_C_5_1_4_1_2, value >= MODEL_NET_MTU_MIN, value, 0, 0,
                             "mtu reads %u with MTU offered", (unsigned)value);
+      (void)model_mon_judge(mon, MON_C_5_1_4_1_3, value >= MODEL_NET_MTU_SHOULD_MIN, value, 0, 0,
+                            "mtu reads %u with MTU offered, below 1280", (unsigned)value);
+    }
     /* 5.1.4.1#4: once set, mtu never changes (not even across a reset) */
     if (mon->mtu_first_known)
       (void)model_mon_judge(mon, MON_C_5_1_4_1_4, value == mon->mtu_first, value, mon->mtu_first, 0,
@@ -325,10 +362,32 @@ static void net_features_taken(struct model_mon *mon, uint64_t acc, uint64_t off
   bool mtu_ok =
       !model_features_has(off, VIRTIO_NET_F_MTU) || model_features_has(acc, VIRTIO_NET_F_MTU);
   (void)model_mon_judge(mon, MON_C_5_1_4_2_7, mtu_ok, acc, off, 0, "MTU offered and not accepted");
+  /* 5.1.4.2#14 (SHOULD): CTRL_RX_EXTRA is negotiated only with CTRL_VQ */
+  bool extra_ok = !model_features_has(acc, VIRTIO_NET_F_CTRL_RX_EXTRA) ||
+                  model_features_has(acc, VIRTIO_NET_F_CTRL_VQ);
+  (void)model_mon_judge(mon, MON_C_5_1_4_2_14, extra_ok, acc, off, 0,
+                        "CTRL_RX_EXTRA accepted without CTRL_VQ");
 }
 
-/* At the FEATURES_OK write: what the driver accepted (2.2.1#1, #2, 6.1#1,
- * 5.1.4.2#2, #7)
+/* 2.2.1#5: every accepted bit is one the spec defines for the device's type
+ * (or for every type). A PCI-only bit accepted over MMIO is left to
+ * 2.2.2#3 (see judge_offered_word). Bits not offered are 2.2.1#1's. */
+static void judge_accepted_defined(struct model_mon *mon, uint64_t acc, uint64_t off) {
+  uint64_t taken = acc & off;
+  unsigned bad = 0;
+  bool ok = true;
+  for (unsigned bit = 0; bit < 64u && ok; bit++) {
+    if (model_features_has(taken, bit) && model_feature_name(mon->cfg.device_id, bit) == NULL) {
+      ok = false;
+      bad = bit;
+    }
+  }
+  (void)model_mon_judge(mon, MON_C_2_2_1_5, ok, acc, off, bad,
+                        "accepted feature bit %u, reserved for this device type", bad);
+}
+
+/* At the FEATURES_OK write: what the driver accepted (2.2.1#1, #2, #5,
+ * 6.1#1, 5.1.4.2#2, #7, #14)
  * and whether the device may refuse it (2.2.2#2, #3, judged at the read). */
 static void features_ok_written(struct model_mon *mon) {
   uint64_t acc = (uint64_t)mon->accepted[0] | ((uint64_t)mon->accepted[1] << 32);
@@ -354,6 +413,7 @@ static void features_ok_written(struct model_mon *mon) {
   if ((mon->offered_known & 2u) != 0)
     (void)model_mon_judge(mon, MON_C_6_1_1, v1_ok, acc, off, 0,
                           "VERSION_1 offered and not accepted");
+  judge_accepted_defined(mon, acc, off);
   net_features_taken(mon, acc, off);
   bool pci_only =
       model_features_has(acc, VIRTIO_F_SR_IOV) || model_features_has(acc, VIRTIO_F_ADMIN_VQ);
@@ -636,10 +696,31 @@ static void isr_ack(struct model_mon *mon, uint32_t value, bool ok) {
 
 /* ---- queues -------------------------------------------------------------------- */
 
+void model_mon_queue_stop_use(struct model_mon *mon, uint16_t q, const char *what) {
+  if (q >= MODEL_MON_QUEUES_MAX || !mon->queues[q].stop_unsynced)
+    return;
+  mon->queues[q].stop_unsynced = false; /* one verdict per stop */
+  (void)model_mon_judge(mon, MON_C_4_2_2_2_15, false, q, 0, 0,
+                        "queue %u: %s after QueueReady 0 was written and before it read back 0",
+                        (unsigned)q, what);
+}
+
+/* 4.2.2.2#15 on an access to a register of the selected queue. */
+static void queue_reg_use(struct model_mon *mon, uint32_t offset, bool write) {
+  if (mon->queue_sel >= MODEL_MON_QUEUES_MAX)
+    return;
+  const struct model_mmio_reg *reg = model_mmio_reg_find(offset);
+  char what[48];
+  (void)snprintf(what, sizeof(what), "%s %s", reg != NULL ? reg->name : "register",
+                 write ? "written" : "read");
+  model_mon_queue_stop_use(mon, (uint16_t)mon->queue_sel, what);
+}
+
 static void queue_reg_write(struct model_mon *mon, uint32_t offset, uint32_t value, bool ok) {
   struct mon_queue *mq = selected_queue(mon);
   if (mq == NULL)
     return;
+  queue_reg_use(mon, offset, true);
   /* 4.2.2.2#13: size and areas stay untouched while the queue is ready */
   (void)model_mon_judge(mon, MON_C_4_2_2_2_13, !mq->ready, offset, value, mon->queue_sel,
                         "queue %u register 0x%03x written while QueueReady is 1",
@@ -683,11 +764,14 @@ static void queue_ready_write(struct model_mon *mon, uint32_t value, bool ok) {
   if (mq == NULL)
     return;
   uint16_t q = (uint16_t)mon->queue_sel;
+  queue_reg_use(mon, MODEL_MMIO_QUEUE_READY, true);
   if (value == 1u && !mq->ready)
     model_mon_ring_judge_ready(mon, q);
   if (!ok)
     return;
   if (value == 0) {
+    /* 4.2.2.2#15: a stop is synchronised by reading QueueReady back */
+    mq->stop_unsynced = mq->ready;
     mq->ready = false;
     return;
   }
@@ -707,6 +791,11 @@ static void queue_ready_read(struct model_mon *mon, uint32_t value) {
   (void)model_mon_judge(mon, MON_C_4_2_2_1_5, value == 0 || mq->ready_since_reset, value,
                         mon->queue_sel, 0, "queue %u QueueReady reads %u, not set since reset",
                         (unsigned)mon->queue_sel, (unsigned)value);
+  if (mq->stop_unsynced && value == 0) {
+    /* 4.2.2.2#15: the stop is synchronised */
+    mq->stop_unsynced = false;
+    (void)model_mon_judge(mon, MON_C_4_2_2_2_15, true, mon->queue_sel, 0, 0, "stop synchronised");
+  }
 }
 
 /* ---- dispatch -------------------------------------------------------------------- */
@@ -730,6 +819,7 @@ static void control_read_value(struct model_mon *mon, uint32_t offset, uint32_t 
     mon->device_id_zero = mon->device_id_zero || value == 0;
     break;
   case MODEL_MMIO_QUEUE_SIZE_MAX:
+    queue_reg_use(mon, offset, false);
     if (mq != NULL) {
       mq->size_max = value;
       mq->size_max_known = true;
@@ -737,6 +827,9 @@ static void control_read_value(struct model_mon *mon, uint32_t offset, uint32_t 
     break;
   case MODEL_MMIO_QUEUE_READY:
     queue_ready_read(mon, value);
+    break;
+  case MODEL_MMIO_QUEUE_RESET:
+    queue_reg_use(mon, offset, false);
     break;
   case MODEL_MMIO_INTERRUPT_STATUS:
     isr_read(mon, value);
@@ -819,8 +912,16 @@ static void control_write(struct model_mon *mon, uint32_t offset, uint32_t value
       (void)model_mon_judge(mon, MON_C_3_1_1_6, (mon->status & VIRTIO_STATUS_DRIVER_OK) != 0, value,
                             mon->status, 0, "QueueNotify %u with Status 0x%02x", (unsigned)value,
                             (unsigned)mon->status);
+    model_mon_queue_stop_use(mon,
+                             (uint16_t)(model_mon_has(mon, VIRTIO_F_NOTIFICATION_DATA)
+                                            ? value & 0xffffu
+                                            : (value < MODEL_MON_QUEUES_MAX ? value : 0xffffu)),
+                             "QueueNotify");
     if (ok)
       model_mon_ring_notify(mon, value);
+    break;
+  case MODEL_MMIO_QUEUE_RESET:
+    queue_reg_use(mon, offset, true);
     break;
   case MODEL_MMIO_INTERRUPT_ACK:
     isr_ack(mon, value, ok);

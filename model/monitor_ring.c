@@ -404,6 +404,8 @@ static void avail_process(struct model_mon *mon, uint16_t q, struct mon_ring *ri
 static void avail_idx_moved(struct model_mon *mon, uint16_t q, struct mon_ring *ring,
                             uint16_t new_idx) {
   uint16_t delta = (uint16_t)(new_idx - ring->avail_idx_written);
+  if (delta != 0) /* 4.2.2.2#15: not on a stopped queue before the readback */
+    model_mon_queue_stop_use(mon, q, "avail idx write");
   if (driver_rules(mon))
     (void)model_mon_judge(mon, MON_C_2_7_6_1_1, delta <= ring->num, ring->avail_idx_written,
                           new_idx, q, "queue %u avail idx %u -> %u", (unsigned)q,

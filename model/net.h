@@ -36,6 +36,8 @@ _Static_assert(MODEL_NET_CFG_OFF_SUPPORTED_TUNNEL_TYPES + 4u == MODEL_NET_CFG_SI
 
 /* 5.1.4.1: the smallest mtu a device may advertise */
 #define MODEL_NET_MTU_MIN 68u
+/* 5.1.4.1#3 (a SHOULD): the smallest mtu it should advertise */
+#define MODEL_NET_MTU_SHOULD_MIN 1280u
 
 /* 5.1.6 struct virtio_net_hdr (without HASH_REPORT fields) */
 #define MODEL_NET_HDR_OFF_FLAGS       0u  /* u8 */

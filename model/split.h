@@ -18,7 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define MODEL_QUEUE_SIZE_MAX 32768u
+#include "model/ring.h"
 
 /* struct virtq_desc */
 #define MODEL_SPLIT_DESC_OFF_ADDR  0u  /* le64 */
@@ -28,9 +28,7 @@
 #define MODEL_SPLIT_DESC_SIZE      16u
 _Static_assert(MODEL_SPLIT_DESC_OFF_NEXT + 2u == MODEL_SPLIT_DESC_SIZE, "virtq_desc is 16 bytes");
 
-#define VIRTQ_DESC_F_NEXT     1u
-#define VIRTQ_DESC_F_WRITE    2u
-#define VIRTQ_DESC_F_INDIRECT 4u
+/* VIRTQ_DESC_F_NEXT, _WRITE and _INDIRECT: model/ring.h */
 
 /* struct virtq_avail */
 #define MODEL_SPLIT_AVAIL_OFF_FLAGS 0u /* le16 */

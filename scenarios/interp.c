@@ -243,6 +243,7 @@ static void apply_setup(struct ictx *c, const struct scn_cmd *cmd) {
   case SCN_OP_FEATURES_READ:
   case SCN_OP_FEATURES_WRITE:
   case SCN_OP_FEATURES_OK:
+  case SCN_OP_CONFIG_READ:
   case SCN_OP_QUEUES:
   case SCN_OP_FAIL:
   case SCN_OP_SEND:
@@ -250,6 +251,7 @@ static void apply_setup(struct ictx *c, const struct scn_cmd *cmd) {
   case SCN_OP_CTRL_RX:
   case SCN_OP_CTRL_MAC_TABLE:
   case SCN_OP_CTRL_MAC_ADDR:
+  case SCN_OP_QUEUE_STOP:
   case SCN_OP_LINK:
   case SCN_OP_RUN:
   case SCN_OP_NOTE:
@@ -531,6 +533,24 @@ static bool act_ctrl(struct ictx *c, const struct scn_cmd *cmd) {
 
 /* status BIT: one step of the status sequence. DRIVER_OK after `queues`
  * also fills the receive ring (drv_net_activate), as drv_net_start does. */
+/* `config read`: inside the generation loop (ctx: the offered features),
+ * every field whose feature is offered, each at its own width; the values
+ * are thrown away. */
+static model_err config_offered_fields(struct drv_mmio *m, void *ctx) {
+  uint64_t offered = *(const uint64_t *)ctx;
+  uint8_t byte = 0;
+  uint16_t v16 = 0;
+  if (model_features_has(offered, VIRTIO_NET_F_MAC)) {
+    for (uint32_t i = 0; i < MODEL_NET_MAC_LEN; i++)
+      MODEL_TRY(drv_mmio_config_u8(m, MODEL_NET_CFG_OFF_MAC + i, &byte));
+  }
+  if (model_features_has(offered, VIRTIO_NET_F_STATUS))
+    MODEL_TRY(drv_mmio_config_le16(m, MODEL_NET_CFG_OFF_STATUS, &v16));
+  if (model_features_has(offered, VIRTIO_NET_F_MTU))
+    MODEL_TRY(drv_mmio_config_le16(m, MODEL_NET_CFG_OFF_MTU, &v16));
+  return MODEL_OK;
+}
+
 static model_err act_status(struct ictx *c, uint8_t bit) {
   struct drv_core *core = drv_net_core(&c->drv);
   if (bit == VIRTIO_STATUS_FAILED)
@@ -853,6 +873,10 @@ static bool exec_cmd(struct ictx *c, const struct scn_cmd *cmd) {
   case SCN_OP_FEATURES_OK:
     record(c, cmd, drv_core_features_ok(core));
     return true;
+  case SCN_OP_CONFIG_READ:
+    record(c, cmd,
+           drv_mmio_config_read(&core->mmio, config_offered_fields, &core->device_features));
+    return true;
   case SCN_OP_QUEUES:
     record(c, cmd, drv_net_setup(&c->drv));
     return true;
@@ -867,6 +891,9 @@ static bool exec_cmd(struct ictx *c, const struct scn_cmd *cmd) {
   case SCN_OP_CTRL_MAC_TABLE:
   case SCN_OP_CTRL_MAC_ADDR:
     return act_ctrl(c, cmd);
+  case SCN_OP_QUEUE_STOP:
+    record(c, cmd, drv_net_queue_stop(&c->drv, (unsigned)cmd->a));
+    return true;
   case SCN_OP_LINK:
     dev_net_set_link(&c->dev, cmd->flag);
     return true;

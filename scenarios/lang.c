@@ -504,6 +504,10 @@ static bool parse_driver_queue(struct pctx *p, struct scn_cmd *cmd) {
          get_num(p, "queue size", 1u, 32768u, &cmd->a) && end(p);
 }
 
+static bool parse_queue_stop(struct pctx *p, struct scn_cmd *cmd) {
+  return get_num(p, "queue index", 0, SCN_QUEUE_COUNT - 1u, &cmd->a) && end(p);
+}
+
 static bool parse_rx_buffers(struct pctx *p, struct scn_cmd *cmd) {
   if (!get_num(p, "buffer count", 0, 32768u, &cmd->a))
     return false;
@@ -1114,6 +1118,7 @@ static const struct syntax g_syntax[] = {
     {"features", "write", SCN_OP_FEATURES_WRITE, SYN_ACTION, parse_features_write,
      "features write FEATURE...|none"},
     {"features", "ok", SCN_OP_FEATURES_OK, SYN_ACTION, parse_no_args, "features ok"},
+    {"config", "read", SCN_OP_CONFIG_READ, SYN_ACTION, parse_no_args, "config read"},
     {"queues", NULL, SCN_OP_QUEUES, SYN_ACTION, parse_no_args, "queues"},
     {"fail", NULL, SCN_OP_FAIL, SYN_ACTION, parse_no_args, "fail"},
     {"send", NULL, SCN_OP_SEND, SYN_ACTION, parse_send,
@@ -1125,6 +1130,8 @@ static const struct syntax g_syntax[] = {
     {"ctrl", "mac_table", SCN_OP_CTRL_MAC_TABLE, SYN_ACTION, parse_mac_table,
      "ctrl mac_table [uni MAC...] [multi MAC...]"},
     {"ctrl", "mac_addr", SCN_OP_CTRL_MAC_ADDR, SYN_ACTION, parse_mac_cmd, "ctrl mac_addr MAC"},
+    {"queue", "stop", SCN_OP_QUEUE_STOP, SYN_ACTION, parse_queue_stop,
+     "queue stop INDEX (0 rx, 1 tx, 2 ctrl)"},
     {"link", NULL, SCN_OP_LINK, SYN_ACTION, parse_link, "link up|down"},
     {"run", NULL, SCN_OP_RUN, SYN_ACTION, parse_run, "run [idle|TICKS]"},
     {"note", NULL, SCN_OP_NOTE, SYN_ACTION, parse_note, "note \"TEXT\""},

@@ -82,6 +82,7 @@ enum scn_op {
   SCN_OP_FEATURES_READ,  /* read DeviceFeatures (3.1.1 step 4, first half) */
   SCN_OP_FEATURES_WRITE, /* features.base: write exactly these DriverFeatures */
   SCN_OP_FEATURES_OK,    /* set FEATURES_OK and re-read it (steps 5, 6) */
+  SCN_OP_CONFIG_READ,    /* read the offered config fields, keep nothing (step 4) */
   SCN_OP_QUEUES,         /* set up the virtqueues, read the config (step 7) */
   SCN_OP_FAIL,           /* driver sets FAILED */
   SCN_OP_SEND,           /* a = count, b..c = frame size, dest */
@@ -89,6 +90,7 @@ enum scn_op {
   SCN_OP_CTRL_RX,        /* key = enum scn_rx_mode, flag = on */
   SCN_OP_CTRL_MAC_TABLE, /* macs[0, uni_count) unicast, then multi_count multicast */
   SCN_OP_CTRL_MAC_ADDR,  /* mac */
+  SCN_OP_QUEUE_STOP,     /* a = queue index: the driver stops it (QueueReady 0) */
   SCN_OP_LINK,           /* flag = up: the device's link changes */
   SCN_OP_RUN,            /* flag = until idle; else a = ticks */
   SCN_OP_NOTE,           /* text: into the trace */

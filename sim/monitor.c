@@ -4,17 +4,28 @@
  * itself (model/monitor.c) owns every judgement.
  *
  * Invariant: the observer only reads the event and calls the monitor; the
- * monitor reads guest memory only through sim_bus_peek(). Nothing here
+ * monitor reads guest memory only through sim_bus_peek(), and the device's
+ * configuration space only through sim_monitor_config_peek(). Nothing here
  * records in the trace, draws from a PRNG stream or schedules an event, so
  * a run's trace is the same with or without a monitor.
  */
 #include "sim/monitor.h"
 
+#include "model/mmio.h"
 #include "model/virtio.h"
 #include "sim/fault.h"
 
 bool sim_monitor_peek(void *ctx, uint64_t addr, void *dst, size_t len) {
   return sim_bus_peek(ctx, addr, dst, len);
+}
+
+bool sim_monitor_config_peek(void *ctx, uint32_t offset, uint32_t width, uint32_t *value) {
+  const struct sim_bus *bus = ctx;
+  *value = 0;
+  if (bus->regfile == NULL || bus->regfile->read == NULL)
+    return false;
+  return bus->regfile->read(bus->regfile_ctx, (uint64_t)MODEL_MMIO_CONFIG + offset, width, value) ==
+         MODEL_OK;
 }
 
 static enum model_mon_actor mon_actor(enum sim_actor actor) {
@@ -118,6 +129,7 @@ model_err sim_world_attach_monitor(struct sim_world *world, unsigned observe,
       .device_id = VIRTIO_ID_NET,
       .observe = observe,
       .mem = {.read = sim_monitor_peek, .ctx = &world->bus},
+      .config_peek = {.read = sim_monitor_config_peek, .ctx = &world->bus},
   };
   struct model_mon *mon = NULL;
   MODEL_TRY(model_mon_create(&cfg, &mon));

@@ -4,7 +4,8 @@
  * turns every bus event into the matching model_mon_* observation, and
  * gives the monitor its synchronisation points.
  *
- * The monitor reads guest memory itself through sim_bus_peek(), which is
+ * The monitor reads guest memory itself through sim_bus_peek(), and the
+ * device's configuration space through sim_monitor_config_peek(), both
  * untraced, unobserved and never faulted: attaching a monitor leaves the
  * trace, and so the trace hash, exactly as it was.
  *
@@ -51,5 +52,13 @@ void sim_monitor_observe(void *ctx, const struct sim_bus_event *ev);
 
 /* The monitor's memory reads on a bus (ctx: the struct sim_bus). */
 bool sim_monitor_peek(void *ctx, uint64_t addr, void *dst, size_t len);
+
+/* The monitor's reads of the device-specific configuration (ctx: the
+ * struct sim_bus): the register file's own read at MODEL_MMIO_CONFIG +
+ * offset, called directly, so it is neither traced, observed, counted nor
+ * faulted. It relies on config reads having no effect on the device (true
+ * of backend/: a config read only returns the field). False if no device
+ * is attached or the register file refuses the access. */
+bool sim_monitor_config_peek(void *ctx, uint32_t offset, uint32_t width, uint32_t *value);
 
 #endif

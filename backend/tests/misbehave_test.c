@@ -68,6 +68,11 @@ static const char *const plan_names[] = {
     "offer-rx-extra-without-ctrl-vq",
     "rx-gso-tcpv6",
     "rx-empty-tail",
+    "rx-gso-udp",
+    "rx-gso-udp-l4",
+    "rx-spread-without-mrg",
+    "mac-set-late",
+    "config-zero-before-features-ok",
 };
 
 static void test_misbehave_names_round_trip(void **state) {
@@ -522,6 +527,61 @@ static void test_5_1_9_4_1_rx_header_misbehaviours(void **state) {
   }
 }
 
+static void test_5_1_9_4_1_rx_gso_udp_types(void **state) {
+  struct fx *fx = *state;
+  static const struct {
+    enum dev_misbehave bit;
+    uint8_t gso_type;
+  } cases[] = {{DEV_MISBEHAVE_RX_GSO_UDP, VIRTIO_NET_HDR_GSO_UDP},
+               {DEV_MISBEHAVE_RX_GSO_UDP_L4, VIRTIO_NET_HDR_GSO_UDP_L4}};
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    start(fx, dev_misbehave_mask(cases[i].bit));
+    bring_up(fx, basic(0)); /* no guest GSO feature */
+    receive_one(fx, 60);
+    assert_int_equal(td_used_idx(&fx->world.bus, &fx->rx), 1);
+    uint8_t hdr[MODEL_NET_HDR_SIZE];
+    td_read_bytes(&fx->world.bus, RX_BUF(0), hdr, sizeof(hdr));
+    assert_int_equal(hdr[MODEL_NET_HDR_OFF_GSO_TYPE], cases[i].gso_type);
+    assert_int_equal(hdr[MODEL_NET_HDR_OFF_NUM_BUFFERS], 1);
+  }
+}
+
+static void test_5_1_9_3_2_2_rx_spread_without_mrg(void **state) {
+  struct fx *fx = *state;
+  for (int misbehave = 0; misbehave < 2; misbehave++) {
+    start(fx, misbehave ? WITH(RX_SPREAD_WITHOUT_MRG) : 0);
+    bring_up(fx, basic(0)); /* no MRG_RXBUF */
+    add_rx_buffer(fx, 0, 2048);
+    add_rx_buffer(fx, 1, 2048);
+    assert_int_equal(sim_nic_generate(&fx->world.nic, 1, 60, 60, fx->net.mac, 1), MODEL_OK);
+    run(fx);
+    /* one packet: in one buffer, or (misbehaving) in both */
+    assert_int_equal(td_used_idx(&fx->world.bus, &fx->rx), misbehave ? 2 : 1);
+    uint8_t hdr[MODEL_NET_HDR_SIZE];
+    td_read_bytes(&fx->world.bus, RX_BUF(0), hdr, sizeof(hdr));
+    assert_int_equal(hdr[MODEL_NET_HDR_OFF_NUM_BUFFERS], misbehave ? 2 : 1);
+  }
+}
+
+static void test_2_5_2_1_config_zero_before_features_ok(void **state) {
+  struct fx *fx = *state;
+  for (int misbehave = 0; misbehave < 2; misbehave++) {
+    start(fx, misbehave ? WITH(CONFIG_ZERO_BEFORE_FEATURES_OK) : 0);
+    uint32_t mac0 = 0, mtu = 0;
+    assert_int_equal(
+        sim_bus_reg_read(&fx->world.bus, SIM_ACTOR_DRIVER, MODEL_MMIO_CONFIG, 1, &mac0), MODEL_OK);
+    assert_int_equal(sim_bus_reg_read(&fx->world.bus, SIM_ACTOR_DRIVER,
+                                      MODEL_MMIO_CONFIG + MODEL_NET_CFG_OFF_MTU, 2, &mtu),
+                     MODEL_OK);
+    assert_int_equal(mac0, misbehave ? 0u : fx->net.cfg.mac[0]);
+    assert_int_equal(mtu, MODEL_NET_DEFAULT_MTU); /* served either way */
+    assert_true((td_negotiate(&fx->world.bus, basic(0)) & VIRTIO_STATUS_FEATURES_OK) != 0);
+    assert_int_equal(
+        sim_bus_reg_read(&fx->world.bus, SIM_ACTOR_DRIVER, MODEL_MMIO_CONFIG, 1, &mac0), MODEL_OK);
+    assert_int_equal(mac0, fx->net.cfg.mac[0]);
+  }
+}
+
 static void test_5_1_4_1_5_rx_oversize(void **state) {
   struct fx *fx = *state;
   static const unsigned mtu_bit[] = {VIRTIO_NET_F_MTU};
@@ -742,6 +802,9 @@ int main(void) {
       T(test_6_2_1_no_version_1),
       T(test_5_1_4_1_2_bad_mtu),
       T(test_5_1_9_4_1_rx_header_misbehaviours),
+      T(test_5_1_9_4_1_rx_gso_udp_types),
+      T(test_5_1_9_3_2_2_rx_spread_without_mrg),
+      T(test_2_5_2_1_config_zero_before_features_ok),
       T(test_5_1_4_1_5_rx_oversize),
       T(test_4_2_2_1_6_no_generation_bump),
       T(test_4_2_2_1_4_spurious_isr),

@@ -726,7 +726,7 @@ static void test_2_2_2_4_init_refuses_unsupported_features(void **state) {
   struct dev_net net2;
   struct dev_net_config cfg;
   dev_net_config_default(&cfg);
-  cfg.features_offered |= model_feature_mask(VIRTIO_NET_F_HOST_TSO4);
+  cfg.features_offered |= model_feature_mask(VIRTIO_NET_F_GUEST_TSO4);
   assert_int_equal(dev_net_init(&net2, &fx->world.bus, NULL, &cfg), MODEL_ERR_INVALID_ARG);
   dev_net_config_default(&cfg);
   cfg.features_offered &= ~model_feature_mask(VIRTIO_NET_F_CTRL_VQ); /* CTRL_RX needs it */

@@ -626,6 +626,37 @@ static void test_5_1_4_1_2_mtu_below_68_fails_start(void **state) {
   assert_int_equal(drv_net_start(&f->net), MODEL_OK);
 }
 
+/* 4.2.2.2#14, #15: a stopped queue shows QueueReady 0 and stays out of
+ * service until the reset, which reclaims what it held (3.3.1#2). */
+static void test_4_2_2_2_15_queue_stop(void **state) {
+  struct fixture *f = *state;
+  net_up(f);
+  assert_int_equal(drv_net_send(&f->net, 3, 60, 60, peer_mac), MODEL_OK);
+  run(f);
+  const struct drv_net_stats *s = drv_net_stats(&f->net);
+  assert_int_equal(s->tx_completed, 3);
+  assert_int_equal(drv_net_queue_stop(&f->net, MODEL_NET_TXQ), MODEL_OK);
+  assert_int_equal(f->t.dev.q[MODEL_NET_TXQ].ready, 0);
+  assert_int_equal(drv_net_queue_stop(&f->net, MODEL_NET_TXQ), MODEL_ERR_QUEUE_NOT_READY);
+  assert_int_equal(drv_net_send(&f->net, 2, 60, 60, peer_mac), MODEL_OK);
+  run(f);
+  assert_int_equal(s->tx_completed, 3);
+  assert_int_equal(drv_net_tx_backlog(&f->net), 2);
+  /* a QueueReady that never shows 0: the stop times out */
+  f->t.dev.q[MODEL_NET_RXQ].ready_sticks = true;
+  assert_int_equal(drv_net_queue_stop(&f->net, MODEL_NET_RXQ), MODEL_ERR_TIMEOUT);
+  f->t.dev.q[MODEL_NET_RXQ].ready_sticks = false;
+  assert_int_equal(drv_net_reset(&f->net), MODEL_OK);
+  assert_int_equal(s->tx_dropped_reset, 2);
+  expect_accounted(f);
+  /* twin: after the reset every queue works again */
+  assert_int_equal(drv_net_start(&f->net), MODEL_OK);
+  assert_int_equal(drv_net_send(&f->net, 2, 60, 60, peer_mac), MODEL_OK);
+  run(f);
+  assert_int_equal(s->tx_completed, 5);
+  expect_accounted(f);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void) {
@@ -651,6 +682,7 @@ int main(void) {
       T(test_2_7_7_1_3_spurious_interrupt_is_harmless),
       T(test_5_1_4_2_9_mtu_bounds_frames),
       T(test_5_1_4_1_2_mtu_below_68_fails_start),
+      T(test_4_2_2_2_15_queue_stop),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

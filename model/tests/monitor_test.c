@@ -43,6 +43,7 @@ struct fx {
   unsigned observe;
   uint64_t offered, accepted;
   uint16_t mtu;
+  uint8_t cfg_mac[6]; /* the device's config mac, as config_peek shows it */
   uint8_t status;
   uint16_t avail_idx[QUEUES], used_idx[QUEUES], next_desc[QUEUES];
   uint64_t buf_next;
@@ -53,6 +54,14 @@ static bool mem_read(void *ctx, uint64_t addr, void *dst, size_t len) {
   if (addr < MEM_BASE || len > MEM_SIZE || addr - MEM_BASE > MEM_SIZE - len)
     return false;
   memcpy(dst, f->mem + (addr - MEM_BASE), len);
+  return true;
+}
+
+static bool cfg_peek(void *ctx, uint32_t offset, uint32_t width, uint32_t *value) {
+  const struct fx *f = ctx;
+  if (width != 1 || offset >= sizeof(f->cfg_mac))
+    return false;
+  *value = f->cfg_mac[offset];
   return true;
 }
 
@@ -73,8 +82,10 @@ static void fx_open(struct fx *f, unsigned observe, uint64_t offered, uint64_t a
   f->accepted = accepted;
   f->mtu = 1500;
   f->buf_next = BUF_BASE;
-  struct model_mon_config cfg = {
-      .device_id = VIRTIO_ID_NET, .observe = observe, .mem = {.read = mem_read, .ctx = f}};
+  struct model_mon_config cfg = {.device_id = VIRTIO_ID_NET,
+                                 .observe = observe,
+                                 .mem = {.read = mem_read, .ctx = f},
+                                 .config_peek = {.read = cfg_peek, .ctx = f}};
   assert_int_equal(model_mon_create(&cfg, &f->mon), MODEL_OK);
   model_mon_set_clock(f->mon, 0, 0);
 }
@@ -420,6 +431,28 @@ static void c_2_2_1_2(struct fx *f, bool bad) {
   features_ok(f, !bad);
 }
 
+/* 2.2.1#5: no reserved bit accepted, even one offered (bit 42: the device
+ * breaks 2.2.2#4 in both runs) */
+static void c_2_2_1_5(struct fx *f, bool bad) {
+  f->offered = BASE_FEATURES | F(42);
+  f->accepted = BASE_FEATURES | (bad ? F(42) : 0);
+  begin(f);
+  features_read(f);
+  features_write(f);
+  features_ok(f, true);
+}
+
+/* 5.1.4.2#14: CTRL_RX_EXTRA negotiated only with CTRL_VQ (an advised
+ * pairing: 2.2.1#2 stays quiet) */
+static void c_5_1_4_2_14(struct fx *f, bool bad) {
+  f->offered = BASE_FEATURES | F(VIRTIO_NET_F_CTRL_VQ) | F(VIRTIO_NET_F_CTRL_RX_EXTRA);
+  f->accepted = BASE_FEATURES | F(VIRTIO_NET_F_CTRL_RX_EXTRA) | (bad ? 0 : F(VIRTIO_NET_F_CTRL_VQ));
+  begin(f);
+  features_read(f);
+  features_write(f);
+  features_ok(f, true);
+}
+
 /* 6.1#1: VERSION_1 accepted when offered */
 static void c_6_1_1(struct fx *f, bool bad) {
   f->offered = BASE_FEATURES;
@@ -628,9 +661,23 @@ static void c_4_2_2_2_12(struct fx *f, bool bad) {
 static void c_4_2_2_2_13(struct fx *f, bool bad) {
   up(f);
   rw(f, MODEL_MMIO_QUEUE_SEL, 0);
-  if (!bad)
+  if (!bad) {
     rw(f, MODEL_MMIO_QUEUE_READY, 0);
+    rr(f, MODEL_MMIO_QUEUE_READY, 0); /* 4.2.2.2#15 */
+  }
   rw(f, MODEL_MMIO_QUEUE_SIZE, NUM);
+}
+
+/* 4.2.2.2#15: a stopped queue is used again (notified) only after
+ * QueueReady read back 0 */
+static void c_4_2_2_2_15(struct fx *f, bool bad) {
+  up(f);
+  rw(f, MODEL_MMIO_QUEUE_SEL, MODEL_NET_TXQ);
+  rw(f, MODEL_MMIO_QUEUE_READY, 0);
+  if (!bad)
+    rr(f, MODEL_MMIO_QUEUE_READY, 0);
+  notify(f, MODEL_NET_TXQ);
+  end_event(f);
 }
 
 /* 4.2.2.2#17: what InterruptStatus showed is acknowledged */
@@ -717,6 +764,17 @@ static uint64_t tx_hdr_buf(struct fx *f) {
   uint64_t a = buf(f, 64);
   wmem(f, DRV, a, hdr, sizeof(hdr));
   return a;
+}
+
+/* 4.2.2.2#15: ... nor made buffers available on (avail idx written) */
+static void c_4_2_2_2_15_publish(struct fx *f, bool bad) {
+  up(f);
+  rw(f, MODEL_MMIO_QUEUE_SEL, MODEL_NET_TXQ);
+  rw(f, MODEL_MMIO_QUEUE_READY, 0);
+  rr(f, MODEL_MMIO_QUEUE_READY, bad ? 1u : 0u); /* still stopping: not synchronised */
+  add1(f, MODEL_NET_TXQ, tx_hdr_buf(f), 20, false);
+  notify(f, MODEL_NET_TXQ);
+  end_event(f);
 }
 
 /* 2.7.4.2#1: writable descriptors after readable ones */
@@ -926,10 +984,87 @@ static void c_5_1_9_2_1_3(struct fx *f, bool bad) {
   tx_one(f, bad ? VIRTIO_NET_HDR_F_NEEDS_CSUM : 0, 0, 0, 60);
 }
 
-/* 5.1.9.2.1#24: tx gso_type NONE without a HOST_ GSO feature */
-static void c_5_1_9_2_1_24(struct fx *f, bool bad) {
+/* Transmit one 60-byte frame whose header asks for GSO (and, with
+ * NEEDS_CSUM, a checksum at csum_start). */
+static void tx_gso_one(struct fx *f, uint8_t flags, uint8_t gso, uint16_t gso_size,
+                       uint16_t csum_start) {
+  uint8_t hdr[MODEL_NET_HDR_SIZE] = {0};
+  hdr[MODEL_NET_HDR_OFF_FLAGS] = flags;
+  hdr[MODEL_NET_HDR_OFF_GSO_TYPE] = gso;
+  hdr[MODEL_NET_HDR_OFF_GSO_SIZE] = (uint8_t)gso_size;
+  hdr[MODEL_NET_HDR_OFF_GSO_SIZE + 1] = (uint8_t)(gso_size >> 8);
+  hdr[MODEL_NET_HDR_OFF_CSUM_START] = (uint8_t)csum_start;
+  hdr[MODEL_NET_HDR_OFF_CSUM_START + 1] = (uint8_t)(csum_start >> 8);
+  tx_add(f, hdr, 60);
+  notify(f, MODEL_NET_TXQ);
+  end_event(f);
+}
+
+#define GSO_FEATURES(bit) (BASE_FEATURES | F(VIRTIO_NET_F_CSUM) | F(bit))
+
+/* 5.1.9.2.1#5: TCPV4 only with HOST_TSO4 (HOST_TSO6 negotiated: #24 quiet) */
+static void c_5_1_9_2_1_5(struct fx *f, bool bad) {
+  f->accepted = f->offered = GSO_FEATURES(VIRTIO_NET_F_HOST_TSO6);
   up(f);
-  tx_one(f, 0, bad ? VIRTIO_NET_HDR_GSO_TCPV4 : VIRTIO_NET_HDR_GSO_NONE, 0, 60);
+  tx_gso_one(f, VIRTIO_NET_HDR_F_NEEDS_CSUM,
+             bad ? VIRTIO_NET_HDR_GSO_TCPV4 : VIRTIO_NET_HDR_GSO_TCPV6, 1448, 0);
+}
+
+/* 5.1.9.2.1#6: TCPV6 only with HOST_TSO6 */
+static void c_5_1_9_2_1_6(struct fx *f, bool bad) {
+  f->accepted = f->offered = GSO_FEATURES(VIRTIO_NET_F_HOST_TSO4);
+  up(f);
+  tx_gso_one(f, VIRTIO_NET_HDR_F_NEEDS_CSUM,
+             bad ? VIRTIO_NET_HDR_GSO_TCPV6 : VIRTIO_NET_HDR_GSO_TCPV4, 1448, 0);
+}
+
+/* 5.1.9.2.1#7: UDP only with HOST_UFO */
+static void c_5_1_9_2_1_7(struct fx *f, bool bad) {
+  f->accepted = f->offered = GSO_FEATURES(VIRTIO_NET_F_HOST_TSO4);
+  up(f);
+  tx_gso_one(f, VIRTIO_NET_HDR_F_NEEDS_CSUM,
+             bad ? VIRTIO_NET_HDR_GSO_UDP : VIRTIO_NET_HDR_GSO_TCPV4, 1448, 0);
+}
+
+/* 5.1.9.2.1#8: UDP_L4 only with HOST_USO */
+static void c_5_1_9_2_1_8(struct fx *f, bool bad) {
+  f->accepted = f->offered = GSO_FEATURES(VIRTIO_NET_F_HOST_TSO4);
+  up(f);
+  tx_gso_one(f, VIRTIO_NET_HDR_F_NEEDS_CSUM,
+             bad ? VIRTIO_NET_HDR_GSO_UDP_L4 : VIRTIO_NET_HDR_GSO_TCPV4, 1448, 0);
+}
+
+/* 5.1.9.2.1#23: with CSUM, the checksum field lies inside the 60-byte frame */
+static void c_5_1_9_2_1_23(struct fx *f, bool bad) {
+  f->accepted = f->offered = BASE_FEATURES | F(VIRTIO_NET_F_CSUM);
+  up(f);
+  tx_gso_one(f, VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_NONE, 0,
+             (uint16_t)(bad ? 59u : 58u));
+}
+
+/* 5.1.9.2.1#24: tx gso_type NONE without a HOST_ GSO feature (CSUM
+ * negotiated: the frame is otherwise a well-formed GSO one) */
+static void c_5_1_9_2_1_24(struct fx *f, bool bad) {
+  f->accepted = f->offered = BASE_FEATURES | F(VIRTIO_NET_F_CSUM);
+  up(f);
+  tx_gso_one(f, VIRTIO_NET_HDR_F_NEEDS_CSUM,
+             bad ? VIRTIO_NET_HDR_GSO_TCPV4 : VIRTIO_NET_HDR_GSO_NONE, 1448, 0);
+}
+
+/* 5.1.9.2.1#25: a GSO frame has NEEDS_CSUM */
+static void c_5_1_9_2_1_25(struct fx *f, bool bad) {
+  f->accepted = f->offered = GSO_FEATURES(VIRTIO_NET_F_HOST_TSO4);
+  up(f);
+  tx_gso_one(f, (uint8_t)(bad ? 0u : VIRTIO_NET_HDR_F_NEEDS_CSUM), VIRTIO_NET_HDR_GSO_TCPV4, 1448,
+             0);
+}
+
+/* 5.1.9.2.1#26: a GSO frame has a gso_size */
+static void c_5_1_9_2_1_26(struct fx *f, bool bad) {
+  f->accepted = f->offered = GSO_FEATURES(VIRTIO_NET_F_HOST_TSO4);
+  up(f);
+  tx_gso_one(f, VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_TCPV4, (uint16_t)(bad ? 0u : 1448u),
+             0);
 }
 
 /* 5.1.9.2.1#36: never DATA_VALID in tx flags (CSUM negotiated: flags may be set) */
@@ -990,6 +1125,38 @@ static void c_5_1_9_5_1_2_1(struct fx *f, bool bad) {
   f->accepted = f->offered = CTRL_FEATURES | (bad ? 0 : F(VIRTIO_NET_F_CTRL_RX));
   up(f);
   ctrl_cmd(f, VIRTIO_NET_CTRL_RX, VIRTIO_NET_CTRL_RX_PROMISC);
+}
+
+/* 5.1.9.5.2.1#3: a MAC_ADDR_SET acknowledged OK is used with the new mac
+ * in the config space (bad: still the old one); an ERR one is not judged. */
+static void c_5_1_9_5_2_1_3(struct fx *f, bool bad) {
+  f->accepted = f->offered =
+      CTRL_FEATURES | F(VIRTIO_NET_F_CTRL_RX) | F(VIRTIO_NET_F_CTRL_MAC_ADDR);
+  up(f);
+  static const uint8_t mac[6] = {0x02, 0x11, 0x22, 0x33, 0x44, 0x55};
+  uint64_t cq = q_desc(MODEL_NET_CTRLQ);
+  static const uint8_t acks[] = {VIRTIO_NET_ERR, VIRTIO_NET_OK};
+  for (size_t i = 0; i < sizeof(acks); i++) {
+    uint8_t ack = acks[i];
+    uint64_t a = buf(f, 16);
+    uint8_t b[8] = {VIRTIO_NET_CTRL_MAC, VIRTIO_NET_CTRL_MAC_ADDR_SET};
+    memcpy(b + 2, mac, sizeof(mac));
+    wmem(f, DRV, a, b, sizeof(b));
+    desc_at(f, cq, 0, a, sizeof(b), VIRTQ_DESC_F_NEXT, 1);
+    desc_at(f, cq, 1, a + 8, 1, VIRTQ_DESC_F_WRITE, 0);
+    publish_head(f, MODEL_NET_CTRLQ, 0);
+    notify(f, MODEL_NET_CTRLQ);
+    end_event(f);
+    rmem(f, DEV, a, sizeof(b));
+    if (ack == VIRTIO_NET_OK && !bad)
+      memcpy(f->cfg_mac, mac, sizeof(mac));
+    wmem(f, DEV, a + 8, &ack, 1);
+    dev_use(f, MODEL_NET_CTRLQ, 0, 1);
+    irq(f, MODEL_MMIO_INT_VRING);
+    end_event(f);
+    handler(f, MODEL_MMIO_INT_VRING);
+    end_event(f);
+  }
 }
 
 /* 5.1.9.5.2.2#1: no MAC command without CTRL_RX */
@@ -1161,6 +1328,21 @@ static void c_4_2_2_1_6(struct fx *f, bool bad) {
   rr(f, MODEL_MMIO_CONFIG_GENERATION, gen);
 }
 
+/* 2.5.2#1: the mac read before FEATURES_OK (bad: 0) reads the same after
+ * it in the same generation; a different byte is 4.2.2.1#6 too. */
+static void c_2_5_2_1(struct fx *f, bool bad) {
+  begin(f);
+  features_read(f);
+  rr(f, MODEL_MMIO_CONFIG_GENERATION, 2);
+  cr(f, MODEL_NET_CFG_OFF_MAC, 1, bad ? 0u : 0x52u);
+  rr(f, MODEL_MMIO_CONFIG_GENERATION, 2);
+  features_write(f);
+  features_ok(f, true);
+  rr(f, MODEL_MMIO_CONFIG_GENERATION, 2);
+  cr(f, MODEL_NET_CFG_OFF_MAC, 1, 0x52u);
+  rr(f, MODEL_MMIO_CONFIG_GENERATION, 2);
+}
+
 /* 5.1.4.1#2: mtu of 68 or more when MTU is offered */
 static void c_5_1_4_1_2(struct fx *f, bool bad) {
   f->offered = MTU_FEATURES;
@@ -1168,6 +1350,16 @@ static void c_5_1_4_1_2(struct fx *f, bool bad) {
   features_read(f);
   rr(f, MODEL_MMIO_CONFIG_GENERATION, 0);
   cr(f, MODEL_NET_CFG_OFF_MTU, 2, bad ? 67u : 68u);
+  rr(f, MODEL_MMIO_CONFIG_GENERATION, 0);
+}
+
+/* 5.1.4.1#3 (SHOULD): mtu of 1280 or more when MTU is offered */
+static void c_5_1_4_1_3(struct fx *f, bool bad) {
+  f->offered = MTU_FEATURES;
+  begin(f);
+  features_read(f);
+  rr(f, MODEL_MMIO_CONFIG_GENERATION, 0);
+  cr(f, MODEL_NET_CFG_OFF_MTU, 2, bad ? 1279u : 1280u);
   rr(f, MODEL_MMIO_CONFIG_GENERATION, 0);
 }
 
@@ -1402,6 +1594,31 @@ static void c_5_1_9_3_2_1_partial(struct fx *f, bool bad) {
   rx_two_lens(f, bad ? 40u : 64u, bad ? 0u : 1u);
 }
 
+/* 5.1.9.3.2#2 without MRG_RXBUF: two 1526-byte buffers used in one
+ * publication. Clean: two packets, each with num_buffers 1. Bad: one packet
+ * in both, num_buffers 2 (also 5.1.9.4.1#1), the second buffer holding
+ * frame bytes that would break the header rules if taken for a header. */
+static void c_5_1_9_3_2_2(struct fx *f, bool bad) {
+  up(f);
+  uint64_t a = buf(f, 1526), b = buf(f, 1526);
+  uint16_t h0 = add1(f, MODEL_NET_RXQ, a, 1526, true);
+  uint16_t h1 = add1(f, MODEL_NET_RXQ, b, 1526, true);
+  notify(f, MODEL_NET_RXQ);
+  end_event(f);
+  uint8_t hdr[MODEL_NET_HDR_SIZE] = {0};
+  hdr[MODEL_NET_HDR_OFF_NUM_BUFFERS] = bad ? 2u : 1u;
+  wmem(f, DEV, a, hdr, sizeof(hdr));
+  uint8_t rest[MODEL_NET_HDR_SIZE];
+  memset(rest, 0xff, sizeof(rest));
+  wmem(f, DEV, b, bad ? rest : hdr, sizeof(hdr));
+  dev_used_elem(f, MODEL_NET_RXQ, h0, MODEL_NET_HDR_SIZE + 30u);
+  f->used_idx[MODEL_NET_RXQ]++;
+  dev_used_elem(f, MODEL_NET_RXQ, h1, bad ? 30u : MODEL_NET_HDR_SIZE + 60u);
+  dev_used_idx(f, MODEL_NET_RXQ, (uint16_t)(f->used_idx[MODEL_NET_RXQ] + 1u));
+  irq(f, MODEL_MMIO_INT_VRING);
+  end_event(f);
+}
+
 /* 5.1.9.4.1#3 with MRG_RXBUF: a packet over two buffers, the first full. */
 static void c_5_1_9_4_1_3(struct fx *f, bool bad) {
   uint16_t h[2];
@@ -1432,11 +1649,11 @@ static void c_5_1_9_4_1_5(struct fx *f, bool bad) {
 }
 
 /* 5.1.9.4.1#24: rx gso_type NONE without a GUEST_ GSO feature. The bad
- * type is UDP, whose own rule (#8) the monitor does not judge apart: TCPV4
- * and TCPV6 would also break #7 and #9. */
+ * value is the ECN bit alone: every GSO type has its own rule as well
+ * (#7 to #10), which would fire with it. */
 static void c_5_1_9_4_1_24(struct fx *f, bool bad) {
   up(f);
-  rx_one(f, 1526, 0, bad ? VIRTIO_NET_HDR_GSO_UDP : 0, 1, 60);
+  rx_one(f, 1526, 0, bad ? VIRTIO_NET_HDR_GSO_ECN : 0, 1, 60);
 }
 
 /* 5.1.9.4.1#7: no TCPV4 rx gso_type without GUEST_TSO4 (GUEST_TSO6 is
@@ -1456,6 +1673,24 @@ static void c_5_1_9_4_1_9(struct fx *f, bool bad) {
   up(f);
   rx_one(f, 1526, 0,
          bad ? VIRTIO_NET_HDR_GSO_TCPV6 : VIRTIO_NET_HDR_GSO_TCPV4 | VIRTIO_NET_HDR_GSO_ECN, 1, 60);
+}
+
+/* 5.1.9.4.1#8: no UDP rx gso_type without GUEST_UFO (GUEST_USO4 is
+ * negotiated, so #24 allows GSO and UDP_L4 is the clean twin) */
+static void c_5_1_9_4_1_8(struct fx *f, bool bad) {
+  f->accepted = f->offered =
+      BASE_FEATURES | F(VIRTIO_NET_F_GUEST_CSUM) | F(VIRTIO_NET_F_GUEST_USO4);
+  up(f);
+  rx_one(f, 1526, 0, bad ? VIRTIO_NET_HDR_GSO_UDP : VIRTIO_NET_HDR_GSO_UDP_L4, 1, 60);
+}
+
+/* 5.1.9.4.1#10: no UDP_L4 rx gso_type without GUEST_USO4 or GUEST_USO6
+ * (GUEST_UFO is negotiated; UDP with ECN is the clean twin) */
+static void c_5_1_9_4_1_10(struct fx *f, bool bad) {
+  f->accepted = f->offered = BASE_FEATURES | F(VIRTIO_NET_F_GUEST_CSUM) | F(VIRTIO_NET_F_GUEST_UFO);
+  up(f);
+  rx_one(f, 1526, 0,
+         bad ? VIRTIO_NET_HDR_GSO_UDP_L4 : VIRTIO_NET_HDR_GSO_UDP | VIRTIO_NET_HDR_GSO_ECN, 1, 60);
 }
 
 /* 5.1.9.4.1#28: no RSC_INFO without RSC_EXT (GUEST_CSUM: flags may be set) */
@@ -1595,6 +1830,7 @@ static const struct mon_case cases[] = {
     {"2.1.2#3", "test_2_1_2_3_needs_reset_announced_by_config_interrupt", c_2_1_2_3, false},
     {"2.2.1#1", "test_2_2_1_1_nothing_accepted_unoffered", c_2_2_1_1, false},
     {"2.2.1#2", "test_2_2_1_2_nothing_accepted_without_its_dependency", c_2_2_1_2, false},
+    {"2.2.1#5", "test_2_2_1_5_no_reserved_bit_accepted", c_2_2_1_5, false},
     {"2.2.2#1", "test_2_2_2_1_nothing_offered_without_its_dependency", c_2_2_2_1, false},
     {"2.2.2#2", "test_2_2_2_2_valid_subset_kept", c_2_2_2_2, false},
     {"2.2.2#3", "test_2_2_2_3_invalid_subset_refused", c_2_2_2_3, false},
@@ -1606,6 +1842,7 @@ static const struct mon_case cases[] = {
     {"2.4.2#1", "test_2_4_2_1_reset_read_back_before_next_write", c_2_4_2_1, false},
     {"2.5.1#2", "test_2_5_1_2_config_read_inside_generation_bracket", c_2_5_1_2, false},
     {"2.5.1#3", "test_2_5_1_3_optional_field_only_when_offered", c_2_5_1_3, false},
+    {"2.5.2#1", "test_2_5_2_1_config_served_before_features_ok", c_2_5_2_1, false},
     {"2.7.1#1", "test_2_7_1_1_ring_areas_aligned", c_2_7_1_1, false},
     {"2.7.4.2#1", "test_2_7_4_2_1_writable_descriptors_after_readable", c_2_7_4_2_1, false},
     {"2.7.5.1#1", "test_2_7_5_1_1_no_device_write_to_readable_buffer", c_2_7_5_1_1, true},
@@ -1663,6 +1900,8 @@ static const struct mon_case cases[] = {
      false},
     {"4.2.2.2#12", "test_4_2_2_2_12_queue_size_within_queue_size_max", c_4_2_2_2_12, false},
     {"4.2.2.2#13", "test_4_2_2_2_13_ready_queue_registers_untouched", c_4_2_2_2_13, false},
+    {"4.2.2.2#15", "test_4_2_2_2_15_no_notify_before_ready_readback", c_4_2_2_2_15, false},
+    {"4.2.2.2#15", "test_4_2_2_2_15_no_publish_before_ready_readback", c_4_2_2_2_15_publish, false},
     {"4.2.2.2#17", "test_4_2_2_2_17_interrupt_status_acknowledged", c_4_2_2_2_17, false},
     {"4.2.2.2#18", "test_4_2_2_2_18_no_undefined_bit_in_interrupt_ack", c_4_2_2_2_18, false},
     {"4.2.3.1.1#1", "test_4_2_3_1_1_1_magic_and_version_first", c_4_2_3_1_1_1, false},
@@ -1671,6 +1910,7 @@ static const struct mon_case cases[] = {
     {"4.2.3.1.1#5", "test_4_2_3_1_1_5_no_shared_memory_register", c_4_2_3_1_1_5, false},
     {"4.2.3.4.1#1", "test_4_2_3_4_1_1_handler_reads_interrupt_status", c_4_2_3_4_1_1, false},
     {"5.1.4.1#2", "test_5_1_4_1_2_mtu_at_least_68", c_5_1_4_1_2, false},
+    {"5.1.4.1#3", "test_5_1_4_1_3_mtu_at_least_1280", c_5_1_4_1_3, false},
     {"5.1.4.1#4", "test_5_1_4_1_4_mtu_never_changes", c_5_1_4_1_4, false},
     {"5.1.4.1#5", "test_5_1_4_1_5_rx_frame_within_mtu", c_5_1_4_1_5, false},
     {"5.1.4.1#12", "test_5_1_4_1_12_hash_report_offered_with_ctrl_vq", c_5_1_4_1_12, false},
@@ -1681,15 +1921,25 @@ static const struct mon_case cases[] = {
     {"5.1.4.2#7", "test_5_1_4_2_7_mtu_accepted_when_offered", c_5_1_4_2_7, false},
     {"5.1.4.2#8", "test_5_1_4_2_8_rx_buffer_fits_mtu_frame", c_5_1_4_2_8, false},
     {"5.1.4.2#9", "test_5_1_4_2_9_tx_frame_within_mtu", c_5_1_4_2_9, false},
+    {"5.1.4.2#14", "test_5_1_4_2_14_ctrl_rx_extra_negotiated_with_ctrl_vq", c_5_1_4_2_14, false},
     {"5.1.9.2.1#1", "test_5_1_9_2_1_1_tx_header_whole", c_5_1_9_2_1_1, false},
     {"5.1.9.2.1#2", "test_5_1_9_2_1_2_tx_num_buffers_0", c_5_1_9_2_1_2, false},
     {"5.1.9.2.1#3", "test_5_1_9_2_1_3_tx_flags_0_without_csum", c_5_1_9_2_1_3, false},
+    {"5.1.9.2.1#5", "test_5_1_9_2_1_5_tx_no_tcpv4_without_host_tso4", c_5_1_9_2_1_5, false},
+    {"5.1.9.2.1#6", "test_5_1_9_2_1_6_tx_no_tcpv6_without_host_tso6", c_5_1_9_2_1_6, false},
+    {"5.1.9.2.1#7", "test_5_1_9_2_1_7_tx_no_udp_without_host_ufo", c_5_1_9_2_1_7, false},
+    {"5.1.9.2.1#8", "test_5_1_9_2_1_8_tx_no_udp_l4_without_host_uso", c_5_1_9_2_1_8, false},
+    {"5.1.9.2.1#23", "test_5_1_9_2_1_23_tx_csum_field_inside_frame", c_5_1_9_2_1_23, false},
     {"5.1.9.2.1#24", "test_5_1_9_2_1_24_tx_gso_none_without_host_gso", c_5_1_9_2_1_24, false},
+    {"5.1.9.2.1#25", "test_5_1_9_2_1_25_tx_gso_with_needs_csum", c_5_1_9_2_1_25, false},
+    {"5.1.9.2.1#26", "test_5_1_9_2_1_26_tx_gso_with_gso_size", c_5_1_9_2_1_26, false},
     {"5.1.9.2.1#36", "test_5_1_9_2_1_36_tx_no_data_valid", c_5_1_9_2_1_36, false},
     {"5.1.9.3.1#2", "test_5_1_9_3_1_2_rx_buffer_1526_without_mrg_rxbuf", c_5_1_9_3_1_2, false},
     {"5.1.9.3.1#3", "test_5_1_9_3_1_3_rx_buffer_holds_header_with_mrg_rxbuf", c_5_1_9_3_1_3, false},
     {"5.1.9.3.2#1", "test_5_1_9_3_2_1_rx_last_counted_buffer_not_empty", c_5_1_9_3_2_1, false},
     {"5.1.9.3.2#1", "test_5_1_9_3_2_1_rx_empty_tail_after_partial_buffer", c_5_1_9_3_2_1_partial,
+     false},
+    {"5.1.9.3.2#2", "test_5_1_9_3_2_2_rx_packet_in_one_buffer_without_mrg_rxbuf", c_5_1_9_3_2_2,
      false},
     {"5.1.9.4.1#1", "test_5_1_9_4_1_1_rx_num_buffers_1_without_mrg_rxbuf", c_5_1_9_4_1_1, false},
     {"5.1.9.4.1#2", "test_5_1_9_4_1_2_rx_num_buffers_at_least_1", c_5_1_9_4_1_2, false},
@@ -1698,12 +1948,16 @@ static const struct mon_case cases[] = {
     {"5.1.9.4.1#4", "test_5_1_9_4_1_4_rx_no_used_idx_mid_packet", c_5_1_9_4_1_4_idx, true},
     {"5.1.9.4.1#5", "test_5_1_9_4_1_5_rx_flags_0_without_guest_csum", c_5_1_9_4_1_5, false},
     {"5.1.9.4.1#7", "test_5_1_9_4_1_7_rx_no_tcpv4_without_guest_tso4", c_5_1_9_4_1_7, false},
+    {"5.1.9.4.1#8", "test_5_1_9_4_1_8_rx_no_udp_without_guest_ufo", c_5_1_9_4_1_8, false},
     {"5.1.9.4.1#9", "test_5_1_9_4_1_9_rx_no_tcpv6_without_guest_tso6", c_5_1_9_4_1_9, false},
+    {"5.1.9.4.1#10", "test_5_1_9_4_1_10_rx_no_udp_l4_without_guest_uso", c_5_1_9_4_1_10, false},
     {"5.1.9.4.1#24", "test_5_1_9_4_1_24_rx_gso_none_without_guest_gso", c_5_1_9_4_1_24, false},
     {"5.1.9.4.1#28", "test_5_1_9_4_1_28_rx_no_rsc_info_without_rsc_ext", c_5_1_9_4_1_28, false},
     {"5.1.9.5.1.2#1", "test_5_1_9_5_1_2_1_no_rx_promisc_without_ctrl_rx", c_5_1_9_5_1_2_1, false},
     {"5.1.9.5.1.2#2", "test_5_1_9_5_1_2_2_no_rx_extra_command_without_ctrl_rx_extra",
      c_5_1_9_5_1_2_2, false},
+    {"5.1.9.5.2.1#3", "test_5_1_9_5_2_1_3_config_mac_set_before_mac_addr_set_used", c_5_1_9_5_2_1_3,
+     false},
     {"5.1.9.5.2.2#1", "test_5_1_9_5_2_2_1_no_mac_command_without_ctrl_rx", c_5_1_9_5_2_2_1, false},
     {"5.1.9.5.2.2#3", "test_5_1_9_5_2_2_3_mac_table_counts_fill_data", c_5_1_9_5_2_2_3, false},
     {"6.1#1", "test_6_1_1_version_1_accepted", c_6_1_1, false},
@@ -1716,11 +1970,20 @@ static const unsigned modes[] = {MODEL_MON_OBSERVE_ACCESSES, MODEL_MON_OBSERVE_S
 /* Driver cases that need the device to break its own rule first (a bad
  * MagicValue or Version, a valid feature set refused): that device verdict
  * is expected in both runs. A DeviceID of 0 breaks no rule, but the access
- * after it breaks two driver rules at once: each is the other's company. */
+ * after it breaks two driver rules at once: each is the other's company.
+ * A device that spreads a packet without MRG_RXBUF says so with a count
+ * other than 1, which is 5.1.9.4.1#1 too; an mtu below 68 is below the
+ * 1280 of 5.1.4.1#3 too (and 68, the clean twin, is as well). A reserved
+ * bit accepted was offered first (2.2.2#4 in both runs). A config field
+ * that reads otherwise after FEATURES_OK than before it, in one
+ * generation, is 4.2.2.1#6 as well as 2.5.2#1. A TCPV4 frame without any
+ * HOST_ GSO feature breaks 5.1.9.2.1#5 beside #24. */
 static const char *case_device_cause(const char *id) {
   static const char *const pairs[][2] = {
-      {"3.1.1#4", "2.2.2#2"},     {"3.1.1#5", "2.2.2#2"},       {"4.2.2.2#6", "4.2.2.1#1"},
-      {"4.2.2.2#7", "4.2.2.1#2"}, {"4.2.2.2#8", "4.2.3.1.1#4"}, {"4.2.3.1.1#4", "4.2.2.2#8"}};
+      {"3.1.1#4", "2.2.2#2"},         {"3.1.1#5", "2.2.2#2"},         {"4.2.2.2#6", "4.2.2.1#1"},
+      {"4.2.2.2#7", "4.2.2.1#2"},     {"4.2.2.2#8", "4.2.3.1.1#4"},   {"4.2.3.1.1#4", "4.2.2.2#8"},
+      {"5.1.9.3.2#2", "5.1.9.4.1#1"}, {"5.1.4.1#2", "5.1.4.1#3"},     {"2.2.1#5", "2.2.2#4"},
+      {"2.5.2#1", "4.2.2.1#6"},       {"5.1.9.2.1#24", "5.1.9.2.1#5"}};
   for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
     if (strcmp(pairs[i][0], id) == 0)
       return pairs[i][1];
