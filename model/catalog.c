@@ -232,6 +232,63 @@ static const struct model_clause catalog[] = {
     C("2.7.13.4.1", 1, DRIVER, "event-suppression", MUST,
       "driver: issues a memory barrier before reading used flags or avail_event to decide on "
       "notifying"),
+    /* 2.8.11 driver: Packed Virtqueues */
+    CF("2.8.11", 1, DRIVER, "packed", MUST, VIRTIO_F_RING_PACKED, NEGOTIATED,
+       "driver: aligns the descriptor ring to 16 bytes and both event suppression areas to 4"),
+    /* 2.8.12 device: Packed Virtqueues */
+    CF("2.8.12", 1, DEVICE, "packed", MUST, VIRTIO_F_RING_PACKED, NEGOTIATED,
+       "device: starts processing available descriptors in ring order"),
+    CF("2.8.12", 2, DEVICE, "packed", MUST, VIRTIO_F_RING_PACKED, NEGOTIATED,
+       "device: starts writing used descriptors in the order the buffers complete"),
+    /* 2.8.15 device: The Virtqueue Descriptor Table */
+    CF("2.8.15", 1, DEVICE, "packed", MUST, VIRTIO_F_RING_PACKED, NEGOTIATED,
+       "device: never writes into a device-readable buffer"),
+    CF("2.8.15", 2, DEVICE, "packed", SHOULD, VIRTIO_F_RING_PACKED, NEGOTIATED,
+       "device: leaves device-writable buffers unread"),
+    CF("2.8.15", 3, DEVICE, "packed", MUST, VIRTIO_F_RING_PACKED, NEGOTIATED,
+       "device: uses a descriptor only once its AVAIL bit has changed to mark it available"),
+    CF("2.8.15", 4, DEVICE, "packed", MUST, VIRTIO_F_RING_PACKED, NEGOTIATED,
+       "device: never changes a descriptor after flipping its USED bit"),
+    /* 2.8.16 driver: The Virtqueue Descriptor Table */
+    CF("2.8.16", 1, DRIVER, "packed", MUST, VIRTIO_F_RING_PACKED, NEGOTIATED,
+       "driver: changes a descriptor only after seeing its USED bit change"),
+    CF("2.8.16", 2, DRIVER, "packed", MUST, VIRTIO_F_RING_PACKED, NEGOTIATED,
+       "driver: never changes a descriptor after flipping its AVAIL bit"),
+    CF("2.8.16", 3, DRIVER, "packed", MUST, VIRTIO_F_NOTIFICATION_DATA, NEGOTIATED,
+       "driver: a notification's next_off and next_wrap name the next descriptor not yet "
+       "available"),
+    /* 2.8.17 driver: Scatter-Gather Support */
+    CF("2.8.17", 1, DRIVER, "packed", MUST, VIRTIO_F_RING_PACKED, NEGOTIATED,
+       "driver: no descriptor list longer than the device allows"),
+    CF("2.8.17", 2, DRIVER, "packed", MUST, VIRTIO_F_RING_PACKED, NEGOTIATED,
+       "driver: no descriptor list longer than the queue size (so no loops)"),
+    CF("2.8.17", 3, DRIVER, "packed", MUST, VIRTIO_F_RING_PACKED, NEGOTIATED,
+       "driver: puts device-writable elements after all device-readable ones"),
+    CF("2.8.17", 4, DRIVER, "packed", MUST, VIRTIO_F_RING_PACKED, NEGOTIATED,
+       "driver: does not rely on the device using extra descriptors to write out a list"),
+    CF("2.8.17", 5, DRIVER, "packed", MUST, VIRTIO_F_RING_PACKED, NEGOTIATED,
+       "driver: makes the first descriptor of a list available only if the whole list fits"),
+    CF("2.8.17", 6, DRIVER, "packed", MUST, VIRTIO_F_RING_PACKED, NEGOTIATED,
+       "driver: makes the first descriptor of a list available last"),
+    /* 2.8.18 device: Scatter-Gather Support */
+    CF("2.8.18", 1, DEVICE, "packed", MUST, VIRTIO_F_RING_PACKED, NEGOTIATED,
+       "device: uses the descriptors of a NEXT-chained list in the order they were made "
+       "available"),
+    /* 2.8.19 driver: Indirect Descriptors */
+    CF("2.8.19", 1, DRIVER, "packed", MUST, VIRTIO_F_INDIRECT_DESC, NOT_NEGOTIATED,
+       "driver: sets VIRTQ_DESC_F_INDIRECT only if INDIRECT_DESC was negotiated"),
+    CF("2.8.19", 2, DRIVER, "packed", MUST, VIRTIO_F_INDIRECT_DESC, NEGOTIATED,
+       "driver: sets no flag but WRITE in an indirect table entry"),
+    CF("2.8.19", 3, DRIVER, "packed", MUST, VIRTIO_F_INDIRECT_DESC, NEGOTIATED,
+       "driver: no indirect chain longer than the device allows"),
+    CF("2.8.19", 4, DRIVER, "packed", MUST, VIRTIO_F_INDIRECT_DESC, NEGOTIATED,
+       "driver: no INDIRECT descriptor inside a NEXT-linked list"),
+    /* 2.8.21.1.1 driver: Updating flags */
+    CF("2.8.21.1.1", 1, DRIVER, "packed", MUST, VIRTIO_F_RING_PACKED, NEGOTIATED,
+       "driver: orders its descriptor writes before the flags write that exposes them"),
+    /* 2.8.21.3.1 driver: Sending Available Buffer Notifications */
+    CF("2.8.21.3.1", 1, DRIVER, "event-suppression", MUST, VIRTIO_F_RING_PACKED, NEGOTIATED,
+       "driver: orders the flags update before reading the device event suppression area"),
     /* 3.1.1 driver: Device Initialization */
     C("3.1.1", 1, DRIVER, "init", MUST,
       "driver: initialises in order: reset, ACKNOWLEDGE, DRIVER, features, FEATURES_OK, re-read, "
