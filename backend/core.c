@@ -158,6 +158,16 @@ static void set_features_ok(struct dev_core *core, uint8_t *new_status) {
     dev_vq_set_features(&core->vqs[i], core->features);
 }
 
+/* DRIVER_OK: each usable queue sets up its notification suppression state
+ * (dev_vq_driver_ok). A failure broke that queue (reported through its
+ * violation hook); the others go on. */
+static void queues_driver_ok(struct dev_core *core) {
+  for (uint16_t i = 0; i < core->cfg.queue_count; i++) {
+    if (dev_vq_driver_ok(&core->vqs[i]) != MODEL_OK)
+      sim_bus_note(core->bus, SIM_ACTOR_DEVICE, "queue setup at DRIVER_OK failed");
+  }
+}
+
 model_err dev_core_write_status(struct dev_core *core, uint8_t status) {
   if (status == 0) {
     /* misbehave point (ignore-reset, 2.4.1#1): the write does nothing. */
@@ -179,6 +189,8 @@ model_err dev_core_write_status(struct dev_core *core, uint8_t status) {
   core->status = (uint8_t)(new_status | device_bits);
   if ((new_status & VIRTIO_STATUS_DRIVER_OK) != 0)
     core->driver_ok_seen = true;
+  if ((added & VIRTIO_STATUS_DRIVER_OK) != 0 && (new_status & VIRTIO_STATUS_DRIVER_OK) != 0)
+    queues_driver_ok(core);
   if ((added & VIRTIO_STATUS_DRIVER_OK) != 0 && (new_status & VIRTIO_STATUS_DRIVER_OK) != 0 &&
       core->ops->driver_ok != NULL)
     core->ops->driver_ok(core->ops_ctx);

@@ -10,6 +10,14 @@
  * Invariant kept here: the format code is only reached for a usable queue
  * (ready, not broken), so it never touches ring memory while QueueReady is
  * zero (4.2.2.1#7) or after it reported a violation.
+ *
+ * The records of popped chains (inflight, a ring in pop order) and of
+ * pushes not yet written (pending, in push order) are kept here for packed
+ * queues and in-order split queues (vq.h). A push marks its chain's record
+ * and the oldest records leave once pushed; records of chains completed
+ * out of pop order wait behind the older ones and are compacted away when
+ * the ring fills. Unpushed records never exceed the queue size (checked
+ * against the driver at each pop).
  */
 #include "backend/vq.h"
 
@@ -19,8 +27,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/vq_impl.h"
+#include "backend/vq_packed.h"
 #include "backend/vq_split.h"
+#include "model/packed.h"
 #include "model/split.h"
+#include "model/virtio.h"
 
 model_err dev_vq_init(struct dev_vq *vq, struct sim_bus *bus, uint16_t index, uint16_t size_max) {
   memset(vq, 0, sizeof(*vq));
@@ -33,6 +45,12 @@ model_err dev_vq_init(struct dev_vq *vq, struct sim_bus *bus, uint16_t index, ui
     vq->segs = calloc(size_max, sizeof(*vq->segs));
     MODEL_ENSURE(vq->segs != NULL, MODEL_ERR_NO_MEMORY);
     vq->seg_capacity = size_max;
+    vq->inflight = calloc(size_max, sizeof(*vq->inflight));
+    vq->pending = calloc(size_max, sizeof(*vq->pending));
+    if (vq->inflight == NULL || vq->pending == NULL) {
+      dev_vq_fini(vq);
+      return MODEL_ERR_NO_MEMORY;
+    }
   }
   dev_vq_reset(vq);
   return MODEL_OK;
@@ -40,7 +58,11 @@ model_err dev_vq_init(struct dev_vq *vq, struct sim_bus *bus, uint16_t index, ui
 
 void dev_vq_fini(struct dev_vq *vq) {
   free(vq->segs);
+  free(vq->inflight);
+  free(vq->pending);
   vq->segs = NULL;
+  vq->inflight = NULL;
+  vq->pending = NULL;
   vq->seg_capacity = 0;
 }
 
@@ -55,6 +77,14 @@ static void dev_vq_reset_indices(struct dev_vq *vq) {
   vq->used_idx = vq->start_idx;
   vq->used_idx_flushed = vq->start_idx;
   vq->in_flight = 0;
+  /* 2.8.1: both wrap counters start at 1, at the ring's first slot. */
+  vq->avail_pos = model_packed_pos_start();
+  vq->used_pos = model_packed_pos_start();
+  vq->outstanding_desc_count = 0;
+  vq->inflight_head = 0;
+  vq->inflight_count = 0;
+  vq->pending_count = 0;
+  vq->pop_seq = 0;
 }
 
 void dev_vq_reset(struct dev_vq *vq) {
@@ -67,6 +97,7 @@ void dev_vq_reset(struct dev_vq *vq) {
   vq->device_addr = 0;
   vq->ready = false;
   vq->features = 0;
+  vq->format = DEV_VQ_FORMAT_SPLIT;
   vq->notify_enabled = true;
   vq->broken = false;
   memset(&vq->violation, 0, sizeof(vq->violation));
@@ -79,9 +110,13 @@ void dev_vq_set_start_idx(struct dev_vq *vq, uint16_t idx) {
 
 model_err dev_vq_set_size(struct dev_vq *vq, uint32_t size) {
   MODEL_ENSURE(!vq->ready, MODEL_ERR_INVALID_ARG);
-  /* 4.2.2.2#12: no larger than QueueSizeMax; 2.7: a power of two. An
-   * illegal size leaves the queue unusable until a legal one is written. */
-  if (vq->size_max == 0 || size > vq->size_max || !model_split_queue_size_ok(size)) {
+  /* 4.2.2.2#12: no larger than QueueSizeMax; 2.7: a power of two, 2.8.10.1:
+   * any number from 1 for a packed ring (the negotiated features say which;
+   * QueueSize is written after FEATURES_OK). An illegal size leaves the
+   * queue unusable until a legal one is written. */
+  bool packed = model_features_has(vq->features, VIRTIO_F_RING_PACKED);
+  bool legal = packed ? model_packed_queue_size_ok(size) : model_split_queue_size_ok(size);
+  if (vq->size_max == 0 || size > vq->size_max || !legal) {
     vq->size_rejected = true;
     return MODEL_ERR_QUEUE_SIZE;
   }
@@ -119,9 +154,14 @@ model_err dev_vq_enable(struct dev_vq *vq, uint64_t features) {
   if (vq->ready)
     return MODEL_OK;
   vq->features = features;
+  vq->format = model_features_has(features, VIRTIO_F_RING_PACKED) ? DEV_VQ_FORMAT_PACKED
+                                                                  : DEV_VQ_FORMAT_SPLIT;
   switch (vq->format) {
   case DEV_VQ_FORMAT_SPLIT:
     MODEL_TRY(dev_vq_layout_check_split(vq));
+    break;
+  case DEV_VQ_FORMAT_PACKED:
+    MODEL_TRY(dev_vq_layout_check_packed(vq));
     break;
   }
   dev_vq_reset_indices(vq);
@@ -129,6 +169,19 @@ model_err dev_vq_enable(struct dev_vq *vq, uint64_t features) {
   vq->broken = false;
   memset(&vq->violation, 0, sizeof(vq->violation));
   vq->ready = true;
+  return MODEL_OK;
+}
+
+model_err dev_vq_driver_ok(struct dev_vq *vq) {
+  if (!dev_vq_is_usable(vq))
+    return MODEL_OK;
+  switch (vq->format) {
+  case DEV_VQ_FORMAT_SPLIT:
+    break; /* the zeroed avail_event already names idx 0 */
+  case DEV_VQ_FORMAT_PACKED:
+    MODEL_TRY(dev_vq_enable_events_packed(vq));
+    break;
+  }
   return MODEL_OK;
 }
 
@@ -195,14 +248,79 @@ static void misbehave_after_pop(struct dev_vq *vq, const struct dev_chain *chain
     sim_bus_note(vq->bus, SIM_ACTOR_DEVICE, "misbehave: read of a writable buffer failed");
 }
 
+bool dev_vq_has_in_order(const struct dev_vq *vq) {
+  return model_features_has(vq->features, VIRTIO_F_IN_ORDER);
+}
+
+/* Packed queues and in-order split queues keep records (see the top). */
+static bool keeps_records(const struct dev_vq *vq) {
+  return vq->format == DEV_VQ_FORMAT_PACKED || dev_vq_has_in_order(vq);
+}
+
+model_err dev_vq_range_check(const struct dev_vq *vq, uint64_t addr, uint64_t len, bool write) {
+  if (len == 0)
+    return MODEL_OK;
+  MODEL_ENSURE(addr + (len - 1u) >= addr, MODEL_ERR_MEM_WRAP);
+  MODEL_ENSURE(sim_bus_range_ok(vq->bus, SIM_ACTOR_DEVICE, addr, len, write),
+               MODEL_ERR_MEM_UNMAPPED);
+  return MODEL_OK;
+}
+
+static struct dev_vq_inflight *inflight_at(struct dev_vq *vq, uint32_t i) {
+  assert(i < vq->inflight_count);
+  return &vq->inflight[(vq->inflight_head + i) % vq->seg_capacity];
+}
+
+/* Drop the records of pushed chains that wait behind an older one still in
+ * use (chains completed out of pop order), keeping the order of the rest. */
+static void inflight_compact(struct dev_vq *vq) {
+  uint32_t kept = 0;
+  for (uint32_t i = 0; i < vq->inflight_count; i++) {
+    struct dev_vq_inflight rec = *inflight_at(vq, i);
+    if (!rec.pushed)
+      vq->inflight[(vq->inflight_head + kept++) % vq->seg_capacity] = rec;
+  }
+  vq->inflight_count = kept;
+}
+
+/* Record a chain just popped (desc_count descriptors from avail_pos).
+ * Returns the violation if the driver has more buffers out than the ring
+ * can hold (split: a head made available again while in use). */
+static model_err record_pop(struct dev_vq *vq, const struct dev_chain *chain, uint16_t desc_count,
+                            struct model_packed_pos avail_pos) {
+  /* in_flight: popped and not pushed (this one not counted yet). */
+  if (vq->in_flight + vq->pending_count >= vq->size)
+    return dev_vq_report_violation(vq, MODEL_ERR_RING_AVAIL_IDX, "2.7.6.1#1", chain->id,
+                                   vq->in_flight + vq->pending_count);
+  if (vq->inflight_count == vq->seg_capacity)
+    inflight_compact(vq);
+  assert(vq->inflight_count < vq->seg_capacity);
+  vq->inflight_count++;
+  struct dev_vq_inflight *rec = inflight_at(vq, vq->inflight_count - 1u);
+  rec->seq = vq->pop_seq++;
+  rec->id = chain->id;
+  rec->desc_count = desc_count;
+  rec->avail_pos = avail_pos;
+  rec->writable_bytes = chain->writable_bytes;
+  rec->pushed = false;
+  return MODEL_OK;
+}
+
 model_err dev_vq_pop(struct dev_vq *vq, struct dev_chain *chain) {
   memset(chain, 0, sizeof(*chain));
   MODEL_TRY(dev_vq_check_usable(vq));
+  uint16_t desc_count = 1;
+  struct model_packed_pos avail_pos = vq->avail_pos;
   switch (vq->format) {
   case DEV_VQ_FORMAT_SPLIT:
     MODEL_TRY(dev_vq_pop_split(vq, chain));
     break;
+  case DEV_VQ_FORMAT_PACKED:
+    MODEL_TRY(dev_vq_pop_packed(vq, chain, &desc_count));
+    break;
   }
+  if (keeps_records(vq))
+    MODEL_TRY(record_pop(vq, chain, desc_count, avail_pos));
   if (vq->misbehave != 0)
     misbehave_after_pop(vq, chain);
   vq->in_flight++;
@@ -212,19 +330,93 @@ model_err dev_vq_pop(struct dev_vq *vq, struct dev_chain *chain) {
 
 void dev_vq_unpop(struct dev_vq *vq, uint16_t count) {
   assert(count <= vq->in_flight);
-  vq->last_avail_idx = (uint16_t)(vq->last_avail_idx - count);
   vq->in_flight -= count;
+  if (!keeps_records(vq)) {
+    vq->last_avail_idx = (uint16_t)(vq->last_avail_idx - count);
+    return;
+  }
+  for (uint16_t i = 0; i < count; i++) {
+    struct dev_vq_inflight *rec = inflight_at(vq, vq->inflight_count - 1u);
+    assert(!rec->pushed);
+    vq->inflight_count--;
+    vq->pop_seq--;
+    if (vq->format == DEV_VQ_FORMAT_PACKED) {
+      vq->avail_pos = rec->avail_pos;
+      vq->outstanding_desc_count -= rec->desc_count;
+    } else {
+      vq->last_avail_idx = (uint16_t)(vq->last_avail_idx - 1u);
+    }
+  }
+}
+
+/* Move the push of chain `id` (the oldest popped with that id and not yet
+ * pushed) to the pending list. */
+static void record_push(struct dev_vq *vq, uint16_t id, uint32_t len_written) {
+  struct dev_vq_inflight *rec = NULL;
+  for (uint32_t i = 0; i < vq->inflight_count; i++) {
+    struct dev_vq_inflight *r = inflight_at(vq, i);
+    if (!r->pushed && r->id == id) {
+      rec = r;
+      break;
+    }
+  }
+  /* Our own invariant: only chains we popped go back. */
+  assert(rec != NULL);
+  assert(vq->pending_count < vq->seg_capacity);
+  rec->pushed = true;
+  struct dev_vq_pending *p = &vq->pending[vq->pending_count++];
+  p->seq = rec->seq;
+  p->id = id;
+  p->desc_count = rec->desc_count;
+  p->len = len_written;
+  p->complete = (uint64_t)len_written == rec->writable_bytes;
+  while (vq->inflight_count > 0 && inflight_at(vq, 0)->pushed) {
+    vq->inflight_head = (vq->inflight_head + 1u) % vq->seg_capacity;
+    vq->inflight_count--;
+  }
+}
+
+uint32_t dev_vq_pending_run_end(const struct dev_vq *vq, uint32_t first) {
+  assert(first < vq->pending_count);
+  uint32_t last = first;
+  if (!dev_vq_has_in_order(vq))
+    return last;
+  /* 2.7.9, 2.8.8: skipped buffers count as used whole, so only complete
+   * ones are skipped; a run needs consecutive pops. */
+  while (last + 1u < vq->pending_count && vq->pending[last].complete &&
+         vq->pending[last + 1u].seq == vq->pending[last].seq + 1u)
+    last++;
+  return last;
+}
+
+void dev_vq_count_notification(struct dev_vq *vq, bool *need) {
+  /* misbehave points: irq-while-suppressed (2.7.7.2#2, #6) notifies
+   * whatever suppression says; skip-irq (2.7.7.2#3, #5) never does. */
+  if (dev_misbehave_has(vq->misbehave, DEV_MISBEHAVE_IRQ_WHILE_SUPPRESSED))
+    *need = true;
+  if (dev_misbehave_has(vq->misbehave, DEV_MISBEHAVE_SKIP_IRQ))
+    *need = false;
+  if (*need) {
+    vq->irq_count++;
+  } else {
+    vq->irq_suppressed_count++;
+    sim_bus_count(vq->bus, SIM_CTR_IRQ_SUPPRESSED, 1);
+  }
 }
 
 model_err dev_vq_push(struct dev_vq *vq, uint16_t id, uint32_t len_written) {
   MODEL_TRY(dev_vq_check_usable(vq));
   /* Our own invariant: only chains we popped go back. */
   assert(vq->in_flight > 0);
-  assert(id < vq->size);
+  if (keeps_records(vq))
+    record_push(vq, id, len_written);
   switch (vq->format) {
   case DEV_VQ_FORMAT_SPLIT:
+    assert(id < vq->size);
     MODEL_TRY(dev_vq_push_split(vq, id, len_written));
     break;
+  case DEV_VQ_FORMAT_PACKED:
+    break; /* written by the flush */
   }
   vq->in_flight--;
   vq->used_count++;
@@ -239,6 +431,9 @@ model_err dev_vq_flush(struct dev_vq *vq, bool *need_irq) {
   case DEV_VQ_FORMAT_SPLIT:
     MODEL_TRY(dev_vq_flush_split(vq, need_irq));
     break;
+  case DEV_VQ_FORMAT_PACKED:
+    MODEL_TRY(dev_vq_flush_packed(vq, need_irq));
+    break;
   }
   return MODEL_OK;
 }
@@ -252,6 +447,9 @@ model_err dev_vq_notify_enable(struct dev_vq *vq, bool enable, bool *more_availa
   case DEV_VQ_FORMAT_SPLIT:
     MODEL_TRY(dev_vq_notify_enable_split(vq, enable, &more));
     break;
+  case DEV_VQ_FORMAT_PACKED:
+    MODEL_TRY(dev_vq_notify_enable_packed(vq, enable, &more));
+    break;
   }
   if (more_available != NULL)
     *more_available = more;
@@ -264,6 +462,9 @@ model_err dev_vq_has_available(struct dev_vq *vq, bool *available) {
   switch (vq->format) {
   case DEV_VQ_FORMAT_SPLIT:
     MODEL_TRY(dev_vq_has_available_split(vq, available));
+    break;
+  case DEV_VQ_FORMAT_PACKED:
+    MODEL_TRY(dev_vq_has_available_packed(vq, available));
     break;
   }
   return MODEL_OK;

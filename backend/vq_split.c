@@ -19,12 +19,19 @@
  *   no NEXT together with INDIRECT ..................... 2.7.5.3.1#4 (RING_INDIRECT_FLAGS)
  *   indirect len a nonzero multiple of 16 .............. 2.7.5.3    (RING_INDIRECT_LEN)
  *   addr + len neither wraps nor leaves memory ......... 2.7.5      (MEM_WRAP, MEM_UNMAPPED)
+ *   IN_ORDER: next of the queue's slot x is x + 1 (0
+ *   after the last slot) ............................... 2.7.5.2#2  (RING_IN_ORDER)
+ *   IN_ORDER: next of indirect entry i is i + 1 ......... 2.7.5.3.1#5 (RING_IN_ORDER)
  * The WRITE flag of a descriptor that points to an indirect table is
  * ignored (2.7.5.3.2#1); direct descriptors followed by one indirect one
  * are accepted (2.7.5.3.2#2). Zero-length descriptors are accepted and carry
  * nothing. The lower bit of avail flags is all the device consults
  * (2.7.7.2#2, #3); other bits are the driver's error (2.7.7.1) for the
  * monitor to judge.
+ *
+ * With IN_ORDER, push only advances the used idx (vq.c records the push)
+ * and the flush writes one used element per run of buffers (2.7.9): at the
+ * slot of the run's first buffer, with the id and len of its last.
  *
  * Misbehaviours (backend/misbehave.h) acting here, at the points marked
  * "misbehave point": write-descriptor-table (pop), publish-used-before-elem
@@ -40,6 +47,7 @@
 #include <assert.h>
 #include <string.h>
 
+#include "backend/vq_impl.h"
 #include "model/split.h"
 #include "model/virtio.h"
 #include "sim/bus.h"
@@ -184,6 +192,21 @@ static model_err add_segment(struct dev_vq *vq, struct walk *w, const struct des
   return MODEL_OK;
 }
 
+/* 2.7.5.2#2, 2.7.5.3.1#5: with IN_ORDER, a chain goes on at the next
+ * slot of the queue's table (0 after the last), and at the next entry of an
+ * indirect table. */
+static model_err check_in_order_next(struct dev_vq *vq, const struct walk *w, uint32_t i,
+                                     uint16_t next) {
+  if (!dev_vq_has_in_order(vq))
+    return MODEL_OK;
+  uint32_t expect = i + 1u;
+  if (w->indirect && next != expect)
+    return dev_vq_report_violation(vq, MODEL_ERR_RING_IN_ORDER, "2.7.5.3.1#5", i, next);
+  if (!w->indirect && next != expect % w->table_size)
+    return dev_vq_report_violation(vq, MODEL_ERR_RING_IN_ORDER, "2.7.5.2#2", i, next);
+  return MODEL_OK;
+}
+
 /*
  * Walk the chain from `head`. Each table's walk is bounded by the table's
  * size: a chain that has not ended after visiting as many descriptors as
@@ -210,6 +233,7 @@ static model_err walk_chain(struct dev_vq *vq, uint16_t head, struct dev_chain *
       return MODEL_OK;
     if (d.next >= w.table_size)
       return dev_vq_report_violation(vq, MODEL_ERR_RING_NEXT_RANGE, "2.7.5", d.next, w.table_size);
+    MODEL_TRY(check_in_order_next(vq, &w, i, d.next));
     i = d.next;
   }
 }
@@ -257,7 +281,18 @@ model_err dev_vq_pop_split(struct dev_vq *vq, struct dev_chain *chain) {
   return MODEL_OK;
 }
 
+/* Advance the used idx past one more used buffer. */
+static void used_idx_advance(struct dev_vq *vq) {
+  vq->used_idx = (uint16_t)(vq->used_idx + 1u); /* wraps at 2^16 on purpose */
+  if (vq->used_idx == 0)
+    sim_bus_count(vq->bus, SIM_CTR_IDX_WRAPS, 1);
+}
+
 model_err dev_vq_push_split(struct dev_vq *vq, uint16_t id, uint32_t len_written) {
+  if (dev_vq_has_in_order(vq)) {
+    used_idx_advance(vq); /* the element is written by the flush */
+    return MODEL_OK;
+  }
   uint16_t slot = model_split_slot(vq->used_idx, vq->size);
   uint64_t elem = vq->device_addr + model_split_used_ring_off(slot);
   model_err err = MODEL_OK;
@@ -276,9 +311,31 @@ model_err dev_vq_push_split(struct dev_vq *vq, uint16_t id, uint32_t len_written
                              len_written);
   if (err != MODEL_OK)
     return dev_vq_report_violation(vq, err, "2.7.8", elem, slot);
-  vq->used_idx = (uint16_t)(vq->used_idx + 1u); /* wraps at 2^16 on purpose */
-  if (vq->used_idx == 0)
-    sim_bus_count(vq->bus, SIM_CTR_IDX_WRAPS, 1);
+  used_idx_advance(vq);
+  return MODEL_OK;
+}
+
+/* 2.7.9: the pending pushes as used elements, one per run, each at the
+ * used idx of its run's first buffer. */
+static model_err write_pending_split(struct dev_vq *vq) {
+  uint16_t idx = vq->used_idx_flushed;
+  for (uint32_t i = 0; i < vq->pending_count;) {
+    uint32_t last = dev_vq_pending_run_end(vq, i);
+    const struct dev_vq_pending *p = &vq->pending[last];
+    uint16_t slot = model_split_slot(idx, vq->size);
+    uint64_t elem = vq->device_addr + model_split_used_ring_off(slot);
+    model_err err =
+        sim_bus_write_le32(vq->bus, SIM_ACTOR_DEVICE, elem + MODEL_SPLIT_USED_ELEM_OFF_ID, p->id);
+    if (err == MODEL_OK)
+      err = sim_bus_write_le32(vq->bus, SIM_ACTOR_DEVICE, elem + MODEL_SPLIT_USED_ELEM_OFF_LEN,
+                               p->len);
+    if (err != MODEL_OK)
+      return dev_vq_report_violation(vq, err, "2.7.8", elem, slot);
+    idx = (uint16_t)(idx + (last + 1u - i)); /* mod 2^16 on purpose */
+    i = last + 1u;
+  }
+  assert(idx == vq->used_idx);
+  vq->pending_count = 0;
   return MODEL_OK;
 }
 
@@ -311,6 +368,8 @@ model_err dev_vq_flush_split(struct dev_vq *vq, bool *need_irq) {
   *need_irq = false;
   if (vq->used_idx == vq->used_idx_flushed)
     return MODEL_OK;
+  if (vq->pending_count > 0)
+    MODEL_TRY(write_pending_split(vq));
   /* 2.7.8.2#1, #2: the elements (and the data) were written before idx
    * (publish-used-before-elem breaks this in push). */
   model_err err = sim_bus_write_le16(vq->bus, SIM_ACTOR_DEVICE,
@@ -321,18 +380,8 @@ model_err dev_vq_flush_split(struct dev_vq *vq, bool *need_irq) {
   vq->used_idx_flushed = vq->used_idx;
   bool need = false;
   MODEL_TRY(need_notification(vq, old_idx, vq->used_idx, &need));
-  /* misbehave points: irq-while-suppressed (2.7.7.2#2, #6) notifies
-   * whatever suppression says; skip-irq (2.7.7.2#3, #5) never does. */
-  if (dev_misbehave_has(vq->misbehave, DEV_MISBEHAVE_IRQ_WHILE_SUPPRESSED))
-    need = true;
-  if (dev_misbehave_has(vq->misbehave, DEV_MISBEHAVE_SKIP_IRQ))
-    need = false;
-  if (need) {
-    vq->irq_count++;
-  } else {
-    vq->irq_suppressed_count++;
-    sim_bus_count(vq->bus, SIM_CTR_IRQ_SUPPRESSED, 1);
-  }
+  /* misbehave points irq-while-suppressed and skip-irq: in the count. */
+  dev_vq_count_notification(vq, &need);
   *need_irq = need;
   return MODEL_OK;
 }

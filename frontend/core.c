@@ -39,7 +39,7 @@ static bool mis(const struct drv_core *core, unsigned bit) {
 static bool mis_once(struct drv_core *core, unsigned bit) {
   if (!mis(core, bit))
     return false;
-  core->misbehave &= ~drv_misbehave_flag(bit);
+  drv_misbehave_remove(&core->misbehave, bit);
   return true;
 }
 
@@ -334,7 +334,7 @@ model_err drv_core_negotiate(struct drv_core *core, uint64_t wanted, uint64_t re
   /* 2.2.1#1, #4, #5: only what was offered, and only bits this driver knows */
   uint64_t accepted = offered & wanted & (DRV_CORE_FEATURES_TRANSPORT | core->driver_known);
   accepted = features_close_deps(core->ident.device_id, accepted);
-  if (core->misbehave != 0)
+  if (!drv_misbehave_is_empty(core->misbehave))
     accepted = negotiate_misbehave(core, offered, accepted, &required);
   if ((required & ~accepted) != 0) {
     /* 2.2.1#7: without what it needs the driver gives up (no legacy mode) */

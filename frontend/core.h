@@ -51,7 +51,8 @@
  */
 #define DRV_CORE_FEATURES_TRANSPORT                                                                \
   (((uint64_t)1 << VIRTIO_F_INDIRECT_DESC) | ((uint64_t)1 << VIRTIO_F_EVENT_IDX) |                 \
-   ((uint64_t)1 << VIRTIO_F_VERSION_1))
+   ((uint64_t)1 << VIRTIO_F_VERSION_1) | ((uint64_t)1 << VIRTIO_F_RING_PACKED) |                   \
+   ((uint64_t)1 << VIRTIO_F_IN_ORDER))
 
 enum drv_core_state {
   DRV_CORE_UNPROBED, /* nothing read yet */
@@ -73,10 +74,10 @@ struct drv_core {
   uint64_t driver_features; /* accepted, as last written */
   bool features_ok;         /* FEATURES_OK set and kept */
   uint64_t driver_known;    /* device-type bits the caller understands */
-  /* Misbehaviours (frontend/misbehave.h) the core commits; 0 after init.
+  /* Misbehaviours (frontend/misbehave.h) the core commits; empty after init.
    * The owner sets it (and mmio.misbehave); a one-shot clears its own bit
    * here when it fires, so it stays spent across resets. */
-  uint64_t misbehave;
+  struct drv_misbehave_set misbehave;
   bool features_ok_skipped; /* misbehave skip-features-ok: DRIVER_OK may follow */
   uint64_t reset_count;
 };

@@ -12,7 +12,9 @@
 #include <stddef.h>
 #include <string.h>
 
-_Static_assert(DRV_MISBEHAVE_COUNT <= 64, "a misbehaviour set is one uint64_t");
+_Static_assert(DRV_MISBEHAVE_COUNT <= 64 * DRV_MISBEHAVE_WORDS,
+               "every misbehaviour has its bit in struct drv_misbehave_set");
+_Static_assert(DRV_MISBEHAVE_WORDS >= 2, "a misbehaviour set has room for at least 128");
 
 struct misbehave_entry {
   const char *name;
@@ -195,6 +197,11 @@ static const struct misbehave_entry misbehave_table[DRV_MISBEHAVE_COUNT] = {
         {"reuse-inflight-head", "3.3.1#1",
          "once: a transmit add takes the head of the previous chain, still outstanding, and "
          "rewrites its descriptors for the new frame (the old frame is dropped as broken)"},
+    [DRV_MISBEHAVE_RECLAIM_WITHOUT_RESET] =
+        {"reclaim-without-reset", "3.3.1#2",
+         "once: right after stopping a queue (scenario `queue stop`) that may still hold exposed "
+         "buffers, sets it up again (ring addresses, QueueReady 1) without a device reset, as if "
+         "it had reclaimed them; the driver itself leaves the queue unused until the reset"},
     [DRV_MISBEHAVE_SHORT_TX_HEADER] =
         {"short-tx-header", "5.1.9.2.1#1",
          "once: the first transmitted frame goes out as a chain of its first 10 header bytes "
@@ -289,9 +296,9 @@ unsigned drv_misbehave_count(void) {
   return DRV_MISBEHAVE_COUNT;
 }
 
-uint64_t drv_misbehave_all(void) {
-  uint64_t all = 0;
+struct drv_misbehave_set drv_misbehave_all(void) {
+  struct drv_misbehave_set all = drv_misbehave_none();
   for (unsigned i = 0; i < DRV_MISBEHAVE_COUNT; i++)
-    all |= drv_misbehave_flag(i);
+    drv_misbehave_add(&all, i);
   return all;
 }

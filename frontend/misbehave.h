@@ -5,11 +5,15 @@
  * to catch it: DESIGN.md rule 3, "a check that cannot fail is a defect".
  *
  * A misbehaviour is a bit number (enum drv_misbehave); a set of them is a
- * uint64_t with bit n standing for misbehaviour n (there are fewer than 64;
- * a _Static_assert in misbehave.c keeps it so). The set reaches the driver
- * through struct drv_net_config.misbehave (frontend/net.h); 0, the default,
- * is the well-behaved driver, whose accesses (and so its trace) do not
- * change at all. Names are kebab-case, as scenarios write them after
+ * struct drv_misbehave_set, a small value type of DRV_MISBEHAVE_WORDS
+ * 64-bit words with bit n (word n / 64, bit n % 64) standing for
+ * misbehaviour n, handled only through the inline helpers below. It is
+ * sized from DRV_MISBEHAVE_COUNT with room for at least 128 (a
+ * _Static_assert in misbehave.c keeps every misbehaviour inside it). The
+ * set reaches the driver through struct drv_net_config.misbehave
+ * (frontend/net.h); the empty set, the default (a zeroed struct), is the
+ * well-behaved driver, whose accesses (and so its trace) do not change at
+ * all. Names are kebab-case, as scenarios write them after
  * `misbehave driver`.
  *
  * What each one does is in its description (drv_misbehave_describe) and, in
@@ -87,6 +91,7 @@ enum drv_misbehave {
   DRV_MISBEHAVE_SKIP_NOTIFY,                   /* 2.7.10.1#4, #6 */
   DRV_MISBEHAVE_PUBLISH_IDX_BEFORE_DESCRIPTOR, /* 2.7.13.3.1#1 */
   DRV_MISBEHAVE_REUSE_INFLIGHT_HEAD,           /* 3.3.1#1 */
+  DRV_MISBEHAVE_RECLAIM_WITHOUT_RESET,         /* 3.3.1#2 (net.c) */
   /* virtio-net (net.c, net_ctrl.c) */
   DRV_MISBEHAVE_SHORT_TX_HEADER,               /* 5.1.9.2.1#1 */
   DRV_MISBEHAVE_TX_NUM_BUFFERS,                /* 5.1.9.2.1#2 */
@@ -107,12 +112,65 @@ enum drv_misbehave {
   DRV_MISBEHAVE_COUNT
 };
 
-/* The flag of misbehaviour `bit` in a set. */
-static inline uint64_t drv_misbehave_flag(unsigned bit) {
-  return bit < 64u ? (uint64_t)1 << bit : 0u;
+/* Words in a set: enough for every misbehaviour, and never fewer than two
+ * (128 bits), so that a few more do not change the type's size. */
+#define DRV_MISBEHAVE_WORDS_NEEDED (((unsigned)DRV_MISBEHAVE_COUNT + 63u) / 64u)
+#define DRV_MISBEHAVE_WORDS        (DRV_MISBEHAVE_WORDS_NEEDED > 2u ? DRV_MISBEHAVE_WORDS_NEEDED : 2u)
+
+/* A set of misbehaviours; zero-initialised, it is empty. A value type:
+ * passed and returned by value, compared only through the helpers. */
+struct drv_misbehave_set {
+  uint64_t words[DRV_MISBEHAVE_WORDS];
+};
+
+/* The empty set: the well-behaved driver. */
+static inline struct drv_misbehave_set drv_misbehave_none(void) {
+  struct drv_misbehave_set set = {{0}};
+  return set;
 }
-static inline bool drv_misbehave_has(uint64_t set, unsigned bit) {
-  return (set & drv_misbehave_flag(bit)) != 0;
+/* The set holding misbehaviour `bit` alone; empty past the set's room. */
+static inline struct drv_misbehave_set drv_misbehave_one(unsigned bit) {
+  struct drv_misbehave_set set = {{0}};
+  if (bit < 64u * DRV_MISBEHAVE_WORDS)
+    set.words[bit / 64u] = (uint64_t)1 << (bit % 64u);
+  return set;
+}
+static inline bool drv_misbehave_has(struct drv_misbehave_set set, unsigned bit) {
+  return bit < 64u * DRV_MISBEHAVE_WORDS && ((set.words[bit / 64u] >> (bit % 64u)) & 1u) != 0;
+}
+static inline bool drv_misbehave_is_empty(struct drv_misbehave_set set) {
+  for (unsigned w = 0; w < DRV_MISBEHAVE_WORDS; w++)
+    if (set.words[w] != 0)
+      return false;
+  return true;
+}
+/* Add, or remove, misbehaviour `bit` (nothing past the set's room). */
+static inline void drv_misbehave_add(struct drv_misbehave_set *set, unsigned bit) {
+  if (bit < 64u * DRV_MISBEHAVE_WORDS)
+    set->words[bit / 64u] |= (uint64_t)1 << (bit % 64u);
+}
+static inline void drv_misbehave_remove(struct drv_misbehave_set *set, unsigned bit) {
+  if (bit < 64u * DRV_MISBEHAVE_WORDS)
+    set->words[bit / 64u] &= ~((uint64_t)1 << (bit % 64u));
+}
+/* a | b, a & b and a & ~b, word by word. */
+static inline struct drv_misbehave_set drv_misbehave_union(struct drv_misbehave_set a,
+                                                           struct drv_misbehave_set b) {
+  for (unsigned w = 0; w < DRV_MISBEHAVE_WORDS; w++)
+    a.words[w] |= b.words[w];
+  return a;
+}
+static inline struct drv_misbehave_set drv_misbehave_intersect(struct drv_misbehave_set a,
+                                                               struct drv_misbehave_set b) {
+  for (unsigned w = 0; w < DRV_MISBEHAVE_WORDS; w++)
+    a.words[w] &= b.words[w];
+  return a;
+}
+static inline struct drv_misbehave_set drv_misbehave_minus(struct drv_misbehave_set a,
+                                                           struct drv_misbehave_set b) {
+  for (unsigned w = 0; w < DRV_MISBEHAVE_WORDS; w++)
+    a.words[w] &= ~b.words[w];
+  return a;
 }
 
 /* A misbehaving access whose result does not matter: a correct device
@@ -132,7 +190,7 @@ const char *drv_misbehave_describe(unsigned bit);
  * without EVENT_IDX). NULL past DRV_MISBEHAVE_COUNT. */
 const char *drv_misbehave_clause(unsigned bit);
 unsigned drv_misbehave_count(void);
-/* Every defined bit: drv_misbehave_flag(0) | ... | flag(COUNT - 1). */
-uint64_t drv_misbehave_all(void);
+/* Every defined misbehaviour: 0 .. DRV_MISBEHAVE_COUNT - 1. */
+struct drv_misbehave_set drv_misbehave_all(void);
 
 #endif

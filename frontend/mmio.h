@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "frontend/misbehave.h"
 #include "model/mmio.h"
 #include "model/result.h"
 #include "sim/bus.h"
@@ -36,8 +37,8 @@
 struct drv_mmio {
   struct sim_bus *bus; /* borrowed */
   /* Misbehaviours (frontend/misbehave.h) this transport commits at its rule
-   * points (marked in mmio.c); 0 after drv_mmio_init. The owner sets it. */
-  uint64_t misbehave;
+   * points (marked in mmio.c); empty after drv_mmio_init. The owner sets it. */
+  struct drv_misbehave_set misbehave;
   uint32_t queue_size_max_seen; /* QueueSizeMax last read */
   uint64_t generation_retries;  /* times the generation loop had to re-read */
 };

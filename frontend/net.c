@@ -34,9 +34,9 @@
  *    wide-config-access, no-irq-ack, no-isr-read, misaligned-ring (handed
  *    to the receive queue), write-before-read (the chain built here), the
  *    tx header ones, short-tx-header, wrong-src-mac, tx-oversize, tiny-
- *    and small-rx-buffer, rx-buffer-below-mtu, and the
- *    reclaiming side of reuse-inflight-head. A one-shot is spent when the
- *    action it spoils succeeded.
+ *    and small-rx-buffer, rx-buffer-below-mtu, reclaim-without-reset (in
+ *    drv_net_queue_stop) and the reclaiming side of reuse-inflight-head. A
+ *    one-shot is spent when the action it spoils succeeded.
  */
 #include "frontend/net.h"
 
@@ -56,35 +56,49 @@
 /* Ring misbehaviours every queue commits, and those only the transmit
  * queue does (the one-shots that spoil one chain: on tx, the chain is
  * known to be published and notified at once). */
-#define DRV_NET_MIS_VQ_ALL                                                                         \
-  (drv_misbehave_flag(DRV_MISBEHAVE_BAD_AVAIL_FLAGS) |                                             \
-   drv_misbehave_flag(DRV_MISBEHAVE_DIRTY_USED_RING) |                                             \
-   drv_misbehave_flag(DRV_MISBEHAVE_NOTIFY_WHILE_SUPPRESSED) |                                     \
-   drv_misbehave_flag(DRV_MISBEHAVE_SKIP_NOTIFY))
-#define DRV_NET_MIS_VQ_TX                                                                          \
-  (drv_misbehave_flag(DRV_MISBEHAVE_WRITE_BEFORE_READ) |                                           \
-   drv_misbehave_flag(DRV_MISBEHAVE_DESCRIPTOR_LOOP) |                                             \
-   drv_misbehave_flag(DRV_MISBEHAVE_INDIRECT_UNNEGOTIATED) |                                       \
-   drv_misbehave_flag(DRV_MISBEHAVE_NESTED_INDIRECT) |                                             \
-   drv_misbehave_flag(DRV_MISBEHAVE_CHAIN_TOO_LONG) |                                              \
-   drv_misbehave_flag(DRV_MISBEHAVE_INDIRECT_WITH_NEXT) |                                          \
-   drv_misbehave_flag(DRV_MISBEHAVE_AVAIL_IDX_BACKWARDS) |                                         \
-   drv_misbehave_flag(DRV_MISBEHAVE_PUBLISH_IDX_BEFORE_DESCRIPTOR) |                               \
-   drv_misbehave_flag(DRV_MISBEHAVE_REUSE_INFLIGHT_HEAD))
+static const unsigned drv_net_mis_vq_all[] = {
+    DRV_MISBEHAVE_BAD_AVAIL_FLAGS,
+    DRV_MISBEHAVE_DIRTY_USED_RING,
+    DRV_MISBEHAVE_NOTIFY_WHILE_SUPPRESSED,
+    DRV_MISBEHAVE_SKIP_NOTIFY,
+};
+static const unsigned drv_net_mis_vq_tx[] = {
+    DRV_MISBEHAVE_WRITE_BEFORE_READ,     DRV_MISBEHAVE_DESCRIPTOR_LOOP,
+    DRV_MISBEHAVE_INDIRECT_UNNEGOTIATED, DRV_MISBEHAVE_NESTED_INDIRECT,
+    DRV_MISBEHAVE_CHAIN_TOO_LONG,        DRV_MISBEHAVE_INDIRECT_WITH_NEXT,
+    DRV_MISBEHAVE_AVAIL_IDX_BACKWARDS,   DRV_MISBEHAVE_PUBLISH_IDX_BEFORE_DESCRIPTOR,
+    DRV_MISBEHAVE_REUSE_INFLIGHT_HEAD,
+};
 /* misbehave tiny-rx-buffer: its length; small-rx-buffer: theirs. */
 #define DRV_NET_MIS_TINY_RX_BYTES  8u
 #define DRV_NET_MIS_SMALL_RX_BYTES 1024u
 /* misbehave write-before-read: the block holding its writable byte. */
 #define DRV_NET_MIS_SCRATCH_BYTES 16u
 /* The tx GSO header misbehaviours. */
-#define DRV_NET_MIS_TX_GSO                                                                         \
-  (drv_misbehave_flag(DRV_MISBEHAVE_TX_GSO) | drv_misbehave_flag(DRV_MISBEHAVE_TX_GSO_NO_CSUM) |   \
-   drv_misbehave_flag(DRV_MISBEHAVE_TX_GSO_NO_SIZE))
+static const unsigned drv_net_mis_tx_gso[] = {
+    DRV_MISBEHAVE_TX_GSO,
+    DRV_MISBEHAVE_TX_GSO_NO_CSUM,
+    DRV_MISBEHAVE_TX_GSO_NO_SIZE,
+};
 /* The tx header misbehaviours (one-shots, each spoiling the first frame). */
-#define DRV_NET_MIS_TX_HDR                                                                         \
-  (drv_misbehave_flag(DRV_MISBEHAVE_TX_NUM_BUFFERS) |                                              \
-   drv_misbehave_flag(DRV_MISBEHAVE_TX_CSUM_OUT_OF_RANGE) | DRV_NET_MIS_TX_GSO |                   \
-   drv_misbehave_flag(DRV_MISBEHAVE_TX_DATA_VALID))
+static const unsigned drv_net_mis_tx_hdr[] = {
+    DRV_MISBEHAVE_TX_NUM_BUFFERS, DRV_MISBEHAVE_TX_CSUM_OUT_OF_RANGE, DRV_MISBEHAVE_TX_GSO,
+    DRV_MISBEHAVE_TX_GSO_NO_CSUM, DRV_MISBEHAVE_TX_GSO_NO_SIZE,       DRV_MISBEHAVE_TX_DATA_VALID,
+};
+/* The config misbehaviours (net_cfg_misbehave). */
+static const unsigned drv_net_mis_cfg[] = {
+    DRV_MISBEHAVE_WIDE_CONFIG_ACCESS,
+    DRV_MISBEHAVE_READ_UNOFFERED_CONFIG,
+};
+/* One of the lists above as a set. */
+#define DRV_NET_MIS_SET(list) net_mis_set((list), sizeof(list) / sizeof((list)[0]))
+
+static struct drv_misbehave_set net_mis_set(const unsigned *bits, size_t count) {
+  struct drv_misbehave_set set = drv_misbehave_none();
+  for (size_t i = 0; i < count; i++)
+    drv_misbehave_add(&set, bits[i]);
+  return set;
+}
 
 static void net_irq(void *ctx);
 
@@ -121,7 +135,8 @@ model_err drv_net_init(struct drv_net *net, struct sim_bus *bus, struct sim_nic 
      * is the only flag rule its header breaks */
     net->cfg.features_wanted |= model_feature_mask(VIRTIO_NET_F_CSUM);
   }
-  if ((net->misbehave & DRV_NET_MIS_TX_GSO) != 0) {
+  if (!drv_misbehave_is_empty(
+          drv_misbehave_intersect(net->misbehave, DRV_NET_MIS_SET(drv_net_mis_tx_gso)))) {
     /* misbehave tx-gso, tx-gso-no-csum, tx-gso-no-size: whatever the device
      * offers of CSUM and the HOST_ GSO features, so that the one rule each
      * breaks depends on the offer alone */
@@ -154,7 +169,8 @@ static void net_retry(void *ctx, uint64_t arg);
 static void net_teardown(struct drv_net *net) {
   for (unsigned q = 0; q < DRV_NET_QUEUE_COUNT; q++) {
     if (net->vq_live[q]) {
-      net->misbehave &= ~net->vq[q].misbehave_spent; /* one-shots stay spent */
+      /* one-shots stay spent */
+      net->misbehave = drv_misbehave_minus(net->misbehave, net->vq[q].misbehave_spent);
       drv_vq_fini(&net->vq[q]);
     }
     net->vq_live[q] = false;
@@ -239,8 +255,8 @@ static bool err_is_violation(model_err err) {
 
 struct net_cfg_snapshot {
   uint64_t features;
-  uint64_t offered;   /* misbehave read-unoffered-config: what was offered */
-  uint64_t misbehave; /* the config misbehaviours to commit */
+  uint64_t offered;                   /* misbehave read-unoffered-config: what was offered */
+  struct drv_misbehave_set misbehave; /* the config misbehaviours to commit */
   uint8_t mac[6];
   uint16_t status;
   uint16_t mtu;
@@ -287,7 +303,7 @@ static model_err net_cfg_fields(struct drv_mmio *m, void *ctx) {
     MODEL_TRY(drv_mmio_config_le16(m, MODEL_NET_CFG_OFF_STATUS, &snap->status));
   if (model_features_has(snap->features, VIRTIO_NET_F_MTU))
     MODEL_TRY(drv_mmio_config_le16(m, MODEL_NET_CFG_OFF_MTU, &snap->mtu));
-  if (snap->misbehave != 0)
+  if (!drv_misbehave_is_empty(snap->misbehave))
     net_cfg_misbehave(m, snap);
   return MODEL_OK;
 }
@@ -296,8 +312,7 @@ static model_err net_read_config(struct drv_net *net, bool with_mtu) {
   struct net_cfg_snapshot snap = {
       .features = net->features,
       .offered = net->core.device_features,
-      .misbehave = net->misbehave & (drv_misbehave_flag(DRV_MISBEHAVE_WIDE_CONFIG_ACCESS) |
-                                     drv_misbehave_flag(DRV_MISBEHAVE_READ_UNOFFERED_CONFIG)),
+      .misbehave = drv_misbehave_intersect(net->misbehave, DRV_NET_MIS_SET(drv_net_mis_cfg)),
   };
   if (!with_mtu)
     snap.features &= ~model_feature_mask(VIRTIO_NET_F_MTU);
@@ -338,15 +353,21 @@ static model_err net_queue_setup(struct drv_net *net, unsigned q) {
   uint32_t size_max = 0;
   MODEL_TRY(drv_mmio_queue_size_max(&net->core.mmio, (uint16_t)q, &size_max));
   uint32_t size = net->cfg.queue_size[q];
-  if (size == 0) /* the largest legal split size the device allows */
-    size = pow2_floor(size_max < MODEL_QUEUE_SIZE_MAX ? size_max : MODEL_QUEUE_SIZE_MAX);
+  uint32_t size_cap = size_max < MODEL_QUEUE_SIZE_MAX ? size_max : MODEL_QUEUE_SIZE_MAX;
+  /* the largest legal size the device allows: packed takes any number
+   * (2.8.10.1), split a power of two */
+  if (size == 0)
+    size =
+        model_features_has(net->features, VIRTIO_F_RING_PACKED) ? size_cap : pow2_floor(size_cap);
   /* 4.2.2.2#12: QueueSize no larger than QueueSizeMax */
   MODEL_ENSURE(size <= size_max, MODEL_ERR_QUEUE_SIZE);
-  uint64_t mis =
-      net->misbehave & (DRV_NET_MIS_VQ_ALL | (q == MODEL_NET_TXQ ? DRV_NET_MIS_VQ_TX : 0));
+  struct drv_misbehave_set ring = DRV_NET_MIS_SET(drv_net_mis_vq_all);
+  if (q == MODEL_NET_TXQ)
+    ring = drv_misbehave_union(ring, DRV_NET_MIS_SET(drv_net_mis_vq_tx));
+  struct drv_misbehave_set mis = drv_misbehave_intersect(net->misbehave, ring);
   /* misbehave: misaligned-ring, one-shot, spoils the first queue */
   if (drv_net_mis_once(net, DRV_MISBEHAVE_MISALIGNED_RING))
-    mis |= drv_misbehave_flag(DRV_MISBEHAVE_MISALIGNED_RING);
+    drv_misbehave_add(&mis, DRV_MISBEHAVE_MISALIGNED_RING);
   MODEL_TRY(
       drv_vq_init_ex(&net->vq[q], net->bus, &net->alloc, (uint16_t)q, size, net->features, mis));
   net->vq_live[q] = true;
@@ -455,7 +476,7 @@ model_err drv_net_setup(struct drv_net *net) {
     err = drv_vq_disable_cb(&net->vq[MODEL_NET_TXQ]); /* 5.1.9.2.3 */
   if (err != MODEL_OK)
     return err;
-  if (net->misbehave != 0)
+  if (!drv_misbehave_is_empty(net->misbehave))
     net_setup_misbehave(net);
   net->state = DRV_NET_SETUP;
   return MODEL_OK;
@@ -474,7 +495,7 @@ static model_err rx_post(struct drv_net *net, uint32_t i) {
     sg.len = DRV_NET_MIS_TINY_RX_BYTES;
   MODEL_TRY(drv_vq_add(&net->vq[MODEL_NET_RXQ], &sg, 0, 1, i, false));
   if (tiny)
-    net->misbehave &= ~drv_misbehave_flag(DRV_MISBEHAVE_TINY_RX_BUFFER);
+    drv_misbehave_remove(&net->misbehave, DRV_MISBEHAVE_TINY_RX_BUFFER);
   return MODEL_OK;
 }
 
@@ -556,7 +577,7 @@ static uint8_t tx_gso_pick(uint64_t features, bool allowed) {
 /* misbehave: the GSO ones, on a zeroed header. NEEDS_CSUM (but for
  * tx-gso-no-csum) only with CSUM, over the whole frame: csum_start 0,
  * csum_offset 0. */
-static void tx_hdr_gso_misbehave(uint8_t *hdr, uint64_t mis, uint64_t features) {
+static void tx_hdr_gso_misbehave(uint8_t *hdr, struct drv_misbehave_set mis, uint64_t features) {
   bool csum = model_features_has(features, VIRTIO_NET_F_CSUM);
   uint16_t gso_size = DRV_NET_MIS_GSO_SIZE;
   if (drv_misbehave_has(mis, DRV_MISBEHAVE_TX_GSO)) { /* breaks 5.1.9.2.1#24, or #5-#8 */
@@ -575,7 +596,8 @@ static void tx_hdr_gso_misbehave(uint8_t *hdr, uint64_t mis, uint64_t features) 
 
 /* misbehave: the tx header ones, on a zeroed header for a frame of
  * frame_len bytes. */
-static void tx_hdr_misbehave(uint8_t *hdr, uint64_t mis, uint64_t features, uint32_t frame_len) {
+static void tx_hdr_misbehave(uint8_t *hdr, struct drv_misbehave_set mis, uint64_t features,
+                             uint32_t frame_len) {
   if (drv_misbehave_has(mis, DRV_MISBEHAVE_TX_NUM_BUFFERS)) /* breaks 5.1.9.2.1#2 */
     hdr_put_le16(hdr, MODEL_NET_HDR_OFF_NUM_BUFFERS, 1u);
   if (drv_misbehave_has(mis, DRV_MISBEHAVE_TX_CSUM_OUT_OF_RANGE)) {
@@ -584,7 +606,7 @@ static void tx_hdr_misbehave(uint8_t *hdr, uint64_t mis, uint64_t features, uint
     hdr[MODEL_NET_HDR_OFF_FLAGS] |= VIRTIO_NET_HDR_F_NEEDS_CSUM;
     hdr_put_le16(hdr, MODEL_NET_HDR_OFF_CSUM_START, (uint16_t)frame_len);
   }
-  if ((mis & DRV_NET_MIS_TX_GSO) != 0)
+  if (!drv_misbehave_is_empty(drv_misbehave_intersect(mis, DRV_NET_MIS_SET(drv_net_mis_tx_gso))))
     tx_hdr_gso_misbehave(hdr, mis, features);
   if (drv_misbehave_has(mis, DRV_MISBEHAVE_TX_DATA_VALID)) /* breaks 5.1.9.2.1#36 */
     hdr[MODEL_NET_HDR_OFF_FLAGS] |= VIRTIO_NET_HDR_F_DATA_VALID;
@@ -612,8 +634,9 @@ static model_err tx_place(struct drv_net *net, const struct drv_net_frame_ref *f
   /* 5.1.9.2.1#1-#3: a 12-byte header, flags 0 (no CSUM), gso NONE,
    * num_buffers 0 */
   memset(buf, 0, MODEL_NET_HDR_SIZE);
-  uint64_t spent = net->misbehave & DRV_NET_MIS_TX_HDR;
-  if (spent != 0)
+  struct drv_misbehave_set spent =
+      drv_misbehave_intersect(net->misbehave, DRV_NET_MIS_SET(drv_net_mis_tx_hdr));
+  if (!drv_misbehave_is_empty(spent))
     tx_hdr_misbehave(buf, spent, drv_core_features(&net->core), f->frame_len);
   frame_rebuild(f, buf + MODEL_NET_HDR_SIZE);
   MODEL_TRY(sim_bus_write_bytes(net->bus, SIM_ACTOR_DRIVER, addr, buf,
@@ -629,17 +652,18 @@ static model_err tx_place(struct drv_net *net, const struct drv_net_frame_ref *f
     /* misbehave: short-tx-header breaks 5.1.9.2.1#1: 10 header bytes only */
     sg[0].len = MODEL_NET_HDR_SIZE - 2u;
     count = 1;
-    spent |= drv_misbehave_flag(DRV_MISBEHAVE_SHORT_TX_HEADER);
+    drv_misbehave_add(&spent, DRV_MISBEHAVE_SHORT_TX_HEADER);
   }
   if (drv_net_mis(net, DRV_MISBEHAVE_WRITE_BEFORE_READ) && net->misbehave_scratch != 0) {
     count = tx_sg_write_before_read(net, sg, count);
     writable = 1;
-    spent |= drv_misbehave_flag(DRV_MISBEHAVE_WRITE_BEFORE_READ);
+    drv_misbehave_add(&spent, DRV_MISBEHAVE_WRITE_BEFORE_READ);
   }
   MODEL_TRY(drv_vq_add(&net->vq[MODEL_NET_TXQ], sg, count - writable, writable, slot,
                        net->cfg.tx_indirect));
-  net->misbehave &= ~spent; /* the spoiled frame is on the ring */
-  if ((spent & drv_misbehave_flag(DRV_MISBEHAVE_SHORT_TX_HEADER)) != 0)
+  net->misbehave =
+      drv_misbehave_minus(net->misbehave, spent); /* the spoiled frame is on the ring */
+  if (drv_misbehave_has(spent, DRV_MISBEHAVE_SHORT_TX_HEADER))
     frame_drop(net, f, SIM_DROP_BROKEN); /* short-tx-header: the frame stayed behind */
   return MODEL_OK;
 }
@@ -984,7 +1008,22 @@ model_err drv_net_queue_stop(struct drv_net *net, unsigned index) {
   /* From here on the queue is out of service, whether or not the device
    * showed the stop: its buffers stay exposed until the reset. */
   net->vq_stopped[index] = true;
-  return drv_mmio_queue_disable(&net->core.mmio, (uint16_t)index);
+  MODEL_TRY(drv_mmio_queue_disable(&net->core.mmio, (uint16_t)index));
+  if (drv_net_mis_once(net, DRV_MISBEHAVE_RECLAIM_WITHOUT_RESET)) {
+    /* misbehave: reclaim-without-reset breaks 3.3.1#2: the queue back in
+     * service with no reset, its exposed buffers taken as reclaimed. It
+     * stays stopped here, so nothing is published on it until the reset
+     * (which reclaims them for real). */
+    const struct drv_vq *vq = &net->vq[index];
+    struct drv_mmio_queue_layout layout = {
+        .size = vq->size,
+        .desc_addr = vq->desc_addr,
+        .driver_addr = vq->avail_addr,
+        .device_addr = vq->used_addr,
+    };
+    drv_misbehave_ignore(drv_mmio_queue_program(&net->core.mmio, (uint16_t)index, &layout));
+  }
+  return MODEL_OK;
 }
 
 /* ---- reset ------------------------------------------------------------- */

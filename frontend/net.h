@@ -44,6 +44,7 @@
 
 #include "frontend/alloc.h"
 #include "frontend/core.h"
+#include "frontend/misbehave.h"
 #include "frontend/vq.h"
 #include "model/net.h"
 #include "model/result.h"
@@ -87,8 +88,9 @@ struct drv_net_config {
   uint64_t seed;           /* root seed of the driver's prng stream "driver" */
   uint32_t tx_backlog_max; /* frames accepted but not yet on the ring; 0 = default */
   /* Misbehaviours to commit on purpose (frontend/misbehave.h: bit n of the
-   * set is enum drv_misbehave n); 0, the default, is a well-behaved driver. */
-  uint64_t misbehave;
+   * set is enum drv_misbehave n); the empty set, the default, is a
+   * well-behaved driver. */
+  struct drv_misbehave_set misbehave;
 };
 
 /* Defaults: every known feature wanted, VERSION_1 required, queues at
@@ -191,7 +193,7 @@ struct drv_net {
   /* Misbehaviours still to commit: cfg.misbehave minus the one-shots already
    * spent (by this layer, or by a queue: collected when it is torn down).
    * The core and the transport keep their own copies (core.misbehave). */
-  uint64_t misbehave;
+  struct drv_misbehave_set misbehave;
   uint64_t misbehave_scratch; /* write-before-read: its writable byte */
   struct drv_net_stats stats;
 };

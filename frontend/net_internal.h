@@ -16,7 +16,7 @@ static inline bool drv_net_mis(const struct drv_net *net, unsigned bit) {
 static inline bool drv_net_mis_once(struct drv_net *net, unsigned bit) {
   if (!drv_net_mis(net, bit))
     return false;
-  net->misbehave &= ~drv_misbehave_flag(bit);
+  drv_misbehave_remove(&net->misbehave, bit);
   return true;
 }
 

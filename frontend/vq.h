@@ -1,8 +1,9 @@
 /*
  * frontend/vq.h: the driver side of one virtqueue, behind a ring-format
  * neutral interface. The split format is in vq_split.c (2.7); the packed
- * format (2.8) will slot in beside it as another enum drv_vq_format value and
- * another vq_packed.c, without changing callers.
+ * format (2.8) is vq_packed.c; the negotiated features choose (a queue is
+ * packed iff VIRTIO_F_RING_PACKED was negotiated). VIRTIO_F_IN_ORDER works
+ * with both (2.7.9, 2.8.8).
  *
  * What the driver side keeps, and why: the descriptor table, available ring
  * and used ring live in guest memory, where the device can read (and, if it
@@ -28,12 +29,14 @@
 #include <stdint.h>
 
 #include "frontend/alloc.h"
+#include "frontend/misbehave.h"
+#include "model/packed.h"
 #include "model/result.h"
 #include "sim/bus.h"
 
 enum drv_vq_format {
-  DRV_VQ_SPLIT,
-  /* DRV_VQ_PACKED: a later issue */
+  DRV_VQ_SPLIT,  /* 2.7, vq_split.c */
+  DRV_VQ_PACKED, /* 2.8, vq_packed.c: chosen when VIRTIO_F_RING_PACKED is negotiated */
 };
 
 /* One element of a buffer: device-readable ones first, then writable ones. */
@@ -47,13 +50,14 @@ struct drv_sg {
  * the transport writes (the queue index without NOTIFICATION_DATA). */
 typedef model_err (*drv_vq_notify_fn)(void *ctx, uint16_t index, uint32_t value);
 
-/* Per descriptor-table slot: what the driver knows about a chain whose head
- * is this slot. */
+/* What the driver knows about one outstanding buffer. Split: indexed by the
+ * descriptor-table slot of the chain's head. Packed: indexed by buffer id. */
 struct drv_vq_head {
   uint64_t token;
   uint64_t writable_bytes; /* the most the device may report as used len */
   uint64_t indirect_addr;  /* the indirect table in the allocator, if indirect */
   uint16_t desc_count;     /* ring descriptors the chain occupies */
+  uint16_t first_slot;     /* packed: ring slot of the chain's first descriptor */
   bool indirect;           /* the chain is one descriptor naming an indirect table */
   bool outstanding;        /* made available and not yet used */
 };
@@ -83,22 +87,26 @@ struct drv_vq {
   struct sim_bus *bus;     /* borrowed */
   struct drv_alloc *alloc; /* borrowed */
   uint16_t index;
-  uint32_t size;     /* queue size (num): a power of two */
+  uint32_t size;     /* queue size (num): a power of two (split); 1..32768 (packed) */
   uint64_t features; /* negotiated features */
   bool has_event_idx;
   bool has_indirect;
+  bool in_order; /* VIRTIO_F_IN_ORDER negotiated */
   drv_vq_notify_fn notify_fn;
   void *notify_ctx;
 
   /* ring areas in guest memory (owned, from alloc, while areas_held) */
   uint64_t desc_addr;  /* Descriptor Area: 16-byte aligned */
-  uint64_t avail_addr; /* Driver Area: 2-byte aligned */
-  uint64_t used_addr;  /* Device Area: 4-byte aligned */
+  uint64_t avail_addr; /* Driver Area: 2-byte aligned (packed: Driver Event Suppression, 4) */
+  uint64_t used_addr;  /* Device Area: 4-byte aligned (packed: Device Event Suppression, 4) */
   uint64_t used_block; /* the allocator block holding it (used_addr, unless misaligned) */
   bool areas_held;
 
-  /* host state (owned arrays of `size` entries) */
-  uint16_t *desc_next; /* chain links and the free list */
+  /* host state (owned arrays of `size` entries). Split: desc_next holds
+   * the chain links and the free list of descriptors, heads is indexed by
+   * head slot. Packed: desc_next is the free list of buffer ids, heads is
+   * indexed by buffer id; free_count counts free ring descriptors. */
+  uint16_t *desc_next;
   struct drv_vq_head *heads;
   uint16_t free_head;
   uint32_t free_count;
@@ -113,13 +121,32 @@ struct drv_vq {
   uint32_t detach_cursor; /* where drv_vq_detach_unused resumes its scan */
   uint16_t last_head;     /* head of the chain added last */
 
+  /* IN_ORDER (both formats): a used entry that stands for a batch is
+   * handed out one buffer per drv_vq_get_used; batch_left buffers of it
+   * are still to go, the last of them (id batch_last_id) with batch_len,
+   * the others with their writable bytes (2.7.9, 2.8.8). */
+  uint32_t batch_left;
+  uint32_t batch_len;
+  uint16_t batch_last_id;
+  struct model_packed_pos batch_end_pos; /* packed: used position after the batch */
+  uint16_t in_order_head; /* split IN_ORDER: head slot of the oldest outstanding chain */
+
+  /* packed (vq_packed.c): positions and the driver's wrap counters (2.8.1) */
+  struct model_packed_pos avail_pos;  /* where the next chain goes */
+  struct model_packed_pos used_pos;   /* where the next used descriptor is read */
+  struct model_packed_pos kicked_pos; /* avail_pos at the last kick */
+  uint32_t descs_since_kick;          /* descriptors made available since the last kick */
+  uint16_t *slot_id;                  /* per slot: id of the chain starting there */
+  uint16_t event_flags_shadow;        /* Driver Event Suppression flags last written */
+  uint32_t outstanding_descs;         /* ring descriptors of outstanding buffers */
+
   bool broken;
   struct drv_vq_violation violation;
   /* Misbehaviours (frontend/misbehave.h) this queue commits, as given to
    * drv_vq_init_ex; a one-shot moves its bit to misbehave_spent when it
    * fires (the owner reads it back before drv_vq_fini). */
-  uint64_t misbehave;
-  uint64_t misbehave_spent;
+  struct drv_misbehave_set misbehave;
+  struct drv_misbehave_set misbehave_spent;
   /* misbehave reuse-inflight-head: the last add overwrote the outstanding
    * chain of this token instead of taking free descriptors; the caller
    * takes it back (and clears the flag). */
@@ -129,22 +156,25 @@ struct drv_vq {
 };
 
 /*
- * Set up queue `index` of `size` entries (a legal split size, 2.7) for the
- * negotiated features: allocate the three areas with the alignments of
- * model/split.h (2.7.1#1), zero the available and used rings through the bus
- * (2.7.10.1#1: used flags start at 0), build the free list. Callbacks start
- * enabled. The caller programs the transport with the three addresses.
- * MODEL_ERR_QUEUE_SIZE for an illegal size; MODEL_ERR_NO_MEMORY/_CAPACITY
- * from the allocator or the host.
+ * Set up queue `index` of `size` entries for the negotiated features: with
+ * VIRTIO_F_RING_PACKED a packed queue (any size 1..32768; descriptor ring and
+ * both event suppression areas as model/packed.h lays them out, 2.8.11#1,
+ * all zeroed), else a split one (a power of two; the three areas with the
+ * alignments of model/split.h, 2.7.1#1, the available and used rings zeroed
+ * through the bus, 2.7.10.1#1: used flags start at 0). Then the free list
+ * (split: of descriptors; packed: of buffer ids). Callbacks start enabled. The caller programs the
+ * transport with the three addresses. MODEL_ERR_QUEUE_SIZE for an illegal size;
+ * MODEL_ERR_NO_MEMORY/_CAPACITY from the allocator or the host.
  */
 MODEL_MUST_USE model_err drv_vq_init(struct drv_vq *vq, struct sim_bus *bus,
                                      struct drv_alloc *alloc, uint16_t index, uint32_t size,
                                      uint64_t features);
 /* The same, for a queue that commits the misbehaviours in `misbehave`
- * (frontend/misbehave.h; the ring ones). drv_vq_init is this with 0. */
+ * (frontend/misbehave.h; the ring ones). drv_vq_init is this with the
+ * empty set. */
 MODEL_MUST_USE model_err drv_vq_init_ex(struct drv_vq *vq, struct sim_bus *bus,
                                         struct drv_alloc *alloc, uint16_t index, uint32_t size,
-                                        uint64_t features, uint64_t misbehave);
+                                        uint64_t features, struct drv_misbehave_set misbehave);
 /* Free the host arrays, the ring areas and any indirect table still held. */
 void drv_vq_fini(struct drv_vq *vq);
 
@@ -161,7 +191,11 @@ void drv_vq_set_notify(struct drv_vq *vq, drv_vq_notify_fn fn, void *ctx);
  * (2.7.13.3.1#1), each field with its own bus write. MODEL_ERR_RING_FULL if
  * there are not enough free descriptors; MODEL_ERR_INVALID_ARG for an empty
  * chain, one longer than the queue size (2.7.5.3.1#3), or more than 2^32
- * bytes (2.7.5.2#1).
+ * bytes (2.7.5.2#1). Packed (2.8.21.1): the chain is written at the next
+ * available position, every descriptor but the first complete as it goes,
+ * the first one's flags last (2.8.17#6); an indirect table stays within
+ * the queue size too (2.8.17#2, 2.8.19#3 as the monitor reads it). With
+ * VIRTIO_F_IN_ORDER a split chain takes consecutive slots (2.7.5.2#2).
  */
 MODEL_MUST_USE model_err drv_vq_add(struct drv_vq *vq, const struct drv_sg *sg, unsigned out_count,
                                     unsigned in_count, uint64_t token, bool use_indirect);
@@ -185,7 +219,13 @@ MODEL_MUST_USE model_err drv_vq_notify(struct drv_vq *vq);
  * buffers (MODEL_ERR_RING_USED_IDX), an id that is not the head of an
  * outstanding chain (MODEL_ERR_RING_USED_ID), a len above the chain's
  * writable bytes (MODEL_ERR_RING_USED_LEN: the driver relies on no byte
- * beyond what it gave, 2.7.8.3#1).
+ * beyond what it gave, 2.7.8.3#1). Packed: a used descriptor whose AVAIL bit
+ * is not the lap's (MODEL_ERR_RING_DESC_FLAGS), an id that is not an
+ * outstanding buffer's, a len above its writable bytes. With
+ * VIRTIO_F_IN_ORDER one used entry may stand for a batch (2.7.9, 2.8.8):
+ * its buffers come back one per call, all but the last with len = their
+ * writable bytes; a split batch whose used idx moved by less than its size
+ * is MODEL_ERR_RING_USED_IDX.
  */
 MODEL_MUST_USE model_err drv_vq_get_used(struct drv_vq *vq, uint64_t *token, uint32_t *len);
 
@@ -213,8 +253,9 @@ MODEL_MUST_USE model_err drv_vq_detach_unused(struct drv_vq *vq, uint64_t *token
 
 /* Test hook: move every index of a fresh queue (nothing outstanding) to idx,
  * writing the new avail idx, as if idx buffers had gone through it. The
- * device side must be told the same. MODEL_ERR_INVALID_ARG if buffers are
- * outstanding. */
+ * device side must be told the same. Packed: idx counts descriptors, so
+ * both positions go to slot idx % size in lap idx / size (the wrap counter
+ * is 1 in even laps). MODEL_ERR_INVALID_ARG if buffers are outstanding. */
 MODEL_MUST_USE model_err drv_vq_test_set_idx(struct drv_vq *vq, uint16_t idx);
 
 static inline bool drv_vq_is_broken(const struct drv_vq *vq) {

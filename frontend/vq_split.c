@@ -7,7 +7,9 @@
  * 2.7.7.1#1-#3 (used buffer notification suppression), 2.7.8.3#1 (used len
  * bounded by the writable bytes), 2.7.10.1#1-#7 (available buffer
  * notification suppression), 2.7.13 (supplying buffers; 2.7.13.3.1#1 and
- * 2.7.13.4.1#1 as the order of separate bus accesses), 2.7.14 (receiving).
+ * 2.7.13.4.1#1 as the order of separate bus accesses), 2.7.14 (receiving);
+ * with VIRTIO_F_IN_ORDER 2.7.5.2#2 (chains in consecutive slots), 2.7.5.3.1#5
+ * (sequential indirect tables, as always here) and 2.7.9 (used batches).
  *
  * Implementation notes (buffer discipline):
  *  - desc_next[] is the host copy of every descriptor's link. Free
@@ -53,8 +55,8 @@ static bool mis(const struct drv_vq *vq, unsigned bit) {
 static bool mis_once(struct drv_vq *vq, unsigned bit) {
   if (!mis(vq, bit))
     return false;
-  vq->misbehave &= ~drv_misbehave_flag(bit);
-  vq->misbehave_spent |= drv_misbehave_flag(bit);
+  drv_misbehave_remove(&vq->misbehave, bit);
+  drv_misbehave_add(&vq->misbehave_spent, bit);
   return true;
 }
 
@@ -125,10 +127,15 @@ model_err drv_vq_init_split(struct drv_vq *vq) {
     drv_vq_fini_split(vq);
     return err;
   }
+  /* With IN_ORDER the free descriptors are a window of the table in ring
+   * order, links x -> x + 1 and the last slot -> 0 (2.7.5.2#2): a chain
+   * takes consecutive slots, and buffers coming back in order (2.7.9) only
+   * widen the window (chain_free). */
   for (uint32_t i = 0; i < vq->size; i++)
-    vq->desc_next[i] = (uint16_t)((i + 1u) & 0xffffu);
+    vq->desc_next[i] = (uint16_t)(vq->in_order ? (i + 1u) & (vq->size - 1u) : (i + 1u) & 0xffffu);
   vq->free_head = 0;
   vq->free_count = vq->size;
+  vq->in_order_head = 0;
   return MODEL_OK;
 }
 
@@ -375,8 +382,9 @@ model_err drv_vq_add_split(struct drv_vq *vq, const struct drv_sg *sg, unsigned 
   if (mis(vq, DRV_MISBEHAVE_REUSE_INFLIGHT_HEAD) && reuse_fits(vq, total, indirect) &&
       mis_once(vq, DRV_MISBEHAVE_REUSE_INFLIGHT_HEAD))
     return add_reuse(vq, sg, total, writable_bytes, token);
-  enum add_shape shape =
-      vq->misbehave != 0 ? add_shape_pick(vq, sg, total, &indirect) : SHAPE_NORMAL;
+  enum add_shape shape = !drv_misbehave_is_empty(vq->misbehave)
+                             ? add_shape_pick(vq, sg, total, &indirect)
+                             : SHAPE_NORMAL;
   uint64_t table = 0;
   if (indirect) {
     uint64_t entries = table_block_entries(vq, total, shape);
@@ -454,12 +462,18 @@ model_err drv_vq_kick_split(struct drv_vq *vq, bool *need_notify) {
 /* Return the chain at `head` to the free list. */
 static void chain_free(struct drv_vq *vq, uint16_t head) {
   struct drv_vq_head *h = &vq->heads[head];
-  uint16_t last = head;
-  for (unsigned k = 1; k < h->desc_count; k++)
-    last = vq->desc_next[last];
-  vq->desc_next[last] = vq->free_head;
-  vq->free_head = head;
-  vq->free_count += h->desc_count;
+  if (vq->in_order) {
+    /* the oldest chain: it sits right after the free window (a reset's
+     * detach frees in any order, but the queue is re-initialised next) */
+    vq->free_count += h->desc_count;
+  } else {
+    uint16_t last = head;
+    for (unsigned k = 1; k < h->desc_count; k++)
+      last = vq->desc_next[last];
+    vq->desc_next[last] = vq->free_head;
+    vq->free_head = head;
+    vq->free_count += h->desc_count;
+  }
   if (h->indirect)
     put_owned(vq->alloc, h->indirect_addr);
   h->outstanding = false;
@@ -471,7 +485,38 @@ static model_err used_event_write(struct drv_vq *vq, uint16_t value) {
   return wr16(vq, vq->avail_addr + model_split_used_event_off(vq->size), value);
 }
 
+/* With callbacks on, ask for a notification at the next used entry
+ * (2.7.7.1: used_event), past a batch still being handed out (the device's
+ * used idx is already there). A failed write only risks a late
+ * notification. */
+static void used_event_update(struct drv_vq *vq) {
+  if (vq->cb_enabled && vq->has_event_idx)
+    (void)used_event_write(vq, (uint16_t)(vq->last_used_idx + vq->batch_left));
+}
+
+/* IN_ORDER: hand out the oldest outstanding chain, part of the batch in
+ * progress; a skipped one counts as used completely (2.7.9). */
+static void batch_next(struct drv_vq *vq, uint64_t *token, uint32_t *len) {
+  uint16_t head = vq->in_order_head;
+  const struct drv_vq_head *h = &vq->heads[head];
+  bool last = head == vq->batch_last_id;
+  assert(h->outstanding && (vq->batch_left > 1u || last));
+  *token = h->token;
+  /* (a chain of exactly 2^32 writable bytes reports the most len holds) */
+  *len = last ? vq->batch_len
+              : (h->writable_bytes > UINT32_MAX ? UINT32_MAX : (uint32_t)h->writable_bytes);
+  vq->in_order_head = (uint16_t)((head + h->desc_count) & (vq->size - 1u));
+  chain_free(vq, head);
+  vq->last_used_idx = (uint16_t)(vq->last_used_idx + 1u);
+  vq->batch_left = last ? 0u : vq->batch_left - 1u;
+}
+
 model_err drv_vq_get_used_split(struct drv_vq *vq, uint64_t *token, uint32_t *len) {
+  if (vq->batch_left > 0) {
+    batch_next(vq, token, len);
+    used_event_update(vq);
+    return MODEL_OK;
+  }
   uint16_t used_idx = 0;
   MODEL_TRY(rd16(vq, vq->used_addr + MODEL_SPLIT_USED_OFF_IDX, &used_idx));
   uint16_t pending = (uint16_t)(used_idx - vq->last_used_idx);
@@ -495,15 +540,30 @@ model_err drv_vq_get_used_split(struct drv_vq *vq, uint64_t *token, uint32_t *le
     return drv_vq_break(vq, MODEL_ERR_RING_USED_LEN, "2.7.8.2#2", used_len,
                         vq->heads[id].writable_bytes);
 
-  *token = vq->heads[id].token;
-  *len = used_len;
-  chain_free(vq, (uint16_t)id);
-  vq->last_used_idx = (uint16_t)(vq->last_used_idx + 1u);
-  /* With callbacks on, ask for a notification at the next used entry
-   * (2.7.7.1: used_event). A failed write only risks a late notification:
-   * the buffer is already taken, so report success. */
-  if (vq->cb_enabled && vq->has_event_idx)
-    (void)used_event_write(vq, vq->last_used_idx);
+  if (vq->in_order) {
+    /* 2.7.9: the entry stands for the batch from the oldest outstanding
+     * chain through id (chains are consecutive in ring order from
+     * in_order_head), and used idx moved by the batch size at least */
+    uint32_t count = 1;
+    for (uint16_t cur = vq->in_order_head; cur != id; count++) {
+      assert(count <= vq->outstanding);
+      cur = (uint16_t)((cur + vq->heads[cur].desc_count) & (vq->size - 1u));
+    }
+    if (count > pending)
+      return drv_vq_break(vq, MODEL_ERR_RING_USED_IDX, "2.7.9", used_idx,
+                          (uint16_t)(vq->last_used_idx + count));
+    vq->batch_left = count;
+    vq->batch_len = used_len;
+    vq->batch_last_id = (uint16_t)id;
+    batch_next(vq, token, len);
+  } else {
+    *token = vq->heads[id].token;
+    *len = used_len;
+    chain_free(vq, (uint16_t)id);
+    vq->last_used_idx = (uint16_t)(vq->last_used_idx + 1u);
+  }
+  /* the buffer is taken: a failed used_event write does not undo that */
+  used_event_update(vq);
   return MODEL_OK;
 }
 
@@ -541,7 +601,7 @@ model_err drv_vq_disable_cb_split(struct drv_vq *vq) {
 model_err drv_vq_enable_cb_split(struct drv_vq *vq, bool *pending) {
   vq->cb_enabled = true;
   if (vq->has_event_idx)
-    MODEL_TRY(used_event_write(vq, vq->last_used_idx));
+    MODEL_TRY(used_event_write(vq, (uint16_t)(vq->last_used_idx + vq->batch_left)));
   /* flags are nonzero with EVENT_IDX only when misbehaving (bad-avail-flags) */
   if (vq->avail_flags_shadow != 0) {
     MODEL_TRY(wr16(vq, vq->avail_addr + MODEL_SPLIT_AVAIL_OFF_FLAGS, 0));
@@ -553,6 +613,7 @@ model_err drv_vq_enable_cb_split(struct drv_vq *vq, bool *pending) {
 }
 
 model_err drv_vq_detach_unused_split(struct drv_vq *vq, uint64_t *token) {
+  vq->batch_left = 0;
   for (uint32_t n = 0; n < vq->size; n++) {
     uint32_t i = (vq->detach_cursor + n) & (vq->size - 1u);
     if (!vq->heads[i].outstanding)

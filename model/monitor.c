@@ -94,6 +94,8 @@ static void free_rings(struct model_mon *mon) {
   for (unsigned q = 0; q < MODEL_MON_QUEUES_MAX; q++) {
     model_mon_ring_free(mon->queues[q].ring);
     mon->queues[q].ring = NULL;
+    model_mon_packed_free(mon->queues[q].pring);
+    mon->queues[q].pring = NULL;
   }
 }
 
@@ -238,6 +240,11 @@ void model_mon_reset(struct model_mon *mon, bool injected) {
   mon->negotiated_valid = false;
   for (unsigned q = 0; q < MODEL_MON_QUEUES_MAX; q++) {
     struct mon_queue *mq = &mon->queues[q];
+    /* 3.3.1#2: the driver's reset took a stopped queue out of service
+     * before anything could reclaim its buffers */
+    if (mq->stopped && !injected)
+      (void)model_mon_judge(mon, MON_C_3_3_1_2, true, q, 0, 0, "stopped queue reset");
+    mq->stopped = false;
     mq->size_written = false;
     mq->size = 0;
     mq->desc_addr = mq->driver_addr = mq->device_addr = 0;
@@ -259,12 +266,15 @@ void model_mon_reset(struct model_mon *mon, bool injected) {
 /* ---- synchronisation ---------------------------------------------------- */
 
 void model_mon_catch_up(struct model_mon *mon) {
+  model_mon_unready_flush(mon, false);
   model_mon_ring_sync(mon);
+  model_mon_packed_sync(mon);
 }
 
 static void event_end(struct model_mon *mon) {
   model_mon_catch_up(mon);
   model_mon_ring_event_end(mon);
+  model_mon_packed_event_end(mon);
   /* 4.2.2.2#17: what the driver read in InterruptStatus is acknowledged
    * before its work ends. */
   if (mon->ack_owed != 0) {
@@ -331,6 +341,8 @@ void model_mon_reg_read(struct model_mon *mon, enum model_mon_actor actor, uint3
 
 void model_mon_reg_write(struct model_mon *mon, enum model_mon_actor actor, uint32_t offset,
                          uint32_t width, uint32_t value, bool ok) {
+  model_mon_unready_flush(mon, actor == MODEL_MON_DRIVER && offset == MODEL_MMIO_QUEUE_READY &&
+                                   value == 1u && ok);
   model_mon_catch_up(mon);
   model_mon_regs_write(mon, actor, offset, width, value, ok);
 }

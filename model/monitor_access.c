@@ -17,6 +17,7 @@
  * (device) go to monitor_ring.c, which follows idx, flags and event fields.
  */
 #include "model/monitor_impl.h"
+#include "model/packed.h"
 #include "model/split.h"
 #include "model/virtio.h"
 
@@ -29,16 +30,34 @@ static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen) {
 static bool areas_hit(const struct mon_areas *ar, uint64_t addr, uint64_t len) {
   if (!ar->valid)
     return false;
+  if (ar->packed)
+    return overlaps(addr, len, ar->desc, model_packed_ring_size(ar->num)) ||
+           overlaps(addr, len, ar->avail, MODEL_PACKED_EVENT_SIZE) ||
+           overlaps(addr, len, ar->used, MODEL_PACKED_EVENT_SIZE);
   return overlaps(addr, len, ar->desc, model_split_desc_table_size(ar->num)) ||
          overlaps(addr, len, ar->avail, model_split_avail_size(ar->num)) ||
          overlaps(addr, len, ar->used, model_split_used_size(ar->num));
 }
 
+/* Does [addr, addr + len) lie in the device area of ar and nowhere else? */
+static bool device_area_only(const struct mon_areas *ar, uint64_t addr, uint64_t len) {
+  uint64_t size = ar->packed ? MODEL_PACKED_EVENT_SIZE : model_split_used_size(ar->num);
+  uint64_t end = len > UINT64_MAX - addr ? UINT64_MAX : addr + len;
+  bool inside = addr >= ar->used && end <= ar->used + size;
+  return ar->valid && inside &&
+         !overlaps(addr, len, ar->desc,
+                   ar->packed ? model_packed_ring_size(ar->num)
+                              : model_split_desc_table_size(ar->num)) &&
+         !overlaps(addr, len, ar->avail,
+                   ar->packed ? MODEL_PACKED_EVENT_SIZE : model_split_avail_size(ar->num));
+}
+
 /* The areas the registers of a not-ready queue describe, if complete. */
-static struct mon_areas configured_areas(const struct mon_queue *mq) {
+static struct mon_areas configured_areas(const struct model_mon *mon, const struct mon_queue *mq) {
   uint32_t num = mq->size_written ? mq->size : mq->size_max_known ? mq->size_max : 0u;
   struct mon_areas ar = {.valid = num != 0 && num <= MODEL_QUEUE_SIZE_MAX && mq->desc_addr != 0 &&
                                   mq->driver_addr != 0 && mq->device_addr != 0,
+                         .packed = model_mon_has(mon, VIRTIO_F_RING_PACKED),
                          .num = num,
                          .desc = mq->desc_addr,
                          .avail = mq->driver_addr,
@@ -147,7 +166,7 @@ static bool device_rings(struct model_mon *mon, uint64_t addr, uint64_t len, boo
     struct mon_ring *ring = model_mon_ring_of(mon, q);
     if (ring == NULL)
       continue;
-    struct mon_areas ar = {true, ring->num, ring->desc, ring->avail, ring->used};
+    struct mon_areas ar = {true, false, ring->num, ring->desc, ring->avail, ring->used};
     if (!areas_hit(&ar, addr, len))
       continue;
     hit = true;
@@ -218,17 +237,59 @@ static void device_unready(struct model_mon *mon, uint64_t addr, uint64_t len, b
     const struct mon_queue *mq = &mon->queues[q];
     if (mq->ready)
       continue;
-    struct mon_areas now = configured_areas(mq);
+    struct mon_areas now = configured_areas(mon, mq);
     if (!areas_hit(&mq->last_ready, addr, len) && !areas_hit(&now, addr, len))
       continue;
     if (in_outstanding(mon, addr, len))
       return; /* memory a ready queue's buffer now uses */
+    /* the device initialising its own area (a write to the device area of
+     * the selected, configured queue) may be part of the QueueReady = 1
+     * write that is about to be reported: held until then */
+    if (write && q == mon->queue_sel && device_area_only(&now, addr, len) &&
+        (!mon->unready_pend.valid || mon->unready_pend.q == q)) {
+      if (!mon->unready_pend.valid) {
+        mon->unready_pend.valid = true;
+        mon->unready_pend.q = q;
+        mon->unready_pend.write = write;
+        mon->unready_pend.addr = addr;
+        mon->unready_pend.len = len;
+        mon->unready_pend.count = 0;
+        mon->unready_pend.time_ticks = mon->now_ticks;
+        mon->unready_pend.trace_pos = mon->trace_pos;
+      }
+      mon->unready_pend.count++;
+      return;
+    }
     (void)model_mon_judge(mon, MON_C_4_2_2_1_7, false, q, addr, len,
                           "device %s of 0x%llx+%llu in the rings of queue %u, not ready",
                           write ? "write" : "read", (unsigned long long)addr,
                           (unsigned long long)len, (unsigned)q);
     return;
   }
+}
+
+void model_mon_unready_flush(struct model_mon *mon, bool queue_ready_write) {
+  if (!mon->unready_pend.valid)
+    return;
+  mon->unready_pend.valid = false;
+  if (queue_ready_write && mon->queue_sel == mon->unready_pend.q) {
+    /* the device set the queue up as it became ready */
+    for (uint64_t i = 0; i < mon->unready_pend.count; i++)
+      model_mon_eval(mon, MON_C_4_2_2_1_7);
+    return;
+  }
+  uint64_t now_ticks = mon->now_ticks, now_pos = mon->trace_pos;
+  mon->now_ticks = mon->unready_pend.time_ticks;
+  mon->trace_pos = mon->unready_pend.trace_pos;
+  for (uint64_t i = 0; i < mon->unready_pend.count; i++)
+    (void)model_mon_judge(
+        mon, MON_C_4_2_2_1_7, false, mon->unready_pend.q, mon->unready_pend.addr,
+        mon->unready_pend.len, "device %s of 0x%llx+%llu in the rings of queue %u, not ready",
+        mon->unready_pend.write ? "write" : "read", (unsigned long long)mon->unready_pend.addr,
+        (unsigned long long)mon->unready_pend.len, (unsigned)mon->unready_pend.q);
+  mon->unready_pend.count = 0;
+  mon->now_ticks = now_ticks;
+  mon->trace_pos = now_pos;
 }
 
 static void device_access(struct model_mon *mon, uint64_t addr, uint64_t len, bool write) {
@@ -245,6 +306,12 @@ static void device_access(struct model_mon *mon, uint64_t addr, uint64_t len, bo
 
 void model_mon_access(struct model_mon *mon, enum model_mon_actor actor, uint64_t addr,
                       uint64_t len, bool write) {
+  if (actor != MODEL_MON_OTHER && model_mon_packed_access(mon, actor, addr, len, write))
+    return;
+  if (actor == MODEL_MON_DEVICE && model_mon_packed_any(mon)) {
+    device_unready(mon, addr, len, write); /* the split rules have no ring to judge */
+    return;
+  }
   switch (actor) {
   case MODEL_MON_DRIVER:
     if (write)

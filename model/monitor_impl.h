@@ -11,6 +11,9 @@
  *                     elements, notification suppression (2.7, 3.3);
  *  - monitor_access.c guest-memory accesses: who touched which ring area or
  *                     buffer (2.7.5.1, 2.7.13.3.1, 3.3.1, 4.2.2.1#7, 2.7.8.2#1);
+ *  - monitor_packed.c the packed-ring shadow (2.8) and in-order use on it
+ *                     (6.2#3): positions, outstanding buffers by id, the
+ *                     descriptor accesses of both sides, event suppression;
  *  - monitor_ranges.c the outstanding buffer ranges of a ring, an interval
  *                     treap searched by address;
  *  - monitor_net.c    virtio-net payloads: tx and rx headers, rx buffer sizes,
@@ -58,10 +61,12 @@
   X(C_2_7_5_1_2, "2.7.5.1#2")                                                                      \
   X(C_2_7_5_1_3, "2.7.5.1#3")                                                                      \
   X(C_2_7_5_2_1, "2.7.5.2#1")                                                                      \
+  X(C_2_7_5_2_2, "2.7.5.2#2")                                                                      \
   X(C_2_7_5_3_1_1, "2.7.5.3.1#1")                                                                  \
   X(C_2_7_5_3_1_2, "2.7.5.3.1#2")                                                                  \
   X(C_2_7_5_3_1_3, "2.7.5.3.1#3")                                                                  \
   X(C_2_7_5_3_1_4, "2.7.5.3.1#4")                                                                  \
+  X(C_2_7_5_3_1_5, "2.7.5.3.1#5")                                                                  \
   X(C_2_7_6_1_1, "2.7.6.1#1")                                                                      \
   X(C_2_7_7_1_1, "2.7.7.1#1")                                                                      \
   X(C_2_7_7_1_2, "2.7.7.1#2")                                                                      \
@@ -79,12 +84,32 @@
   X(C_2_7_10_2_1, "2.7.10.2#1")                                                                    \
   X(C_2_7_10_2_2, "2.7.10.2#2")                                                                    \
   X(C_2_7_13_3_1_1, "2.7.13.3.1#1")                                                                \
+  X(C_2_8_11_1, "2.8.11#1")                                                                        \
+  X(C_2_8_12_1, "2.8.12#1")                                                                        \
+  X(C_2_8_12_2, "2.8.12#2")                                                                        \
+  X(C_2_8_15_1, "2.8.15#1")                                                                        \
+  X(C_2_8_15_2, "2.8.15#2")                                                                        \
+  X(C_2_8_15_3, "2.8.15#3")                                                                        \
+  X(C_2_8_15_4, "2.8.15#4")                                                                        \
+  X(C_2_8_16_1, "2.8.16#1")                                                                        \
+  X(C_2_8_16_2, "2.8.16#2")                                                                        \
+  X(C_2_8_17_2, "2.8.17#2")                                                                        \
+  X(C_2_8_17_3, "2.8.17#3")                                                                        \
+  X(C_2_8_17_5, "2.8.17#5")                                                                        \
+  X(C_2_8_17_6, "2.8.17#6")                                                                        \
+  X(C_2_8_19_1, "2.8.19#1")                                                                        \
+  X(C_2_8_19_2, "2.8.19#2")                                                                        \
+  X(C_2_8_19_3, "2.8.19#3")                                                                        \
+  X(C_2_8_19_4, "2.8.19#4")                                                                        \
+  X(C_2_8_21_1_1_1, "2.8.21.1.1#1")                                                                \
+  X(C_2_8_21_3_1_1, "2.8.21.3.1#1")                                                                \
   X(C_3_1_1_1, "3.1.1#1")                                                                          \
   X(C_3_1_1_3, "3.1.1#3")                                                                          \
   X(C_3_1_1_4, "3.1.1#4")                                                                          \
   X(C_3_1_1_5, "3.1.1#5")                                                                          \
   X(C_3_1_1_6, "3.1.1#6")                                                                          \
   X(C_3_3_1_1, "3.3.1#1")                                                                          \
+  X(C_3_3_1_2, "3.3.1#2")                                                                          \
   X(C_4_2_2_1_1, "4.2.2.1#1")                                                                      \
   X(C_4_2_2_1_2, "4.2.2.1#2")                                                                      \
   X(C_4_2_2_1_3, "4.2.2.1#3")                                                                      \
@@ -158,7 +183,8 @@
   X(C_5_1_9_5_2_2_1, "5.1.9.5.2.2#1")                                                              \
   X(C_5_1_9_5_2_2_3, "5.1.9.5.2.2#3")                                                              \
   X(C_6_1_1, "6.1#1")                                                                              \
-  X(C_6_2_1, "6.2#1")
+  X(C_6_2_1, "6.2#1")                                                                              \
+  X(C_6_2_3, "6.2#3")
 
 enum mon_chk {
 #define MON_CHK_ENUM(name, id) MON_##name,
@@ -246,6 +272,11 @@ struct mon_ring {
   struct mon_seg *segs; /* num + 1: the chain being walked */
   uint32_t seg_count;
 
+  /* IN_ORDER (6.2#3): outstanding heads in the order they were made
+   * available, a circular queue of num entries. */
+  uint16_t *order;
+  uint32_t order_first, order_count;
+
   /* virtio-net receive queue (monitor_net.c): the packet that continues
    * past the used entries judged so far, and (accesses) the used idx values
    * the device wrote since they were last judged. */
@@ -263,6 +294,7 @@ struct mon_ring {
 /* A queue's ring areas, for classifying accesses while it is not ready. */
 struct mon_areas {
   bool valid;
+  bool packed; /* RING_PACKED layout: descriptor ring and two 4-byte event areas */
   uint32_t num;
   uint64_t desc, avail, used;
 };
@@ -277,7 +309,9 @@ struct mon_queue {
   bool ready_since_reset;      /* set to 1 since the last reset */
   struct mon_areas last_ready; /* areas at the last QueueReady = 1 */
   struct mon_ring *ring;       /* from QueueReady = 1 until reset or the next one */
+  struct mon_pring *pring;     /* the same for a packed queue (monitor_packed.c) */
   bool stop_unsynced;          /* 0 written over QueueReady 1, not yet read back as 0 */
+  bool stopped;                /* 0 written over QueueReady 1 since the last reset (3.3.1#2) */
 };
 
 enum mon_burst { MON_BURST_IDLE, MON_BURST_OPEN, MON_BURST_IN, MON_BURST_UNBRACKETED };
@@ -365,6 +399,17 @@ struct model_mon {
   } pub_tables[MON_PUB_TABLES_MAX];
   size_t pub_table_count;
 
+  /* 4.2.2.1#7: device accesses to the configured areas of the selected,
+   * not yet ready queue, held until the next observation: inside the
+   * QueueReady = 1 write that enables the queue (the device acting on it is
+   * reported before the write itself) they are no violation. */
+  struct {
+    bool valid;
+    uint16_t q;
+    bool write;
+    uint64_t addr, len, count, time_ticks, trace_pos;
+  } unready_pend;
+
   uint64_t fault_count[MODEL_MON_FAULT_KIND_COUNT];
   uint64_t alloc_failures; /* ring shadows that could not be allocated */
 };
@@ -432,7 +477,30 @@ void model_mon_ring_device_area_write(struct model_mon *mon, uint16_t q, uint64_
 bool model_mon_ring_head_published_now(const struct model_mon *mon, const struct mon_ring *ring,
                                        uint16_t head);
 
+/* ---- monitor_packed.c ---- */
+struct mon_pring;
+/* QueueReady = 1 written (the attempt) on a packed queue: 2.8.11#1. */
+void model_mon_packed_judge_ready(struct model_mon *mon, uint16_t q);
+/* QueueReady = 1 accepted on a packed queue: a fresh packed shadow. */
+model_err model_mon_packed_create(struct model_mon *mon, uint16_t q);
+void model_mon_packed_free(struct mon_pring *pring);
+/* Snapshot reads (snapshot mode) and pending publications and uses. */
+void model_mon_packed_sync(struct model_mon *mon);
+/* An accepted QueueNotify write for packed queue q. */
+void model_mon_packed_notify(struct model_mon *mon, uint16_t q);
+/* What the driver owed at the end of an event (2.8.17#6, 2.8.21.3.1#1). */
+void model_mon_packed_event_end(struct model_mon *mon);
+/* Accesses mode: a driver or device access; true if it touched a packed
+ * ring or an outstanding buffer of one (then it is fully handled). */
+/* Is some queue a ready packed queue? */
+bool model_mon_packed_any(struct model_mon *mon);
+bool model_mon_packed_access(struct model_mon *mon, enum model_mon_actor actor, uint64_t addr,
+                             uint64_t len, bool write);
+
 /* ---- monitor_access.c ---- */
+/* Judge the held 4.2.2.1#7 accesses, unless this observation is the
+ * QueueReady = 1 write of their queue (queue_ready_write). */
+void model_mon_unready_flush(struct model_mon *mon, bool queue_ready_write);
 void model_mon_access(struct model_mon *mon, enum model_mon_actor actor, uint64_t addr,
                       uint64_t len, bool write);
 
@@ -460,6 +528,11 @@ void model_mon_net_published(struct model_mon *mon, uint16_t q, struct mon_ring 
 /* The device published `count` used entries from old_idx on queue q: judge
  * the receive headers, and the config mac after a MAC_ADDR_SET, before the
  * heads are released. */
+/* A packed queue's device used buffer `head` (a pool index of the packed
+ * shadow's range container) with len; `visible` used descriptors, this one
+ * first, were visible together. Batches are not passed here. */
+void model_mon_net_used_packed(struct model_mon *mon, uint16_t q, struct mon_ring *ring,
+                               uint16_t head, uint32_t len, uint16_t visible);
 void model_mon_net_used(struct model_mon *mon, uint16_t q, struct mon_ring *ring, uint16_t old_idx,
                         uint16_t count);
 

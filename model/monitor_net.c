@@ -496,3 +496,18 @@ void model_mon_net_used(struct model_mon *mon, uint16_t q, struct mon_ring *ring
       rx_next(mon, ring, (uint16_t)id, len);
   }
 }
+
+void model_mon_net_used_packed(struct model_mon *mon, uint16_t q, struct mon_ring *ring,
+                               uint16_t head, uint32_t len, uint16_t visible) {
+  if (mon->cfg.device_id != VIRTIO_ID_NET)
+    return;
+  if (q == MODEL_NET_CTRLQ && model_mon_has(mon, VIRTIO_NET_F_CTRL_VQ))
+    ctrl_used(mon, ring, head);
+  if (q != MODEL_NET_RXQ)
+    return;
+  ring->used_mark_count = 0; /* no idx writes: what is visible is `visible` */
+  if (ring->rx_left == 0)
+    rx_first(mon, ring, head, len, 0, visible);
+  else
+    rx_next(mon, ring, head, len);
+}

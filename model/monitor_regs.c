@@ -19,6 +19,8 @@
  * again: its registers, a notification, or an avail idx write from
  * monitor_ring.c), #18, 4.2.3.1.1#1, and the InterruptACK owed after an
  * InterruptStatus read (#17, judged at the event's end in monitor.c).
+ * 3.3.1#2: a stopped queue that still held exposed buffers is not set up
+ * again (QueueReady 1) before a reset (which passes it, in monitor.c).
  * Device rules: 2.2.2#1-#5, 6.2#1, 5.1.4.1#12, #13 (what it offers and
  * keeps), 2.4.1#1 (status reads 0 after reset), 2.1.2#3 (DEVICE_NEEDS_RESET
  * announced), 4.2.2.1#1-#6 (magic, version, InterruptStatus, reset,
@@ -759,19 +761,50 @@ static void queue_reg_write(struct model_mon *mon, uint32_t offset, uint32_t val
   }
 }
 
+/* Buffers of queue q made available and not used yet (a split ring's
+ * outstanding heads); 0 without a split ring. */
+static uint32_t queue_exposed_count(const struct mon_queue *mq) {
+  const struct mon_ring *ring = mq->ring;
+  uint32_t count = 0;
+  if (ring == NULL)
+    return 0;
+  for (uint32_t i = 0; i < ring->num; i++)
+    count += ring->heads[i].outstanding ? 1u : 0u;
+  return count;
+}
+
+/* 3.3.1#2: a stopped queue set up again before a reset: its exposed
+ * buffers were taken back while the device could still use them. Judged
+ * on split rings, whose outstanding heads the monitor keeps. */
+static void queue_restart_judge(struct model_mon *mon, struct mon_queue *mq, uint16_t q) {
+  if (!mq->stopped)
+    return;
+  mq->stopped = false;
+  if (mq->ring == NULL || model_mon_driver_excused(mon))
+    return;
+  uint32_t exposed = queue_exposed_count(mq);
+  (void)model_mon_judge(mon, MON_C_3_3_1_2, exposed == 0, q, exposed, 0,
+                        "queue %u set up again after its stop with %u exposed buffers and no "
+                        "reset in between",
+                        (unsigned)q, (unsigned)exposed);
+}
+
 static void queue_ready_write(struct model_mon *mon, uint32_t value, bool ok) {
   struct mon_queue *mq = selected_queue(mon);
   if (mq == NULL)
     return;
   uint16_t q = (uint16_t)mon->queue_sel;
   queue_reg_use(mon, MODEL_MMIO_QUEUE_READY, true);
-  if (value == 1u && !mq->ready)
+  if (value == 1u && !mq->ready) {
     model_mon_ring_judge_ready(mon, q);
+    queue_restart_judge(mon, mq, q);
+  }
   if (!ok)
     return;
   if (value == 0) {
     /* 4.2.2.2#15: a stop is synchronised by reading QueueReady back */
     mq->stop_unsynced = mq->ready;
+    mq->stopped = mq->stopped || mq->ready; /* 3.3.1#2: until a reset */
     mq->ready = false;
     return;
   }

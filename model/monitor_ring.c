@@ -21,6 +21,18 @@
  * 2.1.2#1, 2.4.1#2 (the used ring worked without DRIVER_OK: each device
  * write to it with accesses, a used idx movement with snapshots only).
  *
+ * In-order use (VIRTIO_F_IN_ORDER): driver rules 2.7.5.2#2 and 2.7.5.3.1#5
+ * (each chain walk); device rule 6.2#3: one used entry stands for the
+ * oldest outstanding buffers up to the head it names (a batch, 2.7.9), and
+ * the used idx must cover the whole batch; a head named while older ones
+ * are outstanding and the idx does not cover them is used out of order.
+ * With batches the slots a batch skips hold stale entries, so only the
+ * first slot of each idx write is held to 2.7.8.2#1, and the payload checks
+ * at use (monitor_net.c) read a publication only if it has no batch.
+ *
+ * A packed queue (VIRTIO_F_RING_PACKED) has no split shadow: the QueueReady
+ * and QueueNotify hooks here hand it to monitor_packed.c.
+ *
  * Notification windows: the driver owes a notification for a publication
  * that crosses avail_event (or while used flags is 0) and must send it
  * before its event ends; a notification is judged against everything
@@ -70,6 +82,7 @@ void model_mon_ring_free(struct mon_ring *ring) {
   free(ring->desc_pub_ready);
   free(ring->used_written);
   free(ring->segs);
+  free(ring->order);
   free(ring);
 }
 
@@ -82,9 +95,11 @@ static model_err ring_arrays(struct mon_ring *ring, uint32_t num) {
   ring->desc_pub_ready = calloc(num, sizeof(*ring->desc_pub_ready));
   ring->used_written = calloc(num, sizeof(*ring->used_written));
   ring->segs = calloc(num + 1u, sizeof(*ring->segs));
+  ring->order = calloc(num, sizeof(*ring->order));
   MODEL_ENSURE(ring->heads != NULL && ring->desc_owner != NULL && ring->desc_chain_next != NULL &&
                    ring->desc_pub_mark != NULL && ring->desc_write_mark != NULL &&
-                   ring->desc_pub_ready != NULL && ring->used_written != NULL && ring->segs != NULL,
+                   ring->desc_pub_ready != NULL && ring->used_written != NULL &&
+                   ring->segs != NULL && ring->order != NULL,
                MODEL_ERR_NO_MEMORY);
   for (uint32_t i = 0; i < num; i++) {
     ring->desc_owner[i] = MON_NONE16;
@@ -101,6 +116,10 @@ model_err model_mon_ring_create(struct model_mon *mon, uint16_t q) {
   struct mon_queue *mq = &mon->queues[q];
   model_mon_ring_free(mq->ring);
   mq->ring = NULL;
+  model_mon_packed_free(mq->pring);
+  mq->pring = NULL;
+  if (model_mon_has(mon, VIRTIO_F_RING_PACKED))
+    return model_mon_packed_create(mon, q); /* the format follows FEATURES_OK */
   uint32_t num = queue_num(mq);
   MODEL_ENSURE(model_split_queue_size_ok(num), MODEL_ERR_QUEUE_SIZE);
   mq->last_ready = (struct mon_areas){
@@ -135,6 +154,10 @@ void model_mon_ring_judge_ready(struct model_mon *mon, uint16_t q) {
   const struct mon_queue *mq = &mon->queues[q];
   if (!driver_rules(mon))
     return;
+  if (model_mon_has(mon, VIRTIO_F_RING_PACKED)) {
+    model_mon_packed_judge_ready(mon, q);
+    return;
+  }
   /* 2.7.1#1: each area at its alignment */
   bool aligned = mq->desc_addr % MODEL_SPLIT_DESC_ALIGN == 0 &&
                  mq->driver_addr % MODEL_SPLIT_AVAIL_ALIGN == 0 &&
@@ -200,6 +223,8 @@ static void chain_own(struct model_mon *mon, uint16_t q, struct mon_ring *ring, 
 /* What a walk found wrong; each flag false once the rule broke. */
 struct walk_result {
   bool order_ok, loop_ok, count_ok, ind_feature_ok, ind_nested_ok, ind_flags_ok;
+  bool in_order_ok, in_order_ind_ok; /* IN_ORDER: next = x + 1 (2.7.5.2#2, 2.7.5.3.1#5) */
+  bool indirect_seen;
   uint64_t bytes;
   uint32_t count, bad_value;
 };
@@ -264,6 +289,7 @@ static bool walk_indirect(struct model_mon *mon, struct mon_ring *ring, uint16_t
   w->table = d->addr;
   w->table_size = d->len / MODEL_SPLIT_DESC_SIZE;
   w->indirect = true;
+  r->indirect_seen = true;
   w->steps = 0;
   w->i = 0;
   return true;
@@ -293,6 +319,12 @@ static void walk_chain(struct model_mon *mon, uint16_t q, struct mon_ring *ring,
       return;
     if ((d.flags & VIRTQ_DESC_F_NEXT) == 0 || d.next >= w.table_size)
       return; /* the end, or a next out of range (2.7.5: the device's to refuse) */
+    if (model_mon_has(mon, VIRTIO_F_IN_ORDER)) {
+      if (w.indirect)
+        r->in_order_ind_ok = r->in_order_ind_ok && d.next == w.i + 1u;
+      else
+        r->in_order_ok = r->in_order_ok && d.next == (w.i + 1u) % ring->num;
+    }
     w.i = d.next;
   }
 }
@@ -314,6 +346,17 @@ static void judge_chain(struct model_mon *mon, uint16_t q, uint16_t head,
                         "queue %u chain at head %u: INDIRECT inside an indirect table", qq, hh);
   (void)model_mon_judge(mon, MON_C_2_7_5_3_1_4, r->ind_flags_ok, q, head, 0,
                         "queue %u chain at head %u: INDIRECT together with NEXT", qq, hh);
+  if (!model_mon_has(mon, VIRTIO_F_IN_ORDER))
+    return;
+  (void)model_mon_judge(mon, MON_C_2_7_5_2_2, r->in_order_ok, q, head, 0,
+                        "queue %u chain at head %u: with IN_ORDER a next is not the following "
+                        "slot",
+                        qq, hh);
+  if (r->indirect_seen)
+    (void)model_mon_judge(mon, MON_C_2_7_5_3_1_5, r->in_order_ind_ok, q, head, 0,
+                          "queue %u chain at head %u: with IN_ORDER indirect entries are not "
+                          "sequential",
+                          qq, hh);
 }
 
 static void head_release(struct mon_ring *ring, uint16_t head) {
@@ -358,8 +401,12 @@ static void publish_entry(struct model_mon *mon, uint16_t q, struct mon_ring *ri
                          .outstanding = true};
   if (ring->pub_event == mon->event_id + 1u)
     h->pub_event = ring->pub_event;
+  if (model_mon_has(mon, VIRTIO_F_IN_ORDER) && ring->order_count < ring->num) {
+    ring->order[(ring->order_first + ring->order_count) % ring->num] = head;
+    ring->order_count++;
+  }
   ring->seg_count = 0;
-  struct walk_result r = {true, true, true, true, true, true, 0, 0, 0};
+  struct walk_result r = {true, true, true, true, true, true, true, true, false, 0, 0, 0};
   walk_chain(mon, q, ring, head, &r);
   if (!judge)
     return;
@@ -534,6 +581,61 @@ bool model_mon_ring_head_published_now(const struct model_mon *mon, const struct
 
 /* ---- used ring ------------------------------------------------------------ */
 
+/* ---- in-order use (6.2#3) ------------------------------------------------------ */
+
+static uint16_t order_at(const struct mon_ring *ring, uint32_t j) {
+  return ring->order[(ring->order_first + j) % ring->num];
+}
+
+static void order_remove(struct mon_ring *ring, uint32_t j) {
+  for (uint32_t k = j; k + 1u < ring->order_count; k++)
+    ring->order[(ring->order_first + k) % ring->num] = order_at(ring, k + 1u);
+  ring->order_count--;
+}
+
+/* Does every entry of this publication name the next oldest head (no
+ * batch)? Then the payload checks can read the entries one by one. */
+static bool used_unbatched(const struct model_mon *mon, const struct mon_ring *ring, uint16_t old,
+                           uint16_t count) {
+  for (uint16_t k = 0; k < count; k++) {
+    uint64_t elem =
+        ring->used + model_split_used_ring_off(model_split_slot((uint16_t)(old + k), ring->num));
+    uint32_t id = 0;
+    if (k >= ring->order_count ||
+        !model_mon_peek_le32(mon, elem + MODEL_SPLIT_USED_ELEM_OFF_ID, &id) ||
+        id != order_at(ring, k))
+      return false;
+  }
+  return true;
+}
+
+/* IN_ORDER: the used entry names head, with `left` entries of the
+ * publication left (this one included). One entry stands for the oldest
+ * outstanding buffers up to head (a batch, 2.7.9); the ones before head
+ * are released here. Returns how many entries the batch takes. */
+static uint16_t in_order_batch(struct model_mon *mon, uint16_t q, struct mon_ring *ring,
+                               uint16_t head, uint16_t left) {
+  uint32_t j = 0;
+  while (j < ring->order_count && order_at(ring, j) != head)
+    j++;
+  if (j == ring->order_count)
+    return 1; /* published before IN_ORDER was known: not followed */
+  if (!model_mon_judge(mon, MON_C_6_2_3, j < left, q, head, j,
+                       "queue %u: head %u used while %u older buffers are outstanding", (unsigned)q,
+                       (unsigned)head, (unsigned)j)) {
+    order_remove(ring, j);
+    return 1;
+  }
+  for (uint32_t k = 0; k < j; k++) {
+    head_release(ring, order_at(ring, 0)); /* skipped: used completely (2.7.9) */
+    ring->order_first = (ring->order_first + 1u) % ring->num;
+    ring->order_count--;
+  }
+  ring->order_first = (ring->order_first + 1u) % ring->num;
+  ring->order_count--;
+  return (uint16_t)(j + 1u);
+}
+
 /* Judge and catch up with everything the device published. */
 static void used_process(struct model_mon *mon, uint16_t q, struct mon_ring *ring) {
   uint16_t count = (uint16_t)(ring->used_idx_written - ring->used_idx);
@@ -553,16 +655,22 @@ static void used_process(struct model_mon *mon, uint16_t q, struct mon_ring *rin
                           "queue %u used idx %u -> %u without DRIVER_OK", (unsigned)q,
                           (unsigned)old, (unsigned)ring->used_idx);
   }
-  model_mon_net_used(mon, q, ring, old, count);
+  bool in_order = model_mon_has(mon, VIRTIO_F_IN_ORDER);
+  /* with IN_ORDER batches, the entries a batch skips hold stale values */
+  if (!in_order || used_unbatched(mon, ring, old, count))
+    model_mon_net_used(mon, q, ring, old, count);
   ring->used_mark_count = 0;
-  for (uint16_t k = 0; k < count; k++) {
+  for (uint16_t k = 0, step = 1; k < count; k = (uint16_t)(k + step)) {
     uint64_t elem =
         ring->used + model_split_used_ring_off(model_split_slot((uint16_t)(old + k), ring->num));
     uint32_t id = 0, len = 0;
+    step = 1;
     if (!model_mon_peek_le32(mon, elem + MODEL_SPLIT_USED_ELEM_OFF_ID, &id) ||
         !model_mon_peek_le32(mon, elem + MODEL_SPLIT_USED_ELEM_OFF_LEN, &len) || id >= ring->num ||
         !ring->heads[id].outstanding)
       continue; /* not an outstanding head: the driver's to find (2.7.8) */
+    if (in_order)
+      step = in_order_batch(mon, q, ring, (uint16_t)id, (uint16_t)(count - k));
     /* 2.7.8.2#2: no more than the chain let the device write */
     (void)model_mon_judge(
         mon, MON_C_2_7_8_2_2, len <= ring->heads[id].writable, len, ring->heads[id].writable, id,
@@ -591,10 +699,17 @@ static void used_process(struct model_mon *mon, uint16_t q, struct mon_ring *rin
 static void used_idx_written(struct model_mon *mon, uint16_t q, struct mon_ring *ring,
                              uint16_t new_idx) {
   uint16_t delta = (uint16_t)(new_idx - ring->used_idx_written);
+  /* With IN_ORDER a batch's one entry is at its first slot and the slots
+   * it skips keep stale values: only the first published slot is judged. */
+  bool in_order = model_mon_has(mon, VIRTIO_F_IN_ORDER);
   if (delta <= ring->num) {
     for (uint16_t k = 0; k < delta; k++) {
       uint16_t slot = model_split_slot((uint16_t)(ring->used_idx_written + k), ring->num);
       uint8_t wrote = ring->used_written[slot];
+      if (in_order && k > 0) {
+        ring->used_written[slot] = 0;
+        continue;
+      }
       (void)model_mon_judge(
           mon, MON_C_2_7_8_2_1, wrote == (MON_USED_WROTE_ID | MON_USED_WROTE_LEN), q, slot, wrote,
           "queue %u used idx %u published slot %u before its %s was written", (unsigned)q,
@@ -688,6 +803,10 @@ void model_mon_ring_notify(struct model_mon *mon, uint32_t value) {
   if (index >= MODEL_MON_QUEUES_MAX)
     return;
   uint16_t q = (uint16_t)index;
+  if (mon->queues[q].ready && mon->queues[q].pring != NULL) {
+    model_mon_packed_notify(mon, q);
+    return;
+  }
   struct mon_ring *ring = model_mon_ring_of(mon, q);
   if (ring == NULL)
     return;

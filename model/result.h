@@ -58,6 +58,8 @@
   X(RING_USED_ID, "used id is not a head the driver made available")               \
   X(RING_USED_LEN, "used len larger than the chain's writable bytes")              \
   X(RING_USED_IDX, "used idx moved by more than the outstanding buffers")          \
+  X(RING_DESC_FLAGS, "packed descriptor AVAIL/USED bits wrong for the ring lap")   \
+  X(RING_IN_ORDER, "descriptors not placed in ring order with IN_ORDER")           \
   X(RING_BROKEN, "queue is broken and does nothing until reset")                   \
   /* device-type (virtio-net) */                                                   \
   X(NET_HDR, "malformed virtio-net header")                                        \

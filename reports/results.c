@@ -140,7 +140,9 @@ static MODEL_MUST_USE model_err copy_run(const struct report_run *src, struct re
   MODEL_ENSURE(src->path != NULL, MODEL_ERR_INVALID_ARG);
   MODEL_ENSURE(src->counter_count <= REPORT_COUNTERS_MAX, MODEL_ERR_INVALID_ARG);
   MODEL_ENSURE(src->counter_count == 0 || src->counters != NULL, MODEL_ERR_INVALID_ARG);
+  MODEL_ENSURE((unsigned)src->ring < REPORT_RING_COUNT, MODEL_ERR_INVALID_ARG);
   dst->seed = src->seed;
+  dst->ring = src->ring;
   dst->passed = src->passed;
   dst->trace_hash = src->trace_hash;
   dst->monitor_suite = src->monitor_suite;
@@ -184,7 +186,12 @@ model_err report_set_add_run(struct report_set *set, const struct report_run *ru
 
 /* ---- saving ---- */
 
-#define RESULTS_HEADER "viosim-results 1"
+#define RESULTS_HEADER    "viosim-results 2"
+#define RESULTS_HEADER_V1 "viosim-results 1" /* read too: no RING field, every run split */
+
+const char *report_ring_name(enum report_ring ring) {
+  return ring == REPORT_RING_PACKED ? "packed" : ring == REPORT_RING_SPLIT ? "split" : "?";
+}
 
 static void save_tally(FILE *out, const struct report_tally *t) {
   fprintf(out, "tally\t%s\t%" PRIu64 "\t%" PRIu64, model_catalog_at(t->catalog_index)->id,
@@ -204,9 +211,9 @@ model_err report_save_results(FILE *out, const struct report_set *set) {
     const struct report_run *run = &set->runs[i];
     fputs("run\t", out);
     report_text_tsv(out, run->path);
-    fprintf(out, "\t%" PRIu64 "\t%s\t%s\t%016" PRIx64 "\t%016" PRIx64 "\n", run->seed,
-            run->passed ? "pass" : "fail", run->monitor_suite ? "monitor" : "normal",
-            run->trace_hash, run->features_seen);
+    fprintf(out, "\t%" PRIu64 "\t%s\t%s\t%s\t%016" PRIx64 "\t%016" PRIx64 "\n", run->seed,
+            report_ring_name(run->ring), run->passed ? "pass" : "fail",
+            run->monitor_suite ? "monitor" : "normal", run->trace_hash, run->features_seen);
     fputs("message\t", out);
     report_text_tsv(out, run->message);
     fputs("\nreplay\t", out);
@@ -242,6 +249,7 @@ struct loader {
   const char *path;
   char *err;
   size_t err_size;
+  unsigned version; /* of the file: 1 (no RING field) or 2 */
   unsigned long line_no;
   unsigned long run_line; /* where the open run started; 0: none open */
   char *line;             /* LOAD_LINE_MAX + 2 */
@@ -356,11 +364,21 @@ static MODEL_MUST_USE model_err load_fields(struct loader *l, size_t want) {
   return MODEL_OK;
 }
 
-/* run PATH SEED pass|fail normal|monitor TRACE_HASH FEATURES_SEEN */
+/* run PATH SEED RING pass|fail normal|monitor TRACE_HASH FEATURES_SEEN
+ * (version 1: no RING, the run was split) */
 static MODEL_MUST_USE model_err load_run_line(struct loader *l) {
   if (l->run_line != 0)
     return load_error(l, "'run' before the 'end' of the run started on line %lu", l->run_line);
-  MODEL_TRY(load_fields(l, 7));
+  MODEL_TRY(load_fields(l, l->version == 1 ? 7u : 8u));
+  enum report_ring ring = REPORT_RING_SPLIT;
+  if (l->version != 1) {
+    if (strcmp(l->fields[3], "packed") == 0)
+      ring = REPORT_RING_PACKED;
+    else if (strcmp(l->fields[3], "split") != 0)
+      return load_error(l, "bad ring format '%.40s' (split or packed)", l->fields[3]);
+    /* the fields after RING are where version 1 has them */
+    memmove(&l->fields[3], &l->fields[4], 4u * sizeof l->fields[0]);
+  }
   struct report_run *run = &l->run;
   *run = (struct report_run){.path = l->text[0], .message = l->text[1], .replay = l->text[2]};
   l->text[1][0] = 0;
@@ -371,6 +389,7 @@ static MODEL_MUST_USE model_err load_run_line(struct loader *l) {
     return load_error(l, "empty path");
   if (!parse_dec(l->fields[2], &run->seed))
     return load_error(l, "bad seed '%.40s'", l->fields[2]);
+  run->ring = ring;
   if (strcmp(l->fields[3], "pass") != 0 && strcmp(l->fields[3], "fail") != 0)
     return load_error(l, "bad result '%.40s' (pass or fail)", l->fields[3]);
   run->passed = strcmp(l->fields[3], "pass") == 0;
@@ -510,10 +529,13 @@ static MODEL_MUST_USE model_err load_header(struct loader *l) {
     l->line_no = 1;
     return load_error(l, "empty file (the first line must be '" RESULTS_HEADER "')");
   }
-  if (strcmp(l->line, RESULTS_HEADER) == 0)
+  if (strcmp(l->line, RESULTS_HEADER) == 0 || strcmp(l->line, RESULTS_HEADER_V1) == 0) {
+    l->version = strcmp(l->line, RESULTS_HEADER) == 0 ? 2u : 1u;
     return MODEL_OK;
+  }
   if (strncmp(l->line, "viosim-results ", 15) == 0)
-    return load_error(l, "results format version '%.20s' is not supported (this viosim reads 1)",
+    return load_error(l,
+                      "results format version '%.20s' is not supported (this viosim reads 1 and 2)",
                       l->line + 15);
   return load_error(l, "not a viosim results file (the first line must be '" RESULTS_HEADER "')");
 }

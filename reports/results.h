@@ -57,12 +57,20 @@ struct report_counter {
   uint64_t value;
 };
 
+/* The virtqueue format a run used (VIRTIO_F_RING_PACKED offered and wanted
+ * or not); split is the zero value. */
+enum report_ring { REPORT_RING_SPLIT, REPORT_RING_PACKED, REPORT_RING_COUNT };
+
+/* "split" or "packed". */
+const char *report_ring_name(enum report_ring ring);
+
 struct report_run {
   const char *path; /* the scenario file as given on the command line */
   uint64_t seed;
+  enum report_ring ring;
   bool passed;
   const char *message; /* why it failed ("path:line: ..."); "" when passed */
-  const char *replay;  /* the command that replays it: "viosim run PATH --seed N" */
+  const char *replay;  /* the command that replays it: "viosim run PATH --seed N --ring R" */
   uint64_t trace_hash;
   struct report_counter *counters; /* in the order given */
   size_t counter_count;

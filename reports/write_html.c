@@ -221,7 +221,7 @@ static void html_statements(FILE *out, const struct report_aggregate *agg,
 
 static void html_runs(FILE *out, const struct report_set *set, enum report_suite suite) {
   fputs("<table class=\"runs\">\n<thead><tr><th>result</th><th>scenario</th><th>seed</th>"
-        "<th>trace hash</th><th>note</th></tr></thead>\n<tbody>\n",
+        "<th>ring</th><th>trace hash</th><th>note</th></tr></thead>\n<tbody>\n",
         out);
   for (size_t r = 0; r < set->run_count; r++) {
     const struct report_run *run = &set->runs[r];
@@ -231,8 +231,10 @@ static void html_runs(FILE *out, const struct report_set *set, enum report_suite
     verdict_badge(out, run->passed ? REPORT_VERDICT_PASS : REPORT_VERDICT_FAIL);
     fputs("</td><td>", out);
     html(out, run->path);
-    fprintf(out, "</td><td class=\"n\">%" PRIu64 "</td><td><code>%016" PRIx64 "</code></td><td>",
-            run->seed, run->trace_hash);
+    fprintf(out,
+            "</td><td class=\"n\">%" PRIu64 "</td><td>%s</td><td><code>%016" PRIx64
+            "</code></td><td>",
+            run->seed, report_ring_name(run->ring), run->trace_hash);
     if (!run->passed) {
       html(out, run->message);
       fputs("<br>replay: <code>", out);

@@ -73,8 +73,11 @@ static void json_run(FILE *out, const struct report_run *run) {
     violations += run->tallies[k].violations;
   fputs("    {\"path\": ", out);
   json_string(out, run->path);
-  fprintf(out, ", \"seed\": %" PRIu64 ", \"suite\": \"%s\", \"passed\": %s,\n     \"message\": ",
-          run->seed, report_suite_name(report_run_suite(run)), run->passed ? "true" : "false");
+  fprintf(out,
+          ", \"seed\": %" PRIu64 ", \"ring\": \"%s\", \"suite\": \"%s\", \"passed\": %s,\n"
+          "     \"message\": ",
+          run->seed, report_ring_name(run->ring), report_suite_name(report_run_suite(run)),
+          run->passed ? "true" : "false");
   json_string(out, run->message);
   fputs(", \"replay\": ", out);
   json_string(out, run->replay);
@@ -108,7 +111,8 @@ static void json_violation(FILE *out, const struct report_aggregate *agg,
   const struct report_violation *v = st->first;
   fprintf(out, "{\"run\": %zu, \"path\": ", (size_t)(st->first_run - agg->set->runs));
   json_string(out, st->first_run->path);
-  fprintf(out, ", \"seed\": %" PRIu64 ", \"replay\": ", st->first_run->seed);
+  fprintf(out, ", \"seed\": %" PRIu64 ", \"ring\": \"%s\", \"replay\": ", st->first_run->seed,
+          report_ring_name(st->first_run->ring));
   json_string(out, st->first_run->replay);
   fprintf(out,
           ", \"time_ticks\": %" PRIu64 ", \"trace_pos\": %" PRIu64 ", \"values\": [%" PRIu64

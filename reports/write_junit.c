@@ -47,7 +47,7 @@ static void run_case(FILE *out, const struct report_run *run, const char *classn
   xml_attr(out, "classname", classname);
   fputs(" name=\"", out);
   report_text_xml(out, run->path);
-  snprintf(name, sizeof name, " seed=%" PRIu64, run->seed);
+  snprintf(name, sizeof name, " seed=%" PRIu64 " ring=%s", run->seed, report_ring_name(run->ring));
   fprintf(out, "%s\" time=\"0\"", name);
   if (run->passed) {
     fputs("/>\n", out);

@@ -119,14 +119,16 @@ static void md_failures(FILE *out, const struct report_aggregate *agg) {
 }
 
 static void md_runs(FILE *out, const struct report_set *set, enum report_suite suite) {
-  fputs("| result | scenario | seed | trace hash | note |\n|---|---|--:|---|---|\n", out);
+  fputs("| result | scenario | seed | ring | trace hash | note |\n|---|---|--:|---|---|---|\n",
+        out);
   for (size_t r = 0; r < set->run_count; r++) {
     const struct report_run *run = &set->runs[r];
     if (report_run_suite(run) != suite)
       continue;
     fprintf(out, "| %s | ", run->passed ? "PASS" : "**FAIL**");
     report_text_md(out, run->path);
-    fprintf(out, " | %" PRIu64 " | %016" PRIx64 " | ", run->seed, run->trace_hash);
+    fprintf(out, " | %" PRIu64 " | %s | %016" PRIx64 " | ", run->seed, report_ring_name(run->ring),
+            run->trace_hash);
     if (!run->passed) {
       report_text_md(out, run->message);
       fputs("; replay: ", out);

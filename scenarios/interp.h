@@ -50,6 +50,11 @@ struct scn_run_opts {
    * otherwise the MODEL_MON_OBSERVE_ bits every run uses, whatever the
    * script says (scenario/snapshot-mode forces snapshots). */
   unsigned monitor_observe;
+  /* The ring format of the run (split by default): VIRTIO_F_RING_PACKED is
+   * added to (packed) or removed from (split) the device's offered and the
+   * driver's wanted features after the script's own feature lines, except
+   * in a set a pinned script's lines name it for (lang.h). */
+  enum scn_ring ring;
 };
 
 struct scn_outcome {
@@ -57,6 +62,7 @@ struct scn_outcome {
   uint32_t fail_line;            /* the script line that failed; 0 if none applies */
   char message[SCN_MESSAGE_MAX]; /* "path:line: what failed" when !passed; may span lines */
   uint64_t trace_hash;
+  enum scn_ring ring; /* the run's ring format (scn_run_opts.ring) */
   uint64_t counters[SIM_CTR_COUNT];
   struct sim_nic_stream_stats frames[SIM_STREAM_COUNT];
   uint64_t events;    /* scheduler events executed */

@@ -190,6 +190,7 @@ static const char *const g_rx_mode_names[SCN_RX_MODE_COUNT] = {"promisc", "allmu
 static const char *const g_figure_names[SCN_FIG_COUNT] = {
     "generated", "duplicated", "delivered", "delivered_dup", "corrupt", "on_wire", "dropped"};
 static const char *const g_queue_names[SCN_QUEUE_COUNT] = {"rx", "tx", "ctrl"};
+static const char *const g_ring_names[SCN_RING_COUNT] = {"split", "packed"};
 /* NULL-terminated lists for get_choice() */
 static const char *const g_queue_choices[] = {"rx", "tx", "ctrl", NULL};
 static const char *const g_rx_mode_choices[] = {"promisc", "allmulti", "alluni", "nomulti",
@@ -209,6 +210,19 @@ const char *scn_frame_figure_name(enum scn_frame_figure fig) {
 }
 const char *scn_queue_name(enum scn_queue queue) {
   return (unsigned)queue < SCN_QUEUE_COUNT ? g_queue_names[queue] : "?";
+}
+const char *scn_ring_name(enum scn_ring ring) {
+  return (unsigned)ring < SCN_RING_COUNT ? g_ring_names[ring] : "?";
+}
+
+bool scn_ring_parse(const char *word, enum scn_ring *ring) {
+  for (unsigned i = 0; i < SCN_RING_COUNT; i++) {
+    if (strcmp(word, g_ring_names[i]) == 0) {
+      *ring = (enum scn_ring)i;
+      return true;
+    }
+  }
+  return false;
 }
 
 /* ------------------------------------------------------------------ */
@@ -545,6 +559,21 @@ static bool parse_reorder(struct pctx *p, struct scn_cmd *cmd) {
 
 static bool parse_tick_range(struct pctx *p, struct scn_cmd *cmd) {
   return get_range(p, "delay", 0, SCN_TICKS_MAX, &cmd->a, &cmd->b) && end(p);
+}
+
+/* ring split|packed|both: the formats the script runs on (kept in the
+ * script, like seeds). */
+static bool parse_ring(struct pctx *p, struct scn_cmd *cmd) {
+  static const char *const choices[] = {"split", "packed", "both", NULL};
+  uint32_t i;
+  (void)cmd;
+  if (p->script->ring_line != 0)
+    return fail(p, "'ring' given twice (first on line %u)", (unsigned)p->script->ring_line);
+  if (!get_choice(p, "ring format", choices, &i) || !end(p))
+    return false;
+  p->script->rings = i == 2u ? SCN_RINGS_ALL : SCN_RING_BIT(i);
+  p->script->ring_line = p->line;
+  return true;
 }
 
 static bool parse_seeds(struct pctx *p, struct scn_cmd *cmd) {
@@ -932,20 +961,24 @@ static bool parse_expect_ctrl(struct pctx *p, struct scn_cmd *cmd) {
 /* the conformance monitor: misbehaviours, mode, expected verdicts      */
 
 /* A misbehaviour name of the driver (frontend/misbehave.h) or the device
- * (backend/misbehave.h): its flag, or false if that half has none of the
- * name. */
-static bool misbehave_lookup(bool driver, const char *name, uint64_t *flag) {
+ * (backend/misbehave.h): added to cmd (drv_misbehave, or the flags in a),
+ * or false if that half has none of the name. */
+static bool misbehave_lookup(bool driver, const char *name, struct scn_cmd *cmd) {
   unsigned bit;
-  *flag = 0;
-  if (driver && drv_misbehave_lookup(name, &bit))
-    *flag = drv_misbehave_flag(bit);
-  else if (!driver && dev_misbehave_lookup(name, &bit))
-    *flag = dev_misbehave_mask((enum dev_misbehave)bit);
-  return *flag != 0;
+  if (driver && drv_misbehave_lookup(name, &bit)) {
+    drv_misbehave_add(&cmd->drv_misbehave, bit);
+    return true;
+  }
+  if (!driver && dev_misbehave_lookup(name, &bit)) {
+    cmd->a |= dev_misbehave_mask((enum dev_misbehave)bit);
+    return true;
+  }
+  return false;
 }
 
-/* misbehave driver|device NAME...: the flags OR-ed into cmd->a. Names are
- * checked here, so a typo never turns into a well-behaved run. */
+/* misbehave driver|device NAME...: the set in cmd->drv_misbehave (driver)
+ * or the flags OR-ed into cmd->a (device). Names are checked here, so a
+ * typo never turns into a well-behaved run. */
 static bool parse_misbehave(struct pctx *p, struct scn_cmd *cmd) {
   bool driver = cmd->op == SCN_OP_MISBEHAVE_DRIVER;
   const char *who = driver ? "driver" : "device";
@@ -954,12 +987,10 @@ static bool parse_misbehave(struct pctx *p, struct scn_cmd *cmd) {
     return false;
   for (p->pos--; !at_end(p); p->pos++) {
     const char *w = p->words[p->pos];
-    uint64_t flag;
-    if (misbehave_lookup(driver, w, &flag)) {
-      cmd->a |= flag;
+    if (misbehave_lookup(driver, w, cmd))
       continue;
-    }
-    if (misbehave_lookup(!driver, w, &flag))
+    struct scn_cmd scratch = {0};
+    if (misbehave_lookup(!driver, w, &scratch))
       return fail(p, "'%s' is a %s misbehaviour, not a %s one (write 'misbehave %s %s')", w, other,
                   who, other, w);
     return fail(p, "unknown %s misbehaviour '%s' (scenarios/README.md lists them)", who, w);
@@ -1064,6 +1095,7 @@ static bool parse_expect_no_violations(struct pctx *p, struct scn_cmd *cmd) {
 
 static const struct syntax g_syntax[] = {
     {"seeds", NULL, SCN_OP_SEEDS, SYN_SETUP, parse_seeds, "seeds N..."},
+    {"ring", NULL, SCN_OP_RING, SYN_SETUP, parse_ring, "ring split|packed|both"},
     {"memory", NULL, SCN_OP_MEMORY, SYN_SETUP, parse_memory, "memory SIZE (e.g. 64M)"},
     {"device", "features", SCN_OP_DEVICE_FEATURES, SYN_SETUP, parse_features,
      "device features " FEATS},
@@ -1280,6 +1312,17 @@ static bool parse_line(struct pctx *p, bool *acting, struct scn_cmd *cmd) {
   return syn->parse(p, cmd);
 }
 
+/* A feature line that names RING_PACKED: the ring format is the `ring`
+ * line's business, so only a pinned script may (lang.h). */
+static bool names_ring_format(const struct scn_cmd *cmd) {
+  const struct scn_feature_edit *f = &cmd->features;
+  enum scn_op op = cmd->op;
+  if (op != SCN_OP_DEVICE_FEATURES && op != SCN_OP_DRIVER_FEATURES &&
+      op != SCN_OP_DRIVER_REQUIRES && op != SCN_OP_FEATURES_WRITE && op != SCN_OP_EXPECT_FEATURES)
+    return false;
+  return model_features_has(f->base | f->add | f->del, VIRTIO_F_RING_PACKED);
+}
+
 /* Parse one raw line: characters, words, command. False with err set. */
 static bool parse_raw_line(struct pctx *p, const char *raw, size_t len, bool *acting,
                            struct scn_script *script) {
@@ -1297,8 +1340,10 @@ static bool parse_raw_line(struct pctx *p, const char *raw, size_t len, bool *ac
     return true;
   if (!parse_line(p, acting, &cmd))
     return false;
-  if (cmd.op == SCN_OP_SEEDS)
-    return true; /* seeds live in the script, not in the command list */
+  if (names_ring_format(&cmd) && script->ring_feature_line == 0)
+    script->ring_feature_line = p->line;
+  if (cmd.op == SCN_OP_SEEDS || cmd.op == SCN_OP_RING)
+    return true; /* seeds and rings live in the script, not in the command list */
   if (script_push(script, &cmd) != MODEL_OK)
     return fail(p, "out of memory");
   return true;
@@ -1328,6 +1373,15 @@ model_err scn_script_parse_text(struct scn_script *script, const char *path, con
   if (script->seed_count == 0) {
     script->seeds[0] = 1;
     script->seed_count = 1;
+  }
+  if (script->rings == 0)
+    script->rings = SCN_RINGS_ALL;
+  if (script->ring_feature_line != 0 && script->rings == SCN_RINGS_ALL) {
+    p.line = script->ring_feature_line;
+    (void)fail(&p, "RING_PACKED in a feature line of a scenario that runs on both ring formats: "
+                   "pin the format with 'ring split' or 'ring packed' to set it yourself");
+    scn_script_fini(script);
+    return MODEL_ERR_INVALID_ARG;
   }
   return MODEL_OK;
 }

@@ -29,6 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "frontend/misbehave.h"
 #include "model/result.h"
 #include "sim/fault.h"
 #include "sim/nic.h"
@@ -43,6 +44,7 @@
 enum scn_op {
   /* setup: before the first action */
   SCN_OP_SEEDS,                 /* seeds[] of the script */
+  SCN_OP_RING,                  /* rings of the script (never in cmds, like seeds) */
   SCN_OP_MEMORY,                /* a = guest memory bytes */
   SCN_OP_DEVICE_FEATURES,       /* features */
   SCN_OP_DEVICE_QUEUE_SIZE_MAX, /* a = QueueSizeMax of every queue */
@@ -64,7 +66,7 @@ enum scn_op {
   SCN_OP_WIRE_LOOPBACK,        /* flag */
   SCN_OP_LATENCY_NOTIFY,       /* a..b ticks */
   SCN_OP_LATENCY_IRQ,          /* a..b ticks */
-  SCN_OP_MISBEHAVE_DRIVER,     /* a = drv_misbehave flags (frontend/misbehave.h) */
+  SCN_OP_MISBEHAVE_DRIVER,     /* drv_misbehave: the set (frontend/misbehave.h) */
   SCN_OP_MISBEHAVE_DEVICE,     /* a = dev_misbehave flags (backend/misbehave.h) */
   SCN_OP_MONITOR,              /* a = MODEL_MON_OBSERVE_ bits */
   /* anywhere */
@@ -106,6 +108,12 @@ enum scn_op {
   SCN_OP_EXPECT_CTRL,      /* flag = ack is VIRTIO_NET_OK */
   SCN_OP_COUNT
 };
+
+/* The virtqueue format of one run: VIRTIO_F_RING_PACKED negotiated or not. */
+enum scn_ring { SCN_RING_SPLIT, SCN_RING_PACKED, SCN_RING_COUNT };
+
+#define SCN_RING_BIT(ring) (1u << (unsigned)(ring))
+#define SCN_RINGS_ALL      (SCN_RING_BIT(SCN_RING_SPLIT) | SCN_RING_BIT(SCN_RING_PACKED))
 
 enum scn_queue { SCN_QUEUE_RX, SCN_QUEUE_TX, SCN_QUEUE_CTRL, SCN_QUEUE_COUNT };
 
@@ -174,6 +182,7 @@ struct scn_cmd {
   uint8_t macs[SCN_MACS_MAX][6];
   uint32_t uni_count, multi_count;
   struct sim_fault_rule fault;
+  struct drv_misbehave_set drv_misbehave; /* SCN_OP_MISBEHAVE_DRIVER */
   char text[SCN_NOTE_MAX];
 };
 
@@ -184,6 +193,14 @@ struct scn_script {
   size_t cmd_capacity;
   uint64_t seeds[SCN_SEEDS_MAX]; /* from `seeds`; {1} if the script names none */
   size_t seed_count;
+  /* The ring formats the script runs on (SCN_RING_BIT set): both unless a
+   * `ring split|packed` line pins one (ring_line: that line, 0 if none). A
+   * script that names RING_PACKED in a feature line (device or driver
+   * features, driver requires, features write, expect features) must be
+   * pinned; ring_feature_line is the first such line (0 if none). */
+  unsigned rings;
+  uint32_t ring_line;
+  uint32_t ring_feature_line;
   /* The script selects a misbehaviour or expects a violation: its runs
    * belong to the monitor's own test suite (reported apart). */
   bool monitor_suite;
@@ -209,6 +226,9 @@ const char *scn_cmp_name(enum scn_cmp cmp);          /* "==" */
 const char *scn_rx_mode_name(enum scn_rx_mode mode); /* "promisc" */
 const char *scn_frame_figure_name(enum scn_frame_figure fig); /* "delivered" */
 const char *scn_queue_name(enum scn_queue queue);             /* "rx" */
+const char *scn_ring_name(enum scn_ring ring);                /* "split", "packed" */
+/* "split" or "packed" to its enum; false for anything else. */
+bool scn_ring_parse(const char *word, enum scn_ring *ring);
 bool scn_cmp_holds(enum scn_cmp cmp, uint64_t lhs, uint64_t rhs);
 
 /* Decoders, exposed for the unit tests. Each returns false on bad input. */

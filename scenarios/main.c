@@ -1,14 +1,17 @@
 /*
  * scenarios/main.c: the viosim command line.
  *
- *   viosim run PATH... [--seed N] [--seeds K] [--trace FILE] [--quiet] [--report DIR]
+ *   viosim run PATH... [--seed N] [--seeds K] [--ring split|packed] [--trace FILE] [--quiet]
+ *              [--report DIR]
  *   viosim report RESULTS.tsv... --out DIR
  *   viosim --help | --version
  *
  * For each scenario file (directories are searched for *.vsc, in sorted
- * order) and each seed it prints one line: PASS or FAIL, the path, the seed,
- * the trace hash and the run's counters. A failure adds the failing line and
- * the one command that replays it. The last line is "N passed, M failed".
+ * order), each seed and each ring format it prints one line: PASS or FAIL,
+ * the path, the seed, the ring format, the trace hash and the run's
+ * counters. A failure adds the failing line and the one command that
+ * replays it. The last line is "N passed, M failed", with ", K skipped"
+ * when --ring left out a scenario pinned to the other format.
  * Exit status: 0 when every run passed, 1 when one failed (a scenario that
  * does not parse is a failed run), 2 for bad usage or a bad path.
  *
@@ -26,6 +29,11 @@
  * Seeds: without options each scenario runs the seeds its `seeds` line lists
  * (1 if none); --seed N runs seed N only; --seeds K runs K consecutive seeds
  * starting at N (or 1).
+ *
+ * Ring formats: a scenario runs on both (split, then packed, for each seed)
+ * unless its `ring` line pins one; --ring R runs format R only, and a
+ * scenario pinned to the other one is skipped: "SKIP path ring=R (...)",
+ * counted apart, neither passed nor failed.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -53,17 +61,19 @@ struct cli {
   bool has_seed;
   uint64_t seed;
   uint64_t seed_count; /* 0: the scripts' own seeds */
+  unsigned rings;      /* SCN_RING_BIT of the formats --ring allows */
   const char *trace_path;
   bool quiet;
   const char *report_dir; /* --report / --out; NULL: no report */
   FILE *trace;
-  unsigned passed, failed;
+  unsigned passed, failed, skipped;
   struct report_set results; /* every run, when a report is asked for */
   bool results_failed;       /* a run could not be kept: no report */
 };
 
 static const char g_usage[] =
-    "usage: viosim run PATH... [--seed N] [--seeds K] [--trace FILE] [--quiet] [--report DIR]\n"
+    "usage: viosim run PATH... [--seed N] [--seeds K] [--ring split|packed] [--trace FILE]\n"
+    "                  [--quiet] [--report DIR]\n"
     "       viosim report RESULTS.tsv... --out DIR\n"
     "       viosim --help | --version\n";
 
@@ -72,6 +82,8 @@ static void print_help(void) {
          "  run PATH...    run scenario files; a directory is searched recursively for *.vsc\n"
          "  --seed N       run seed N only (default: the seeds the scenario lists, or 1)\n"
          "  --seeds K      run K consecutive seeds, from N (or 1)\n"
+         "  --ring R       run ring format R only (split or packed; default: both, unless\n"
+         "                 the scenario's `ring` line pins one); pinned to the other: skipped\n"
          "  --trace FILE   write the trace of every run to FILE\n"
          "  --quiet        print only failures and the summary\n"
          "  --report DIR   also write the conformance report into DIR (created if missing):\n"
@@ -81,7 +93,8 @@ static void print_help(void) {
          "  --out DIR      where viosim report writes it\n"
          "  --help         this text\n"
          "  --version      the version\n\n"
-         "Each run prints: PASS|FAIL path seed=N hash=H (the trace hash) and its counters:\n"
+         "Each run prints: PASS|FAIL path seed=N ring=R hash=H (the trace hash) and its\n"
+         "counters:\n"
          "buffers ring_wraps idx_wraps notify_sent notify_suppressed irq_sent irq_suppressed\n"
          "frames_sent (by the driver) frames_received (by the driver), and\n"
          "dropped.<stream>.<reason>=N for every frame drop, by stream (rx, tx) and reason.\n"
@@ -142,6 +155,13 @@ static int parse_args(struct cli *cli, int argc, char **argv) {
         return usage_error("%s needs a value", "--seeds");
       if (!parse_count(v, 1, SEEDS_MAX, &cli->seed_count))
         return usage_error("bad seed count '%s' (1..1000000)", v);
+    } else if (is_option(a, "--ring")) {
+      enum scn_ring ring;
+      if ((v = option_value(argc, argv, &i, "--ring")) == NULL)
+        return usage_error("%s needs a value", "--ring");
+      if (!scn_ring_parse(v, &ring))
+        return usage_error("bad ring format '%s' (split or packed)", v);
+      cli->rings = SCN_RING_BIT(ring);
     } else if (is_option(a, "--trace")) {
       if ((v = option_value(argc, argv, &i, "--trace")) == NULL)
         return usage_error("%s needs a file name", "--trace");
@@ -241,17 +261,22 @@ static size_t outcome_tallies(const struct scn_outcome *o, struct report_tally *
 
 /* Keep a run for the report. `o` is NULL for a scenario that did not parse
  * (then `message` says why). */
-static void keep_run(struct cli *cli, const char *path, uint64_t seed, const struct scn_outcome *o,
-                     const char *message) {
+static void keep_run(struct cli *cli, const char *path, uint64_t seed, enum scn_ring ring,
+                     const struct scn_outcome *o, const char *message) {
   struct report_counter counters[CLI_RUN_COUNTERS];
   struct report_tally *tallies = calloc(model_catalog_count(), sizeof *tallies);
   size_t replay_size = strlen(path) + 64u;
   char *replay = malloc(replay_size);
   if (replay != NULL && o != NULL)
-    snprintf(replay, replay_size, "viosim run %s --seed %" PRIu64, path, seed);
+    snprintf(replay, replay_size, "viosim run %s --seed %" PRIu64 " --ring %s", path, seed,
+             scn_ring_name(ring));
   else if (replay != NULL)
     snprintf(replay, replay_size, "viosim run %s", path);
-  struct report_run run = {.path = path, .seed = seed, .message = message, .replay = replay};
+  struct report_run run = {.path = path,
+                           .seed = seed,
+                           .ring = ring == SCN_RING_PACKED ? REPORT_RING_PACKED : REPORT_RING_SPLIT,
+                           .message = message,
+                           .replay = replay};
   if (o != NULL) {
     run.passed = o->passed;
     run.trace_hash = o->trace_hash;
@@ -274,11 +299,13 @@ static void keep_run(struct cli *cli, const char *path, uint64_t seed, const str
   free(replay);
 }
 
-static void run_one(struct cli *cli, const struct scn_script *script, uint64_t seed) {
+static void run_one(struct cli *cli, const struct scn_script *script, uint64_t seed,
+                    enum scn_ring ring) {
   struct scn_outcome out;
-  struct scn_run_opts opts = {.trace_dump = cli->trace};
+  struct scn_run_opts opts = {.trace_dump = cli->trace, .ring = ring};
+  const char *rn = scn_ring_name(ring);
   if (cli->trace != NULL) {
-    fprintf(cli->trace, "# viosim run %s --seed %" PRIu64 "\n", script->path, seed);
+    fprintf(cli->trace, "# viosim run %s --seed %" PRIu64 " --ring %s\n", script->path, seed, rn);
   }
   scn_run(script, seed, &opts, &out);
   if (out.passed)
@@ -286,13 +313,14 @@ static void run_one(struct cli *cli, const struct scn_script *script, uint64_t s
   else
     cli->failed++;
   if (cli->report_dir != NULL)
-    keep_run(cli, script->path, seed, &out, out.passed ? "" : out.message);
+    keep_run(cli, script->path, seed, ring, &out, out.passed ? "" : out.message);
   if (!out.passed || !cli->quiet) {
-    printf("%s %s seed=%" PRIu64, out.passed ? "PASS" : "FAIL", script->path, seed);
+    printf("%s %s seed=%" PRIu64 " ring=%s", out.passed ? "PASS" : "FAIL", script->path, seed, rn);
     print_counters(&out);
     printf("\n");
     if (!out.passed)
-      printf("  %s\n  replay: viosim run %s --seed %" PRIu64 "\n", out.message, script->path, seed);
+      printf("  %s\n  replay: viosim run %s --seed %" PRIu64 " --ring %s\n", out.message,
+             script->path, seed, rn);
     fflush(stdout);
   }
   scn_outcome_fini(&out);
@@ -304,22 +332,34 @@ static void run_file(struct cli *cli, const char *path) {
   if (scn_script_parse_file(&script, path, err, sizeof err) != MODEL_OK) {
     cli->failed++;
     if (cli->report_dir != NULL)
-      keep_run(cli, path, cli->has_seed ? cli->seed : 1u, NULL, err);
+      keep_run(cli, path, cli->has_seed ? cli->seed : 1u, SCN_RING_SPLIT, NULL, err);
     printf("FAIL %s: does not parse\n  %s\n  replay: viosim run %s\n", path, err, path);
     fprintf(stderr, "%s\n", err);
     fflush(stdout);
     scn_script_fini(&script);
     return;
   }
-  if (cli->seed_count != 0) {
-    uint64_t first = cli->has_seed ? cli->seed : 1u;
-    for (uint64_t k = 0; k < cli->seed_count; k++)
-      run_one(cli, &script, first + k);
-  } else if (cli->has_seed) {
-    run_one(cli, &script, cli->seed);
-  } else {
-    for (size_t k = 0; k < script.seed_count; k++)
-      run_one(cli, &script, script.seeds[k]);
+  unsigned rings = script.rings & cli->rings;
+  if (rings == 0) {
+    /* pinned to the format --ring leaves out */
+    enum scn_ring pinned =
+        (script.rings & SCN_RING_BIT(SCN_RING_PACKED)) != 0 ? SCN_RING_PACKED : SCN_RING_SPLIT;
+    cli->skipped++;
+    if (!cli->quiet)
+      printf("SKIP %s ring=%s (its line %u pins it; --ring leaves it out)\n", path,
+             scn_ring_name(pinned), (unsigned)script.ring_line);
+    fflush(stdout);
+    scn_script_fini(&script);
+    return;
+  }
+  uint64_t count = cli->seed_count != 0 ? cli->seed_count : cli->has_seed ? 1u : script.seed_count;
+  uint64_t first = cli->has_seed ? cli->seed : 1u;
+  for (uint64_t k = 0; k < count; k++) {
+    uint64_t seed = cli->seed_count != 0 || cli->has_seed ? first + k : script.seeds[k];
+    for (unsigned r = 0; r < (unsigned)SCN_RING_COUNT; r++) {
+      if ((rings & SCN_RING_BIT(r)) != 0)
+        run_one(cli, &script, seed, (enum scn_ring)r);
+    }
   }
   scn_script_fini(&script);
 }
@@ -352,7 +392,10 @@ static int cmd_run(struct cli *cli, int argc, char **argv) {
     run_file(cli, cli->paths.items[i]);
   if (cli->report_dir != NULL)
     status = cli->results_failed ? 2 : write_report(&cli->results, cli->report_dir);
-  printf("%u passed, %u failed\n", cli->passed, cli->failed);
+  printf("%u passed, %u failed", cli->passed, cli->failed);
+  if (cli->skipped != 0)
+    printf(", %u skipped", cli->skipped);
+  printf("\n");
   if (status != 0)
     return status;
   return cli->failed == 0 ? 0 : 1;
@@ -413,7 +456,7 @@ static int cmd_report(struct cli *cli, int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
-  struct cli cli = {0};
+  struct cli cli = {.rings = SCN_RINGS_ALL};
   if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
     print_help();
     return 0;

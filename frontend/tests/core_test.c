@@ -191,6 +191,21 @@ static void test_2_2_1_2_dependency_met_is_kept(void **state) {
   assert_int_equal(neg, f->dev.features_offered);
 }
 
+static void test_2_8_ring_packed_and_in_order_accepted(void **state) {
+  struct fixture *f = *state;
+  f->dev.features_offered = M(VIRTIO_F_VERSION_1) | M(VIRTIO_F_RING_PACKED) | M(VIRTIO_F_IN_ORDER) |
+                            M(VIRTIO_F_ORDER_PLATFORM);
+  drv_core_set_known_features(&f->core, 0);
+  assert_int_equal(drv_core_probe(&f->core, 0), MODEL_OK);
+  assert_int_equal(drv_core_reset(&f->core), MODEL_OK);
+  assert_int_equal(drv_core_add_status(&f->core, VIRTIO_STATUS_ACKNOWLEDGE), MODEL_OK);
+  assert_int_equal(drv_core_add_status(&f->core, VIRTIO_STATUS_DRIVER), MODEL_OK);
+  uint64_t neg = 0;
+  assert_int_equal(drv_core_negotiate(&f->core, ~(uint64_t)0, 0, &neg), MODEL_OK);
+  /* the ring formats this driver implements are taken; ORDER_PLATFORM is not */
+  assert_int_equal(neg, M(VIRTIO_F_VERSION_1) | M(VIRTIO_F_RING_PACKED) | M(VIRTIO_F_IN_ORDER));
+}
+
 static void test_2_2_1_7_required_feature_missing_fails(void **state) {
   struct fixture *f = *state;
   f->dev.features_offered = M(VIRTIO_NET_F_MAC); /* no VERSION_1 */
@@ -286,6 +301,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_2_4_2_1_reset_waits_for_zero_boundedly, setup, teardown),
       cmocka_unit_test_setup_teardown(test_2_2_1_2_dependencies_dropped, setup, teardown),
       cmocka_unit_test_setup_teardown(test_2_2_1_2_dependency_met_is_kept, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_2_8_ring_packed_and_in_order_accepted, setup, teardown),
       cmocka_unit_test_setup_teardown(test_2_2_1_7_required_feature_missing_fails, setup, teardown),
       cmocka_unit_test_setup_teardown(test_2_1_1_2_illegal_status_step_is_refused, setup, teardown),
       cmocka_unit_test_setup_teardown(test_core_needs_reset_is_sticky_until_reset, setup, teardown),

@@ -30,7 +30,7 @@
 #define WRITES_MAX 64u
 
 #define M(bit)   model_feature_mask(bit)
-#define MIS(bit) drv_misbehave_flag(bit)
+#define MIS(bit) drv_misbehave_one(bit)
 
 struct fixture {
   struct sim_sched sched;
@@ -136,17 +136,47 @@ static void test_misbehave_lookup_rejects_unknown(void **state) {
   assert_false(drv_misbehave_lookup(NULL, &bit));
 }
 
-static void test_misbehave_set_fits_one_word(void **state) {
+static void test_misbehave_set_fits_every_misbehaviour(void **state) {
   (void)state;
-  assert_true(DRV_MISBEHAVE_COUNT <= 64u);
-  uint64_t all = drv_misbehave_all();
+  const unsigned room = 64u * DRV_MISBEHAVE_WORDS;
+  assert_true(DRV_MISBEHAVE_COUNT <= room);
+  assert_true(room >= 128u);
+  struct drv_misbehave_set all = drv_misbehave_all();
   unsigned n = 0;
-  for (unsigned b = 0; b < 64u; b++)
-    n += (all >> b) & 1u ? 1u : 0u;
+  for (unsigned b = 0; b < room; b++)
+    n += drv_misbehave_has(all, b) ? 1u : 0u;
   assert_int_equal(n, DRV_MISBEHAVE_COUNT);
-  assert_int_equal(drv_misbehave_flag(64), 0);
+  assert_true(drv_misbehave_is_empty(drv_misbehave_one(room))); /* past the room: nothing */
+  assert_false(drv_misbehave_has(all, room));
   assert_true(drv_misbehave_has(all, DRV_MISBEHAVE_SKIP_NOTIFY));
-  assert_false(drv_misbehave_has(0, DRV_MISBEHAVE_SKIP_NOTIFY));
+  assert_false(drv_misbehave_has(drv_misbehave_none(), DRV_MISBEHAVE_SKIP_NOTIFY));
+}
+
+/* Bits on both sides of a word boundary stay apart; add, remove and the
+ * set operations act on the named bits only. */
+static void test_misbehave_set_operations(void **state) {
+  (void)state;
+  struct drv_misbehave_set s = drv_misbehave_none();
+  assert_true(drv_misbehave_is_empty(s));
+  drv_misbehave_add(&s, 63u);
+  drv_misbehave_add(&s, 64u);
+  drv_misbehave_add(&s, 127u);
+  assert_false(drv_misbehave_is_empty(s));
+  assert_true(drv_misbehave_has(s, 63u) && drv_misbehave_has(s, 64u) && drv_misbehave_has(s, 127u));
+  assert_false(drv_misbehave_has(s, 0u) || drv_misbehave_has(s, 65u) || drv_misbehave_has(s, 126u));
+  drv_misbehave_remove(&s, 64u);
+  assert_false(drv_misbehave_has(s, 64u));
+  assert_true(drv_misbehave_has(s, 63u));
+  struct drv_misbehave_set hi = drv_misbehave_one(127u);
+  struct drv_misbehave_set both = drv_misbehave_intersect(s, hi);
+  assert_true(drv_misbehave_has(both, 127u) && !drv_misbehave_has(both, 63u));
+  struct drv_misbehave_set rest = drv_misbehave_minus(s, hi);
+  assert_true(drv_misbehave_has(rest, 63u) && !drv_misbehave_has(rest, 127u));
+  struct drv_misbehave_set again = drv_misbehave_union(rest, hi);
+  assert_memory_equal(&again, &s, sizeof(s));
+  drv_misbehave_remove(&s, 63u);
+  drv_misbehave_remove(&s, 127u);
+  assert_true(drv_misbehave_is_empty(s));
 }
 
 /* ---- registers and the core -------------------------------------------- */
@@ -301,7 +331,8 @@ static model_err count_notify(void *ctx, uint16_t index, uint32_t value) {
   return MODEL_OK;
 }
 
-static void vq_make(struct fixture *f, uint32_t size, uint64_t features, uint64_t misbehave) {
+static void vq_make(struct fixture *f, uint32_t size, uint64_t features,
+                    struct drv_misbehave_set misbehave) {
   assert_int_equal(drv_vq_init_ex(&f->vq, &f->bus, &f->alloc, 0, size, features, misbehave),
                    MODEL_OK);
   f->vq_live = true;
@@ -458,7 +489,7 @@ static void test_3_3_1_1_reuse_inflight_head_rewrites_outstanding_chain(void **s
 
 /* The device suppresses notifications (used flags NO_NOTIFY, no EVENT_IDX):
  * how many kicks of one buffer each notify. */
-static unsigned kicks_notifying(struct fixture *f, uint64_t misbehave) {
+static unsigned kicks_notifying(struct fixture *f, struct drv_misbehave_set misbehave) {
   vq_make(f, 16, 0, misbehave);
   assert_int_equal(sim_bus_write_le16(&f->bus, SIM_ACTOR_DEVICE,
                                       f->vq.used_addr + MODEL_SPLIT_USED_OFF_FLAGS,
@@ -477,7 +508,7 @@ static unsigned kicks_notifying(struct fixture *f, uint64_t misbehave) {
 
 static void test_2_7_10_1_3_notify_while_suppressed(void **state) {
   struct fixture *f = *state;
-  assert_int_equal(kicks_notifying(f, 0), 0);
+  assert_int_equal(kicks_notifying(f, drv_misbehave_none()), 0);
   assert_int_equal(kicks_notifying(f, MIS(DRV_MISBEHAVE_NOTIFY_WHILE_SUPPRESSED)), 3);
 }
 
@@ -522,7 +553,7 @@ static void test_2_7_4_2_1_write_before_read_accepted_only_misbehaving(void **st
       {.addr = BUF_BASE, .len = 1, .device_writable = true},
       {.addr = BUF_BASE + 64u, .len = 60, .device_writable = false},
   };
-  vq_make(f, 16, 0, 0);
+  vq_make(f, 16, 0, drv_misbehave_none());
   assert_int_equal(drv_vq_add(&f->vq, sg, 1, 1, 7, false), MODEL_ERR_INVALID_ARG);
   drv_vq_fini(&f->vq);
   vq_make(f, 16, 0, MIS(DRV_MISBEHAVE_WRITE_BEFORE_READ));
@@ -541,7 +572,8 @@ int main(void) {
       cmocka_unit_test(test_misbehave_names_round_trip),
       cmocka_unit_test(test_misbehave_names_unique_and_described),
       cmocka_unit_test(test_misbehave_lookup_rejects_unknown),
-      cmocka_unit_test(test_misbehave_set_fits_one_word),
+      cmocka_unit_test(test_misbehave_set_fits_every_misbehaviour),
+      cmocka_unit_test(test_misbehave_set_operations),
       T(test_4_2_3_1_1_1_skip_magic_check_starts_with_device_id),
       T(test_4_2_2_2_10_no_features_sel_reads_unselected),
       T(test_4_2_2_2_12_oversize_queue_writes_twice_the_max),

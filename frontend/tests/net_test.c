@@ -551,7 +551,7 @@ static void test_5_1_9_5_2_2_1_ctrl_needs_its_features(void **state) {
 static void test_5_1_9_5_2_2_3_bad_mac_table_overcounts(void **state) {
   struct fixture *f = *state;
   f->t.dev.features_offered |= M(VIRTIO_NET_F_CTRL_VQ) | M(VIRTIO_NET_F_CTRL_RX);
-  f->cfg.misbehave = drv_misbehave_flag(DRV_MISBEHAVE_BAD_MAC_TABLE);
+  f->cfg.misbehave = drv_misbehave_one(DRV_MISBEHAVE_BAD_MAC_TABLE);
   net_up(f);
   const uint8_t uni[1][6] = {{2, 0, 0, 0, 0, 1}};
   const uint8_t multi[1][6] = {{0x01, 0, 0x5e, 0, 0, 7}};

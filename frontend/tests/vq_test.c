@@ -3,7 +3,8 @@
  * the test acting as the device through the bus (fake_device.h helpers):
  * layout, write order, the last slot, 16-bit index wrap, a full ring, a chain
  * as long as the queue, indirect tables, hostile used entries, notification
- * suppression in both directions, detaching after reset.
+ * suppression in both directions, detaching after reset, IN_ORDER chains
+ * and batches.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -586,6 +587,96 @@ static void test_vq_detach_works_on_a_broken_queue(void **state) {
   assert_int_equal(drv_vq_detach_unused(&f->vq, &token), MODEL_ERR_RING_EMPTY);
 }
 
+/* A chain of n writable elements of 8 bytes each. */
+static model_err add_chain(struct fixture *f, uint64_t token, unsigned n) {
+  struct drv_sg sg[8];
+  assert_true(n <= 8);
+  for (unsigned k = 0; k < n; k++)
+    sg[k] = (struct drv_sg){.addr = BUF_BASE + k * 8u, .len = 8, .device_writable = true};
+  return drv_vq_add(&f->vq, sg, 0, n, token, false);
+}
+
+static void get_used_expect(struct fixture *f, uint64_t token, uint32_t len) {
+  uint64_t got = 0;
+  uint32_t got_len = 0;
+  assert_int_equal(drv_vq_get_used(&f->vq, &got, &got_len), MODEL_OK);
+  assert_int_equal(got, token);
+  assert_int_equal(got_len, len);
+}
+
+static void test_2_7_5_2_2_in_order_chain_at_consecutive_slots(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 8, M(VIRTIO_F_IN_ORDER));
+  for (uint64_t t = 0; t < 6; t++)
+    assert_int_equal(add_in(f, t, 16), MODEL_OK);
+  assert_int_equal(device_use_all(f, 16), 6);
+  for (uint64_t t = 0; t < 6; t++)
+    get_used_expect(f, t, 16);
+  /* slots 6, 7, 0: next = x + 1, and 0 after the last slot */
+  assert_int_equal(add_chain(f, 10, 3), MODEL_OK);
+  uint16_t head = 0;
+  assert_true(fake_avail_pop(&f->dev, 0, &head));
+  assert_int_equal(head, 6);
+  struct fake_desc d6 = fake_desc_read(&f->dev, f->vq.desc_addr, 6);
+  struct fake_desc d7 = fake_desc_read(&f->dev, f->vq.desc_addr, 7);
+  struct fake_desc d0 = fake_desc_read(&f->dev, f->vq.desc_addr, 0);
+  assert_int_equal(d6.flags, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE);
+  assert_int_equal(d6.next, 7);
+  assert_int_equal(d7.flags, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE);
+  assert_int_equal(d7.next, 0);
+  assert_int_equal(d0.flags, VIRTQ_DESC_F_WRITE);
+  fake_used_push(&f->dev, 0, head, 24);
+  get_used_expect(f, 10, 24);
+  assert_int_equal(drv_vq_free_count(&f->vq), 8);
+  /* the free descriptors stay in ring order: the next chain starts at 1 */
+  assert_int_equal(add_chain(f, 11, 2), MODEL_OK);
+  assert_true(fake_avail_pop(&f->dev, 0, &head));
+  assert_int_equal(head, 1);
+  assert_int_equal(fake_desc_read(&f->dev, f->vq.desc_addr, 1).next, 2);
+}
+
+static void test_2_7_9_in_order_batch(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 8, M(VIRTIO_F_IN_ORDER) | M(VIRTIO_F_EVENT_IDX));
+  assert_int_equal(add_in(f, 1, 16), MODEL_OK);   /* head 0 */
+  assert_int_equal(add_chain(f, 2, 2), MODEL_OK); /* heads 1-2, 16 writable bytes */
+  assert_int_equal(add_in(f, 3, 30), MODEL_OK);   /* head 3 */
+  assert_int_equal(add_in(f, 4, 40), MODEL_OK);   /* head 4 */
+  /* one used entry, at the first buffer's slot, for the first three */
+  fake_used_elem(&f->dev, 0, 0, 3, 7);
+  fake_used_idx_write(&f->dev, 0, 3);
+  get_used_expect(f, 1, 16);
+  /* used_event past the batch: the device's used idx is already there */
+  assert_int_equal(rd16(f, f->vq.avail_addr + model_split_used_event_off(8)), 3);
+  bool has = false;
+  assert_int_equal(drv_vq_has_used(&f->vq, &has), MODEL_OK);
+  assert_true(has);
+  get_used_expect(f, 2, 16);
+  get_used_expect(f, 3, 7);
+  uint64_t token = 0;
+  uint32_t len = 0;
+  assert_int_equal(drv_vq_get_used(&f->vq, &token, &len), MODEL_ERR_RING_EMPTY);
+  /* then one alone */
+  fake_used_elem(&f->dev, 0, 3, 4, 9);
+  fake_used_idx_write(&f->dev, 0, 4);
+  get_used_expect(f, 4, 9);
+  assert_int_equal(rd16(f, f->vq.avail_addr + model_split_used_event_off(8)), 4);
+  assert_int_equal(drv_vq_free_count(&f->vq), 8);
+  assert_int_equal(drv_vq_outstanding(&f->vq), 0);
+}
+
+static void test_2_7_9_in_order_batch_short_used_idx_breaks_queue(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 8, M(VIRTIO_F_IN_ORDER));
+  for (uint64_t t = 0; t < 3; t++)
+    assert_int_equal(add_in(f, t, 16), MODEL_OK);
+  /* the entry names the third buffer, used idx moved by two */
+  fake_used_elem(&f->dev, 0, 0, 2, 16);
+  fake_used_idx_write(&f->dev, 0, 2);
+  expect_broken(f, MODEL_ERR_RING_USED_IDX);
+  assert_string_equal(f->vq.violation.clause, "2.7.9");
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void) {
@@ -614,6 +705,9 @@ int main(void) {
       T(test_2_7_7_1_1_no_interrupt_flag),
       T(test_3_3_1_2_detach_unused_after_reset),
       T(test_vq_detach_works_on_a_broken_queue),
+      T(test_2_7_5_2_2_in_order_chain_at_consecutive_slots),
+      T(test_2_7_9_in_order_batch),
+      T(test_2_7_9_in_order_batch_short_used_idx_breaks_queue),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -21,6 +21,7 @@
 #include "model/mmio.h"
 #include "model/monitor.h"
 #include "model/net.h"
+#include "model/packed.h"
 #include "model/split.h"
 #include "model/virtio.h"
 
@@ -960,6 +961,24 @@ static void c_3_3_1_1_rewrite(struct fx *f, bool bad) {
   end_event(f);
 }
 
+/* 3.3.1#2: a queue stopped with a buffer still exposed is set up again
+ * only after a reset (the clean twin resets and initialises anew) */
+static void c_3_3_1_2(struct fx *f, bool bad) {
+  up(f);
+  add1(f, MODEL_NET_TXQ, tx_hdr_buf(f), 20, false);
+  notify(f, MODEL_NET_TXQ);
+  end_event(f);
+  rw(f, MODEL_MMIO_QUEUE_SEL, MODEL_NET_TXQ);
+  rw(f, MODEL_MMIO_QUEUE_READY, 0);
+  rr(f, MODEL_MMIO_QUEUE_READY, 0); /* 4.2.2.2#15 */
+  end_event(f);
+  if (bad)
+    queue_setup(f, MODEL_NET_TXQ); /* an empty ring, as if reclaimed */
+  else
+    up(f);
+  end_event(f);
+}
+
 /* Transmit one frame with this header. */
 static void tx_one(struct fx *f, uint8_t flags, uint8_t gso, uint16_t num_buffers,
                    uint32_t frame_len) {
@@ -1823,6 +1842,529 @@ static void c_5_1_9_5_1_2_2(struct fx *f, bool bad) {
   ctrl_cmd(f, VIRTIO_NET_CTRL_RX, VIRTIO_NET_CTRL_RX_ALLUNI);
 }
 
+/* ---- packed virtqueues and in-order use (2.8, 2.7.9, 6.2#3) -------------------------------- */
+
+#define PK_FEATURES (BASE_FEATURES | F(VIRTIO_F_RING_PACKED))
+#define PQ          2u /* the control queue: no payload rules without CTRL_VQ */
+#define PK_IDS      64u
+
+/* The test's own packed driver and device on queue PQ. */
+static struct {
+  unsigned q; /* the queue the helpers work on: PQ unless a case says */
+  struct model_packed_pos drv, dev;
+  uint16_t next_id;
+  uint32_t slots[PK_IDS]; /* ring descriptors of each buffer id */
+  uint64_t addr[PK_IDS];  /* its first buffer address */
+  uint32_t first[PK_IDS]; /* its first slot */
+} pk;
+
+static void pk_up(struct fx *f, uint64_t extra) {
+  memset(&pk, 0, sizeof(pk));
+  pk.drv = pk.dev = model_packed_pos_start();
+  pk.q = PQ;
+  f->accepted = f->offered = PK_FEATURES | extra;
+  up(f);
+}
+
+static uint64_t pk_slot_addr(uint32_t slot) {
+  return q_desc(pk.q) + model_packed_desc_off(slot);
+}
+
+/* Descriptor fields, then its flags (a separate write). */
+static void pk_desc(struct fx *f, uint64_t at, uint64_t addr, uint32_t len, uint16_t id,
+                    uint16_t flags) {
+  wle(f, DRV, at + MODEL_PACKED_DESC_OFF_ADDR, addr, 8);
+  wle(f, DRV, at + MODEL_PACKED_DESC_OFF_LEN, len, 4);
+  wle(f, DRV, at + MODEL_PACKED_DESC_OFF_ID, id, 2);
+  wle(f, DRV, at + MODEL_PACKED_DESC_OFF_FLAGS, flags, 2);
+}
+
+/* The flags of descriptor k of n at the driver's position. */
+static uint16_t pk_flags(uint32_t k, uint32_t n, uint16_t extra) {
+  struct model_packed_pos p = model_packed_pos_advance(pk.drv, k, NUM);
+  return (uint16_t)(model_packed_avail_bits(p.wrap) | (k + 1u < n ? VIRTQ_DESC_F_NEXT : 0) | extra);
+}
+
+/* A list of n descriptors of len bytes made available, the first one last;
+ * kinds[k] is the extra flags of descriptor k (NULL: all writable). */
+static uint16_t pk_add_flags(struct fx *f, uint32_t n, uint32_t len, const uint16_t *kinds) {
+  uint16_t id = (uint16_t)(pk.next_id++ % PK_IDS);
+  uint64_t a = buf(f, n * len);
+  for (uint32_t k = n; k-- > 0;) {
+    struct model_packed_pos p = model_packed_pos_advance(pk.drv, k, NUM);
+    uint16_t extra = kinds != NULL ? kinds[k] : VIRTQ_DESC_F_WRITE;
+    pk_desc(f, pk_slot_addr(p.idx), a + k * len, len, id, pk_flags(k, n, extra));
+  }
+  pk.slots[id] = n;
+  pk.addr[id] = a;
+  pk.first[id] = pk.drv.idx;
+  pk.drv = model_packed_pos_advance(pk.drv, n, NUM);
+  return id;
+}
+
+static uint16_t pk_add(struct fx *f, uint32_t n) {
+  return pk_add_flags(f, n, 64, NULL);
+}
+
+/* The device reads the list at slot (accesses) and writes a used
+ * descriptor for id at its position, skipping `slots` descriptors. */
+static void pk_used_at(struct fx *f, uint16_t id, uint32_t len, uint16_t flags, uint32_t slots) {
+  uint64_t d = pk_slot_addr(pk.dev.idx);
+  wle(f, DEV, d + MODEL_PACKED_DESC_OFF_LEN, len, 4);
+  wle(f, DEV, d + MODEL_PACKED_DESC_OFF_ID, id, 2);
+  wle(f, DEV, d + MODEL_PACKED_DESC_OFF_FLAGS, flags, 2);
+  pk.dev = model_packed_pos_advance(pk.dev, slots, NUM);
+}
+
+static void pk_use(struct fx *f, uint16_t id) {
+  pk_used_at(f, id, 0, model_packed_used_bits(pk.dev.wrap), pk.slots[id]);
+}
+
+/* The device's event suppression flags (the device area). */
+static void pk_dev_event(struct fx *f, uint16_t flags, uint16_t off_wrap) {
+  wle(f, DEV, q_used(PQ) + MODEL_PACKED_EVENT_OFF_DESC, off_wrap, 2);
+  wle(f, DEV, q_used(PQ) + MODEL_PACKED_EVENT_OFF_FLAGS, flags, 2);
+}
+
+/* Publish one buffer, notify, end the driver's event. */
+static uint16_t pk_send(struct fx *f, uint32_t n) {
+  uint16_t id = pk_add(f, n);
+  notify(f, pk.q);
+  end_event(f);
+  return id;
+}
+
+/* 2.8.11#1: descriptor ring 16-aligned, event areas 4-aligned */
+static void c_2_8_11_1(struct fx *f, bool bad) {
+  f->accepted = f->offered = PK_FEATURES;
+  begin(f);
+  features_read(f);
+  features_write(f);
+  features_ok(f, true);
+  rw(f, MODEL_MMIO_QUEUE_SEL, PQ);
+  rr(f, MODEL_MMIO_QUEUE_READY, 0);
+  rr(f, MODEL_MMIO_QUEUE_SIZE_MAX, 256);
+  rw(f, MODEL_MMIO_QUEUE_SIZE, 5); /* packed sizes need not be powers of two */
+  rw(f, MODEL_MMIO_QUEUE_DESC_LOW, (uint32_t)q_desc(PQ));
+  rw(f, MODEL_MMIO_QUEUE_DESC_HIGH, 0);
+  rw(f, MODEL_MMIO_QUEUE_DRIVER_LOW, (uint32_t)q_avail(PQ) + (bad ? 2u : 4u));
+  rw(f, MODEL_MMIO_QUEUE_DRIVER_HIGH, 0);
+  rw(f, MODEL_MMIO_QUEUE_DEVICE_LOW, (uint32_t)q_used(PQ));
+  rw(f, MODEL_MMIO_QUEUE_DEVICE_HIGH, 0);
+  rw(f, MODEL_MMIO_QUEUE_READY, 1);
+  status_add(f, VIRTIO_STATUS_DRIVER_OK);
+  end_event(f);
+}
+
+/* 4.2.2.1#7 around QueueReady: the device may initialise its own area as
+ * part of the write that enables the queue (reported before that write),
+ * not at another time while the queue is not ready */
+static void c_4_2_2_1_7_enable(struct fx *f, bool bad) {
+  f->accepted = f->offered = PK_FEATURES;
+  begin(f);
+  features_read(f);
+  features_write(f);
+  features_ok(f, true);
+  rw(f, MODEL_MMIO_QUEUE_SEL, PQ);
+  rr(f, MODEL_MMIO_QUEUE_READY, 0);
+  rr(f, MODEL_MMIO_QUEUE_SIZE_MAX, 256);
+  rw(f, MODEL_MMIO_QUEUE_SIZE, NUM);
+  rw(f, MODEL_MMIO_QUEUE_DESC_LOW, (uint32_t)q_desc(PQ));
+  rw(f, MODEL_MMIO_QUEUE_DESC_HIGH, 0);
+  rw(f, MODEL_MMIO_QUEUE_DRIVER_LOW, (uint32_t)q_avail(PQ));
+  rw(f, MODEL_MMIO_QUEUE_DRIVER_HIGH, 0);
+  rw(f, MODEL_MMIO_QUEUE_DEVICE_LOW, (uint32_t)q_used(PQ));
+  rw(f, MODEL_MMIO_QUEUE_DEVICE_HIGH, 0);
+  wle(f, DEV, q_used(PQ) + MODEL_PACKED_EVENT_OFF_FLAGS, RING_EVENT_FLAGS_ENABLE, 2);
+  if (bad)
+    rr(f, MODEL_MMIO_QUEUE_READY, 0);
+  rw(f, MODEL_MMIO_QUEUE_READY, 1);
+  status_add(f, VIRTIO_STATUS_DRIVER_OK);
+  end_event(f);
+}
+
+/* 2.8.12#1: lists are started in ring order */
+static void c_2_8_12_1(struct fx *f, bool bad) {
+  pk_up(f, 0);
+  uint16_t a = pk_add(f, 1), b = pk_add(f, 1);
+  notify(f, PQ);
+  end_event(f);
+  rmem(f, DEV, pk_slot_addr(bad ? 1 : 0), MODEL_PACKED_DESC_SIZE);
+  rmem(f, DEV, pk_slot_addr(bad ? 0 : 1), MODEL_PACKED_DESC_SIZE);
+  pk_use(f, a);
+  pk_use(f, b);
+  end_event(f);
+}
+
+/* 2.8.12#2: a used descriptor carries the used marking of its lap */
+static void c_2_8_12_2(struct fx *f, bool bad) {
+  pk_up(f, 0);
+  uint16_t a = pk_send(f, 1);
+  pk_used_at(f, a, 0, bad ? VIRTQ_DESC_F_USED : model_packed_used_bits(true), 1);
+  end_event(f);
+}
+
+/* 2.8.12#2, a flush: used descriptors written ahead of the used position
+ * with the first one's flags last; each must land on a used position */
+static void c_2_8_12_2_flush(struct fx *f, bool bad) {
+  pk_up(f, 0);
+  uint16_t a = pk_add(f, 2), b = pk_add(f, 1);
+  notify(f, PQ);
+  end_event(f);
+  uint64_t first = pk_slot_addr(0), second = pk_slot_addr(bad ? 1u : 2u);
+  wle(f, DEV, first + MODEL_PACKED_DESC_OFF_LEN, 0, 4);
+  wle(f, DEV, first + MODEL_PACKED_DESC_OFF_ID, a, 2);
+  wle(f, DEV, second + MODEL_PACKED_DESC_OFF_LEN, 0, 4);
+  wle(f, DEV, second + MODEL_PACKED_DESC_OFF_ID, b, 2);
+  wle(f, DEV, second + MODEL_PACKED_DESC_OFF_FLAGS, model_packed_used_bits(true), 2);
+  wle(f, DEV, first + MODEL_PACKED_DESC_OFF_FLAGS, model_packed_used_bits(true), 2);
+  end_event(f);
+}
+
+/* 2.8.12#2 at the wrap: after a full lap the used marking follows the
+ * flipped Device Ring Wrap Counter */
+static void c_2_8_12_2_wrap(struct fx *f, bool bad) {
+  pk_up(f, 0);
+  for (unsigned i = 0; i < NUM; i++) {
+    uint16_t id = pk_send(f, 1);
+    pk_use(f, id);
+    end_event(f);
+  }
+  assert_false(pk.dev.wrap);
+  uint16_t id = pk_send(f, 1);
+  pk_used_at(f, id, 0, model_packed_used_bits(bad), 1);
+  end_event(f);
+}
+
+/* Payload rules on a packed receive queue: one 1526-byte buffer (two
+ * 64-byte ones with MRG_RXBUF) made available on queue 0. */
+static void pk_rx_header(struct fx *f, uint16_t id, uint16_t num_buffers) {
+  uint8_t hdr[MODEL_NET_HDR_SIZE] = {0};
+  hdr[MODEL_NET_HDR_OFF_NUM_BUFFERS] = (uint8_t)num_buffers;
+  wmem(f, DEV, pk.addr[id], hdr, sizeof(hdr));
+}
+
+/* 5.1.9.4.1#1 on a packed ring: num_buffers 1 without MRG_RXBUF */
+static void c_5_1_9_4_1_1_packed(struct fx *f, bool bad) {
+  pk_up(f, 0);
+  pk.q = MODEL_NET_RXQ;
+  uint16_t a = pk_add_flags(f, 1, 1526, NULL);
+  notify(f, MODEL_NET_RXQ);
+  end_event(f);
+  pk_rx_header(f, a, (uint16_t)(bad ? 0u : 1u));
+  pk_used_at(f, a, 60, model_packed_used_bits(true), 1);
+  end_event(f);
+}
+
+/* 5.1.9.4.1#4 on a packed ring: a packet's used descriptors are exposed
+ * together (the first one's flags last), not one event at a time */
+static void c_5_1_9_4_1_4_packed(struct fx *f, bool bad) {
+  pk_up(f, F(VIRTIO_NET_F_MRG_RXBUF));
+  pk.q = MODEL_NET_RXQ;
+  uint16_t a = pk_add_flags(f, 1, 64, NULL), b = pk_add_flags(f, 1, 64, NULL);
+  notify(f, MODEL_NET_RXQ);
+  end_event(f);
+  pk_rx_header(f, a, 2);
+  uint64_t first = pk_slot_addr(0), second = pk_slot_addr(1);
+  wle(f, DEV, first + MODEL_PACKED_DESC_OFF_LEN, 64, 4);
+  wle(f, DEV, first + MODEL_PACKED_DESC_OFF_ID, a, 2);
+  if (bad) {
+    wle(f, DEV, first + MODEL_PACKED_DESC_OFF_FLAGS, model_packed_used_bits(true), 2);
+    end_event(f);
+  }
+  wle(f, DEV, second + MODEL_PACKED_DESC_OFF_LEN, 10, 4);
+  wle(f, DEV, second + MODEL_PACKED_DESC_OFF_ID, b, 2);
+  wle(f, DEV, second + MODEL_PACKED_DESC_OFF_FLAGS, model_packed_used_bits(true), 2);
+  if (!bad)
+    wle(f, DEV, first + MODEL_PACKED_DESC_OFF_FLAGS, model_packed_used_bits(true), 2);
+  end_event(f);
+}
+
+/* 2.8.15#1: no device write into a device-readable buffer */
+static void c_2_8_15_1(struct fx *f, bool bad) {
+  pk_up(f, 0);
+  const uint16_t kinds[2] = {0, VIRTQ_DESC_F_WRITE};
+  uint16_t a = pk_add_flags(f, 2, 64, kinds);
+  notify(f, PQ);
+  end_event(f);
+  uint8_t x[4] = {1, 2, 3, 4};
+  wmem(f, DEV, pk.addr[a] + (bad ? 0u : 64u), x, sizeof(x));
+  pk_use(f, a);
+  end_event(f);
+}
+
+/* 2.8.15#2: no device read of a device-writable buffer */
+static void c_2_8_15_2(struct fx *f, bool bad) {
+  pk_up(f, 0);
+  const uint16_t kinds[2] = {0, VIRTQ_DESC_F_WRITE};
+  uint16_t a = pk_add_flags(f, 2, 64, kinds);
+  notify(f, PQ);
+  end_event(f);
+  rmem(f, DEV, pk.addr[a] + (bad ? 64u : 0u), 4);
+  pk_use(f, a);
+  end_event(f);
+}
+
+/* 2.8.15#3: a used descriptor names an available buffer */
+static void c_2_8_15_3(struct fx *f, bool bad) {
+  pk_up(f, 0);
+  uint16_t a = pk_send(f, 2);
+  pk_used_at(f, bad ? (uint16_t)(a + 5u) : a, 0, model_packed_used_bits(true), 2);
+  end_event(f);
+}
+
+/* 2.8.15#4: nothing changes a descriptor after its used marking */
+static void c_2_8_15_4(struct fx *f, bool bad) {
+  pk_up(f, 0);
+  uint16_t a = pk_send(f, 1);
+  pk_use(f, a);
+  if (bad)
+    wle(f, DEV, pk_slot_addr(0) + MODEL_PACKED_DESC_OFF_LEN, 7, 4);
+  end_event(f);
+}
+
+/* 2.8.16#1: the driver leaves the device's descriptors alone */
+static void c_2_8_16_1(struct fx *f, bool bad) {
+  pk_up(f, 0);
+  (void)pk_send(f, 1);
+  wle(f, DRV, pk_slot_addr(bad ? 0 : 1) + MODEL_PACKED_DESC_OFF_LEN, 9, 4);
+  end_event(f);
+}
+
+/* 2.8.16#2: a descriptor made available is not changed later */
+static void c_2_8_16_2(struct fx *f, bool bad) {
+  pk_up(f, 0);
+  uint64_t a = buf(f, 128);
+  pk_desc(f, pk_slot_addr(1), a + 64, 64, 0, pk_flags(1, 2, VIRTQ_DESC_F_WRITE));
+  end_event(f);
+  if (bad)
+    wle(f, DRV, pk_slot_addr(1) + MODEL_PACKED_DESC_OFF_LEN, 32, 4);
+  pk_desc(f, pk_slot_addr(0), a, 64, 0, pk_flags(0, 2, VIRTQ_DESC_F_WRITE));
+  notify(f, PQ);
+  end_event(f);
+}
+
+/* 2.8.17#2: no list longer than the queue size */
+static void c_2_8_17_2(struct fx *f, bool bad) {
+  pk_up(f, 0);
+  uint64_t a = buf(f, 64u * NUM);
+  for (uint32_t k = NUM; k-- > 0;) {
+    uint16_t flags = pk_flags(k, NUM, VIRTQ_DESC_F_WRITE);
+    if (bad)
+      flags |= VIRTQ_DESC_F_NEXT;
+    pk_desc(f, pk_slot_addr(k), a + 64u * k, 64, 0, flags);
+  }
+  notify(f, PQ);
+  end_event(f);
+}
+
+/* 2.8.17#3: writable descriptors after readable ones */
+static void c_2_8_17_3(struct fx *f, bool bad) {
+  pk_up(f, 0);
+  const uint16_t kinds[2] = {bad ? VIRTQ_DESC_F_WRITE : 0, bad ? 0 : VIRTQ_DESC_F_WRITE};
+  (void)pk_add_flags(f, 2, 64, kinds);
+  notify(f, PQ);
+  end_event(f);
+}
+
+/* 2.8.17#5: a list only where it fits: its last slot must not lead into
+ * a slot the device still owns */
+static void c_2_8_17_5(struct fx *f, bool bad) {
+  pk_up(f, 0);
+  for (unsigned i = 0; i < NUM - 2u; i++)
+    (void)pk_add(f, 1);
+  notify(f, PQ);
+  end_event(f);
+  uint64_t a = buf(f, 128);
+  pk_desc(f, pk_slot_addr(NUM - 1u), a + 64, 64, 9,
+          (uint16_t)(pk_flags(1, 2, VIRTQ_DESC_F_WRITE) | (bad ? VIRTQ_DESC_F_NEXT : 0)));
+  pk_desc(f, pk_slot_addr(NUM - 2u), a, 64, 9, pk_flags(0, 2, VIRTQ_DESC_F_WRITE));
+  notify(f, PQ);
+  end_event(f);
+}
+
+/* 2.8.17#6: the first descriptor of a list is made available last */
+static void c_2_8_17_6(struct fx *f, bool bad) {
+  pk_up(f, 0);
+  uint64_t a = buf(f, 128);
+  uint64_t first = pk_slot_addr(0), second = pk_slot_addr(1);
+  pk_desc(f, bad ? first : second, bad ? a : a + 64, 64, 0,
+          pk_flags(bad ? 0 : 1, 2, VIRTQ_DESC_F_WRITE));
+  if (bad)
+    end_event(f);
+  pk_desc(f, bad ? second : first, bad ? a + 64 : a, 64, 0,
+          pk_flags(bad ? 1 : 0, 2, VIRTQ_DESC_F_WRITE));
+  notify(f, PQ);
+  end_event(f);
+}
+
+/* An indirect table of n entries (inner flags on entry 1) in a list of
+ * `list` descriptors, the table last. */
+static void pk_indirect(struct fx *f, uint32_t n, uint16_t inner, uint32_t list) {
+  uint64_t table = buf(f, n * MODEL_PACKED_DESC_SIZE), a = buf(f, 64u * (n + 1u));
+  for (uint32_t i = 0; i < n; i++) {
+    uint64_t e = table + model_packed_desc_off(i);
+    wle(f, DRV, e + MODEL_PACKED_DESC_OFF_ADDR, a + 64u * i, 8);
+    wle(f, DRV, e + MODEL_PACKED_DESC_OFF_LEN, 64, 4);
+    wle(f, DRV, e + MODEL_PACKED_DESC_OFF_FLAGS, VIRTQ_DESC_F_WRITE | (i == 1 ? inner : 0), 2);
+  }
+  for (uint32_t k = list; k-- > 0;) {
+    bool last = k + 1u == list;
+    pk_desc(f, pk_slot_addr(k), last ? table : a + 64u * n, last ? n * MODEL_PACKED_DESC_SIZE : 64u,
+            0, pk_flags(k, list, last ? VIRTQ_DESC_F_INDIRECT : 0));
+  }
+  notify(f, PQ);
+  end_event(f);
+}
+
+/* 2.8.19#1: INDIRECT only with INDIRECT_DESC */
+static void c_2_8_19_1(struct fx *f, bool bad) {
+  pk_up(f, bad ? 0 : F(VIRTIO_F_INDIRECT_DESC));
+  pk_indirect(f, 2, 0, 1);
+}
+
+/* 2.8.19#2: no flag but WRITE in an indirect table */
+static void c_2_8_19_2(struct fx *f, bool bad) {
+  pk_up(f, F(VIRTIO_F_INDIRECT_DESC));
+  pk_indirect(f, 3, bad ? VIRTQ_DESC_F_NEXT : 0, 1);
+}
+
+/* 2.8.19#3: no indirect table longer than the queue size */
+static void c_2_8_19_3(struct fx *f, bool bad) {
+  pk_up(f, F(VIRTIO_F_INDIRECT_DESC));
+  pk_indirect(f, bad ? NUM + 1u : NUM, 0, 1);
+}
+
+/* 2.8.19#4: no INDIRECT descriptor in a NEXT list */
+static void c_2_8_19_4(struct fx *f, bool bad) {
+  pk_up(f, F(VIRTIO_F_INDIRECT_DESC));
+  pk_indirect(f, 2, 0, bad ? 2u : 1u);
+}
+
+/* 2.8.21.1.1#1: the descriptor is written before the flags that expose it */
+static void c_2_8_21_1_1_1(struct fx *f, bool bad) {
+  pk_up(f, 0);
+  uint64_t a = buf(f, 64), d = pk_slot_addr(0);
+  if (bad)
+    wle(f, DRV, d + MODEL_PACKED_DESC_OFF_FLAGS, pk_flags(0, 1, VIRTQ_DESC_F_WRITE), 2);
+  wle(f, DRV, d + MODEL_PACKED_DESC_OFF_ADDR, a, 8);
+  wle(f, DRV, d + MODEL_PACKED_DESC_OFF_LEN, 64, 4);
+  if (!bad)
+    wle(f, DRV, d + MODEL_PACKED_DESC_OFF_FLAGS, pk_flags(0, 1, VIRTQ_DESC_F_WRITE), 2);
+  notify(f, PQ);
+  end_event(f);
+}
+
+/* 2.8.21.3.1#1: a notification is skipped only on a fresh DISABLE (or an
+ * event descriptor not reached) */
+static void c_2_8_21_3_1_1(struct fx *f, bool bad) {
+  pk_up(f, 0);
+  pk_dev_event(f, (uint16_t)(bad ? RING_EVENT_FLAGS_ENABLE : RING_EVENT_FLAGS_DISABLE), 0);
+  end_event(f);
+  (void)pk_add(f, 1);
+  rmem(f, DRV, q_used(PQ), MODEL_PACKED_EVENT_SIZE);
+  end_event(f);
+}
+
+/* The same with EVENT_IDX: the event descriptor was passed. */
+static void c_2_8_21_3_1_1_desc(struct fx *f, bool bad) {
+  pk_up(f, F(VIRTIO_F_EVENT_IDX));
+  struct model_packed_pos at = model_packed_pos_advance(pk.drv, bad ? 0u : 1u, NUM);
+  pk_dev_event(f, RING_EVENT_FLAGS_DESC, model_packed_event_encode(at));
+  end_event(f);
+  (void)pk_add(f, 1);
+  rmem(f, DRV, q_used(PQ), MODEL_PACKED_EVENT_SIZE);
+  end_event(f);
+}
+
+/* The driver read the device area before its flags write: stale. */
+static void c_2_8_21_3_1_1_stale(struct fx *f, bool bad) {
+  pk_up(f, 0);
+  pk_dev_event(f, RING_EVENT_FLAGS_DISABLE, 0);
+  end_event(f);
+  if (bad)
+    rmem(f, DRV, q_used(PQ), MODEL_PACKED_EVENT_SIZE);
+  (void)pk_add(f, 1);
+  if (!bad)
+    rmem(f, DRV, q_used(PQ), MODEL_PACKED_EVENT_SIZE);
+  end_event(f);
+}
+
+/* 6.2#3, packed: a buffer a batch skipped is not used again */
+static void c_6_2_3_packed(struct fx *f, bool bad) {
+  pk_up(f, F(VIRTIO_F_IN_ORDER));
+  uint16_t a = pk_add(f, 1), b = pk_add(f, 2);
+  notify(f, PQ);
+  end_event(f);
+  pk_used_at(f, b, 0, model_packed_used_bits(true), 3); /* a batch: a and b */
+  end_event(f);
+  if (bad)
+    pk_used_at(f, a, 0, model_packed_used_bits(true), 1);
+  end_event(f);
+}
+
+/* Wrapping twice with chains across the end, batches and singles: clean. */
+static void c_packed_wraps_clean(struct fx *f, bool bad) {
+  (void)bad;
+  pk_up(f, F(VIRTIO_F_IN_ORDER));
+  for (unsigned round = 0; round < 12; round++) {
+    uint16_t a = pk_add(f, 3), b = pk_add(f, 2);
+    notify(f, PQ);
+    end_event(f);
+    rmem(f, DEV, pk_slot_addr(model_packed_pos_advance(pk.dev, 0, NUM).idx), 16);
+    if (round % 2 == 0) {
+      pk_used_at(f, b, 0, model_packed_used_bits(pk.dev.wrap), 5);
+    } else {
+      pk_use(f, a);
+      pk_use(f, b);
+    }
+    end_event(f);
+  }
+}
+
+/* 6.2#3, split: one used entry stands for a batch of the oldest buffers,
+ * and the used idx covers the batch */
+static void c_6_2_3_split(struct fx *f, bool bad) {
+  f->accepted = f->offered = BASE_FEATURES | F(VIRTIO_F_IN_ORDER);
+  up(f);
+  uint64_t a = buf(f, 64);
+  (void)add1(f, PQ, a, 64, true);
+  (void)add1(f, PQ, a + 64, 64, true);
+  notify(f, PQ);
+  end_event(f);
+  dev_used_elem(f, PQ, 1, 64);
+  dev_used_idx(f, PQ, bad ? 1u : 2u);
+  irq(f, MODEL_MMIO_INT_VRING);
+  end_event(f);
+}
+
+/* 2.7.5.2#2: with IN_ORDER a chain's next is the following slot */
+static void c_2_7_5_2_2(struct fx *f, bool bad) {
+  f->accepted = f->offered = BASE_FEATURES | F(VIRTIO_F_IN_ORDER);
+  up(f);
+  uint64_t a = buf(f, 128);
+  desc_at(f, q_desc(PQ), 0, a, 64, VIRTQ_DESC_F_NEXT, bad ? 2u : 1u);
+  desc_at(f, q_desc(PQ), bad ? 2u : 1u, a + 64, 64, VIRTQ_DESC_F_WRITE, 0);
+  publish_head(f, PQ, 0);
+  notify(f, PQ);
+  end_event(f);
+}
+
+/* 2.7.5.3.1#5: with IN_ORDER indirect entries are sequential */
+static void c_2_7_5_3_1_5(struct fx *f, bool bad) {
+  f->accepted = f->offered = BASE_FEATURES | F(VIRTIO_F_IN_ORDER) | F(VIRTIO_F_INDIRECT_DESC);
+  up(f);
+  uint64_t table = buf(f, 3u * MODEL_SPLIT_DESC_SIZE), a = buf(f, 192);
+  desc_at(f, table, 0, a, 64, VIRTQ_DESC_F_NEXT, bad ? 2u : 1u);
+  desc_at(f, table, bad ? 2u : 1u, a + 64, 64, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE,
+          bad ? 1u : 2u);
+  desc_at(f, table, bad ? 1u : 2u, a + 128, 64, VIRTQ_DESC_F_WRITE, 0);
+  desc_at(f, q_desc(PQ), 0, table, 3u * MODEL_SPLIT_DESC_SIZE, VIRTQ_DESC_F_INDIRECT, 0);
+  publish_head(f, PQ, 0);
+  notify(f, PQ);
+  end_event(f);
+}
+
 static const struct mon_case cases[] = {
     {"2.1.1#2", "test_2_1_1_2_no_status_bit_cleared", c_2_1_1_2, false},
     {"2.1.1#3", "test_2_1_1_3_reset_after_failed_before_init", c_2_1_1_3, false},
@@ -1849,10 +2391,12 @@ static const struct mon_case cases[] = {
     {"2.7.5.1#2", "test_2_7_5_1_2_no_device_read_of_writable_buffer", c_2_7_5_1_2, true},
     {"2.7.5.1#3", "test_2_7_5_1_3_no_device_write_to_descriptor_table", c_2_7_5_1_3, true},
     {"2.7.5.2#1", "test_2_7_5_2_1_no_descriptor_loop", c_2_7_5_2_1, false},
+    {"2.7.5.2#2", "test_2_7_5_2_2_in_order_next_is_following_slot", c_2_7_5_2_2, false},
     {"2.7.5.3.1#1", "test_2_7_5_3_1_1_indirect_only_with_indirect_desc", c_2_7_5_3_1_1, false},
     {"2.7.5.3.1#2", "test_2_7_5_3_1_2_no_indirect_in_indirect_table", c_2_7_5_3_1_2, false},
     {"2.7.5.3.1#3", "test_2_7_5_3_1_3_chain_no_longer_than_queue_size", c_2_7_5_3_1_3, false},
     {"2.7.5.3.1#4", "test_2_7_5_3_1_4_no_indirect_with_next", c_2_7_5_3_1_4, false},
+    {"2.7.5.3.1#5", "test_2_7_5_3_1_5_in_order_indirect_sequential", c_2_7_5_3_1_5, false},
     {"2.7.6.1#1", "test_2_7_6_1_1_avail_idx_never_goes_back", c_2_7_6_1_1, false},
     {"2.7.7.1#1", "test_2_7_7_1_1_avail_flags_0_or_1", c_2_7_7_1_1, false},
     {"2.7.7.1#2", "test_2_7_7_1_2_avail_flags_0_with_event_idx", c_2_7_7_1_2, false},
@@ -1871,6 +2415,29 @@ static const struct mon_case cases[] = {
     {"2.7.10.2#1", "test_2_7_10_2_1_used_flags_0_or_1", c_2_7_10_2_1, false},
     {"2.7.10.2#2", "test_2_7_10_2_2_used_flags_0_with_event_idx", c_2_7_10_2_2, false},
     {"2.7.13.3.1#1", "test_2_7_13_3_1_1_descriptors_before_avail_idx", c_2_7_13_3_1_1, true},
+    {"2.8.11#1", "test_2_8_11_1_packed_areas_aligned", c_2_8_11_1, false},
+    {"2.8.12#1", "test_2_8_12_1_lists_started_in_ring_order", c_2_8_12_1, true},
+    {"2.8.12#2", "test_2_8_12_2_used_marking_of_its_lap", c_2_8_12_2, false},
+    {"2.8.12#2", "test_2_8_12_2_used_marking_follows_wrap", c_2_8_12_2_wrap, false},
+    {"2.8.12#2", "test_2_8_12_2_flush_lands_on_used_positions", c_2_8_12_2_flush, true},
+    {"2.8.15#1", "test_2_8_15_1_no_device_write_to_readable_part", c_2_8_15_1, true},
+    {"2.8.15#2", "test_2_8_15_2_no_device_read_of_writable_part", c_2_8_15_2, true},
+    {"2.8.15#3", "test_2_8_15_3_used_id_was_available", c_2_8_15_3, false},
+    {"2.8.15#4", "test_2_8_15_4_no_change_after_used_marking", c_2_8_15_4, true},
+    {"2.8.16#1", "test_2_8_16_1_device_owned_slot_left_alone", c_2_8_16_1, true},
+    {"2.8.16#2", "test_2_8_16_2_available_descriptor_unchanged", c_2_8_16_2, true},
+    {"2.8.17#2", "test_2_8_17_2_list_within_queue_size", c_2_8_17_2, false},
+    {"2.8.17#3", "test_2_8_17_3_writable_after_readable", c_2_8_17_3, false},
+    {"2.8.17#5", "test_2_8_17_5_list_fits_free_slots", c_2_8_17_5, false},
+    {"2.8.17#6", "test_2_8_17_6_first_descriptor_available_last", c_2_8_17_6, false},
+    {"2.8.19#1", "test_2_8_19_1_packed_indirect_only_negotiated", c_2_8_19_1, false},
+    {"2.8.19#2", "test_2_8_19_2_packed_indirect_entry_flags", c_2_8_19_2, false},
+    {"2.8.19#3", "test_2_8_19_3_packed_indirect_table_within_queue_size", c_2_8_19_3, false},
+    {"2.8.19#4", "test_2_8_19_4_packed_indirect_not_in_next_list", c_2_8_19_4, false},
+    {"2.8.21.1.1#1", "test_2_8_21_1_1_1_descriptor_before_its_flags", c_2_8_21_1_1_1, true},
+    {"2.8.21.3.1#1", "test_2_8_21_3_1_1_notify_unless_disabled", c_2_8_21_3_1_1, false},
+    {"2.8.21.3.1#1", "test_2_8_21_3_1_1_notify_at_event_descriptor", c_2_8_21_3_1_1_desc, false},
+    {"2.8.21.3.1#1", "test_2_8_21_3_1_1_suppression_read_after_flags", c_2_8_21_3_1_1_stale, true},
     {"3.1.1#1", "test_3_1_1_1_init_steps_in_order", c_3_1_1_1, false},
     {"3.1.1#3", "test_3_1_1_3_no_driver_features_after_features_ok", c_3_1_1_3, false},
     {"3.1.1#4", "test_3_1_1_4_failed_after_refused_features_ok", c_3_1_1_4, false},
@@ -1878,6 +2445,7 @@ static const struct mon_case cases[] = {
     {"3.1.1#6", "test_3_1_1_6_no_notification_before_driver_ok", c_3_1_1_6, false},
     {"3.3.1#1", "test_3_3_1_1_outstanding_head_not_made_available_again", c_3_3_1_1, false},
     {"3.3.1#1", "test_3_3_1_1_outstanding_descriptor_not_rewritten", c_3_3_1_1_rewrite, true},
+    {"3.3.1#2", "test_3_3_1_2_stopped_queue_set_up_again_only_after_reset", c_3_3_1_2, false},
     {"4.2.2.1#1", "test_4_2_2_1_1_magic_value", c_4_2_2_1_1, false},
     {"4.2.2.1#2", "test_4_2_2_1_2_version", c_4_2_2_1_2, false},
     {"4.2.2.1#3", "test_4_2_2_1_3_raised_bit_kept_until_acknowledged", c_4_2_2_1_3, false},
@@ -1886,6 +2454,7 @@ static const struct mon_case cases[] = {
     {"4.2.2.1#5", "test_4_2_2_1_5_reset_clears_interrupt_status", c_4_2_2_1_5_isr, false},
     {"4.2.2.1#6", "test_4_2_2_1_6_one_generation_one_content", c_4_2_2_1_6, false},
     {"4.2.2.1#7", "test_4_2_2_1_7_no_access_to_queue_not_ready", c_4_2_2_1_7, true},
+    {"4.2.2.1#7", "test_4_2_2_1_7_device_area_set_up_on_queue_ready", c_4_2_2_1_7_enable, true},
     {"4.2.2.2#1", "test_4_2_2_2_1_no_access_outside_register_map", c_4_2_2_2_1, false},
     {"4.2.2.2#2", "test_4_2_2_2_2_no_write_to_read_only_register", c_4_2_2_2_2, false},
     {"4.2.2.2#3", "test_4_2_2_2_3_no_read_of_write_only_register", c_4_2_2_2_3, false},
@@ -1942,9 +2511,12 @@ static const struct mon_case cases[] = {
     {"5.1.9.3.2#2", "test_5_1_9_3_2_2_rx_packet_in_one_buffer_without_mrg_rxbuf", c_5_1_9_3_2_2,
      false},
     {"5.1.9.4.1#1", "test_5_1_9_4_1_1_rx_num_buffers_1_without_mrg_rxbuf", c_5_1_9_4_1_1, false},
+    {"5.1.9.4.1#1", "test_5_1_9_4_1_1_rx_num_buffers_packed", c_5_1_9_4_1_1_packed, false},
     {"5.1.9.4.1#2", "test_5_1_9_4_1_2_rx_num_buffers_at_least_1", c_5_1_9_4_1_2, false},
     {"5.1.9.4.1#3", "test_5_1_9_4_1_3_rx_merged_buffers_filled_but_last", c_5_1_9_4_1_3, false},
     {"5.1.9.4.1#4", "test_5_1_9_4_1_4_rx_packet_buffers_used_together", c_5_1_9_4_1_4, false},
+    {"5.1.9.4.1#4", "test_5_1_9_4_1_4_rx_packet_exposed_together_packed", c_5_1_9_4_1_4_packed,
+     false},
     {"5.1.9.4.1#4", "test_5_1_9_4_1_4_rx_no_used_idx_mid_packet", c_5_1_9_4_1_4_idx, true},
     {"5.1.9.4.1#5", "test_5_1_9_4_1_5_rx_flags_0_without_guest_csum", c_5_1_9_4_1_5, false},
     {"5.1.9.4.1#7", "test_5_1_9_4_1_7_rx_no_tcpv4_without_guest_tso4", c_5_1_9_4_1_7, false},
@@ -1962,6 +2534,8 @@ static const struct mon_case cases[] = {
     {"5.1.9.5.2.2#3", "test_5_1_9_5_2_2_3_mac_table_counts_fill_data", c_5_1_9_5_2_2_3, false},
     {"6.1#1", "test_6_1_1_version_1_accepted", c_6_1_1, false},
     {"6.2#1", "test_6_2_1_version_1_offered", c_6_2_1, false},
+    {"6.2#3", "test_6_2_3_packed_skipped_buffer_not_used_again", c_6_2_3_packed, false},
+    {"6.2#3", "test_6_2_3_split_batch_covered_by_used_idx", c_6_2_3_split, false},
 };
 
 static const unsigned modes[] = {MODEL_MON_OBSERVE_ACCESSES, MODEL_MON_OBSERVE_SNAPSHOTS,
@@ -2076,6 +2650,97 @@ static void test_monitor_check_table_matches_cases_and_catalog(void **state) {
 /* ---- beyond single checks ---------------------------------------------------------------- */
 
 /* A clean run of everything the cases use, many buffers over wraps: none. */
+static void test_monitor_packed_wraps_are_clean(void **state) {
+  (void)state;
+  for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+    static struct fx f;
+    current_mode = modes[m];
+    fx_open(&f, modes[m], BASE_FEATURES, BASE_FEATURES);
+    c_packed_wraps_clean(&f, false);
+    model_mon_finish(f.mon);
+    expect_clean(&f);
+    const struct model_clause *clause = model_catalog_find("6.2#3");
+    size_t index = 0;
+    while (model_catalog_at(index) != clause)
+      index++;
+    assert_true(model_mon_tally(f.mon, index)->evaluated >= 12u);
+    fx_close(&f);
+  }
+}
+
+/* Out-of-order completion on a packed ring: lists of 1 to 3 descriptors
+ * across the ring's end, the device starting them in ring order, writing
+ * into their writable parts and using them in a pseudo-random order, two
+ * at a time with the first one's flags written last. */
+static void packed_out_of_order(struct fx *f) {
+  pk_up(f, 0);
+  uint16_t out[NUM];
+  unsigned out_count = 0, started = 0, used_slots = 0;
+  uint32_t seed = 12345u;
+  for (unsigned round = 0; round < 200; round++) {
+    for (;;) {
+      seed = seed * 1103515245u + 12345u;
+      uint32_t n = 1u + (seed >> 16) % 3u;
+      if (used_slots + n > NUM)
+        break;
+      out[out_count++] = pk_add(f, n);
+      used_slots += n;
+      if ((seed >> 8) % 2u == 0)
+        break;
+    }
+    notify(f, PQ);
+    end_event(f);
+    for (; started < out_count; started++) {
+      uint16_t id = out[started];
+      rmem(f, DEV, pk_slot_addr(pk.first[id]), MODEL_PACKED_DESC_SIZE);
+      uint8_t x[4] = {9, 9, 9, 9};
+      wmem(f, DEV, pk.addr[id], x, sizeof(x));
+    }
+    seed = seed * 1103515245u + 12345u;
+    unsigned pick = (seed >> 16) % out_count;
+    unsigned two = out_count > 1 && (seed >> 4) % 2u == 0 ? 1u : 0u;
+    uint16_t ids[2] = {out[pick], out[(pick + 1u) % out_count]};
+    uint64_t first = pk_slot_addr(pk.dev.idx);
+    bool first_wrap = pk.dev.wrap;
+    wle(f, DEV, first + MODEL_PACKED_DESC_OFF_LEN, 0, 4);
+    wle(f, DEV, first + MODEL_PACKED_DESC_OFF_ID, ids[0], 2);
+    struct model_packed_pos next = model_packed_pos_advance(pk.dev, pk.slots[ids[0]], NUM);
+    if (two) {
+      uint64_t second = pk_slot_addr(next.idx);
+      wle(f, DEV, second + MODEL_PACKED_DESC_OFF_LEN, 0, 4);
+      wle(f, DEV, second + MODEL_PACKED_DESC_OFF_ID, ids[1], 2);
+      wle(f, DEV, second + MODEL_PACKED_DESC_OFF_FLAGS, model_packed_used_bits(next.wrap), 2);
+      next = model_packed_pos_advance(next, pk.slots[ids[1]], NUM);
+    }
+    wle(f, DEV, first + MODEL_PACKED_DESC_OFF_FLAGS, model_packed_used_bits(first_wrap), 2);
+    pk.dev = next;
+    for (unsigned k = 0; k <= two; k++) {
+      unsigned at = 0;
+      while (out[at] != ids[k])
+        at++;
+      used_slots -= pk.slots[ids[k]];
+      for (unsigned m = at; m + 1u < out_count; m++)
+        out[m] = out[m + 1u];
+      out_count--;
+      started--;
+    }
+    end_event(f);
+  }
+}
+
+static void test_monitor_packed_out_of_order_is_clean(void **state) {
+  (void)state;
+  for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+    static struct fx f;
+    current_mode = modes[m];
+    fx_open(&f, modes[m], BASE_FEATURES, BASE_FEATURES);
+    packed_out_of_order(&f);
+    model_mon_finish(f.mon);
+    expect_clean(&f);
+    fx_close(&f);
+  }
+}
+
 static void test_monitor_well_behaved_traffic_is_clean(void **state) {
   (void)state;
   for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
@@ -2214,6 +2879,8 @@ static void test_monitor_create_rejects_bad_config(void **state) {
 int main(void) {
   static const struct CMUnitTest fixed[] = {
       cmocka_unit_test(test_monitor_check_table_matches_cases_and_catalog),
+      cmocka_unit_test(test_monitor_packed_wraps_are_clean),
+      cmocka_unit_test(test_monitor_packed_out_of_order_is_clean),
       cmocka_unit_test(test_monitor_well_behaved_traffic_is_clean),
       cmocka_unit_test(test_monitor_injected_reset_excuses_the_driver),
       cmocka_unit_test(test_monitor_failed_access_is_not_judged),

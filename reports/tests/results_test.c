@@ -41,6 +41,7 @@ static void fill(struct report_set *set) {
   strcpy(tallies[0].first.detail, "avail idx 7 -> 3\ton queue 1\\");
   struct report_run run = {.path = HOSTILE,
                            .seed = UINT64_MAX,
+                           .ring = REPORT_RING_PACKED,
                            .passed = false,
                            .message = "line 1\nline 2: \"bad\"",
                            .replay = "viosim run x --seed 1",
@@ -135,7 +136,10 @@ static void test_results_round_trip(void **state) {
   report_set_init(&b);
   fill(&a);
   char *text_a = save(&a, &len_a);
-  assert_int_equal(strncmp(text_a, "viosim-results 1\n", 17), 0);
+  assert_int_equal(strncmp(text_a, "viosim-results 2\n", 17), 0);
+  assert_non_null(strstr(text_a, "\t18446744073709551615\tpacked\tfail\tmonitor\t"));
+  assert_non_null(strstr(text_a, "loopback.vsc\t1\tsplit\tpass\tnormal\t"));
+  assert_int_equal(a.runs[0].ring, REPORT_RING_PACKED);
   assert_int_equal(load(text_a, &b, err, sizeof err), MODEL_OK);
   assert_int_equal(b.run_count, a.run_count);
   for (size_t i = 0; i < a.run_count; i++) {
@@ -144,6 +148,7 @@ static void test_results_round_trip(void **state) {
     assert_string_equal(x->message, y->message);
     assert_string_equal(x->replay, y->replay);
     assert_true(x->seed == y->seed && x->passed == y->passed);
+    assert_int_equal(x->ring, y->ring);
     assert_true(x->trace_hash == y->trace_hash && x->features_seen == y->features_seen);
     assert_true(x->monitor_suite == y->monitor_suite);
     assert_int_equal(x->counter_count, y->counter_count);
@@ -192,7 +197,10 @@ struct bad_case {
 static const struct bad_case g_bad[] = {
     {"", "r.tsv:1: empty file"},
     {"viosim results\n", "r.tsv:1: not a viosim results file"},
-    {"viosim-results 2\n", "r.tsv:1: results format version '2' is not supported"},
+    {"viosim-results 3\n", "r.tsv:1: results format version '3' is not supported"},
+    {"viosim-results 2\n" RUN, "r.tsv:2: 'run' needs 8 fields, found 7"},
+    {"viosim-results 2\nrun\ta.vsc\t1\tround\tpass\tnormal\t0000000000000001\t0000000000000000\n",
+     "r.tsv:2: bad ring format 'round'"},
     {HEAD "bogus\n", "r.tsv:2: unknown line kind 'bogus'"},
     {HEAD "message\tx\n", "r.tsv:2: 'message' outside a run"},
     {HEAD "run\ta.vsc\t1\tpass\tnormal\t0000000000000001\n", "r.tsv:2: 'run' needs 7 fields"},
@@ -261,6 +269,18 @@ static void test_results_load_minimal_run(void **state) {
   assert_int_equal(set.run_count, 1);
   assert_string_equal(set.runs[0].tallies[0].first.detail, "d\tx");
   assert_true(set.runs[0].features_seen == 0x100000000u);
+  assert_int_equal(set.runs[0].ring, REPORT_RING_SPLIT); /* version 1: split */
+  /* version 2 names the ring */
+  assert_int_equal(load("viosim-results 2\nrun\ta.vsc\t1\tpacked\tfail\tmonitor\t"
+                        "0000000000000001\t0000000000000002\n" TEXT "end\n",
+                        &set, err, sizeof err),
+                   MODEL_OK);
+  assert_int_equal(set.runs[1].ring, REPORT_RING_PACKED);
+  assert_false(set.runs[1].passed);
+  assert_true(set.runs[1].monitor_suite && set.runs[1].trace_hash == 1u);
+  assert_true(set.runs[1].features_seen == 2u);
+  report_set_fini(&set);
+  report_set_init(&set);
   /* no final newline is fine too */
   assert_int_equal(load(HEAD RUN TEXT "end", &set, err, sizeof err), MODEL_OK);
   assert_int_equal(set.runs[1].tally_count, 0);

@@ -33,7 +33,8 @@ static void on_run(void *ctx, const char *path, uint64_t seed, const struct scn_
   struct coverage *cov = ctx;
   if (!out->passed) {
     cov->failed_runs++;
-    printf("failed run: %s seed=%" PRIu64 "\n  %s\n", path, seed, out->message);
+    printf("failed run: %s seed=%" PRIu64 " ring=%s\n  %s\n", path, seed, scn_ring_name(out->ring),
+           out->message);
     return;
   }
   if (!out->monitor_suite || out->tallies == NULL)

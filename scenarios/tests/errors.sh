@@ -51,10 +51,19 @@ for fixture in "$bad"/*.bad; do
 done
 [ "$count" -ge 8 ] || fail "only $count fixtures in $bad"
 
-# a failing run prints the replay command and the summary
-expect_run 1 "replay: viosim run $bad/failing_expect.bad --seed 1" run "$bad/failing_expect.bad"
-expect_run 1 "0 passed, 1 failed" run "$bad/failing_expect.bad"
-expect_run 1 "replay: viosim run $bad/failing_expect.bad --seed 42" run "$bad/failing_expect.bad" --seed 42
+# a failing run prints the replay command (with its ring format) and the summary
+expect_run 1 "replay: viosim run $bad/failing_expect.bad --seed 1 --ring split" run "$bad/failing_expect.bad"
+expect_run 1 "0 passed, 1 failed" run "$bad/failing_expect.bad" --ring split
+expect_run 1 "replay: viosim run $bad/failing_expect.bad --seed 42 --ring packed" run "$bad/failing_expect.bad" --seed 42 --ring packed
+expect_run 1 "FAIL $bad/failing_expect.bad seed=42 ring=packed hash=" run "$bad/failing_expect.bad" --seed 42 --ring=packed
+
+# a scenario runs on both ring formats unless pinned; --ring skips the other pin
+printf 'ring packed\ninit\n' >"$tmp/pinned.vsc"
+expect_run 0 "0 passed, 0 failed, 1 skipped" run "$tmp/pinned.vsc" --ring split
+expect_run 0 "SKIP $tmp/pinned.vsc ring=packed (its line 1 pins it; --ring leaves it out)" run "$tmp/pinned.vsc" --ring split
+printf 'init\n' >"$tmp/both.vsc"
+expect_run 0 "PASS $tmp/both.vsc seed=1 ring=split hash=" run "$tmp/both.vsc" --ring split
+expect_run 0 "1 passed, 0 failed" run "$tmp/both.vsc" --ring split
 
 # paths
 expect_usage run /nonexistent/viosim/scenario.vsc
@@ -70,6 +79,10 @@ expect_run 2 "bad seed 'abc'" run "$bad/failing_expect.bad" --seed abc
 expect_run 2 "--seed needs a value" run "$bad/failing_expect.bad" --seed
 expect_run 2 "bad seed count '0' (1..1000000)" run "$bad/failing_expect.bad" --seeds 0
 expect_run 2 "no scenario path given" run --seed 3
+expect_usage run "$bad/failing_expect.bad" --ring round
+expect_run 2 "bad ring format 'round' (split or packed)" run "$bad/failing_expect.bad" --ring round
+expect_run 2 "bad ring format 'both' (split or packed)" run "$bad/failing_expect.bad" --ring=both
+expect_run 2 "--ring needs a value" run "$bad/failing_expect.bad" --ring
 expect_usage
 expect_usage frobnicate
 expect_run 2 "unknown command 'frobnicate'" frobnicate

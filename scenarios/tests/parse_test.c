@@ -415,6 +415,100 @@ static void test_parse_seeds(void **state) {
               "t.vsc:1: too many seeds (at most 16)");
 }
 
+/* ---- ring formats ---- */
+
+static void test_parse_ring_default_is_both(void **state) {
+  (void)state;
+  struct scn_script s;
+  assert_int_equal(parse(&s, "init\n"), MODEL_OK);
+  assert_int_equal(s.rings, SCN_RINGS_ALL);
+  assert_int_equal(s.ring_line, 0);
+  assert_int_equal(s.ring_feature_line, 0);
+  scn_script_fini(&s);
+}
+
+static void test_parse_ring_pins_one_format(void **state) {
+  (void)state;
+  static const struct {
+    const char *text;
+    unsigned rings;
+  } cases[] = {{"ring split\ninit\n", SCN_RING_BIT(SCN_RING_SPLIT)},
+               {"# c\nring packed\ninit\n", SCN_RING_BIT(SCN_RING_PACKED)},
+               {"ring both\ninit\n", SCN_RINGS_ALL}};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    struct scn_script s;
+    assert_int_equal(parse(&s, cases[i].text), MODEL_OK);
+    assert_int_equal(s.rings, cases[i].rings);
+    assert_int_equal(s.ring_line, i == 1 ? 2u : 1u);
+    assert_int_equal(s.cmd_count, 1); /* the ring line is not a command */
+    assert_int_equal(s.cmds[0].op, SCN_OP_INIT);
+    scn_script_fini(&s);
+  }
+}
+
+static void test_parse_ring_errors(void **state) {
+  (void)state;
+  check_error("ring round\n",
+              "t.vsc:1: unknown ring format 'round' (expected one of: split, packed, both)");
+  check_error("ring\n", "t.vsc:1: missing ring format (usage: ring split|packed|both)");
+  check_error("ring split packed\n", "t.vsc:1: unexpected 'packed' after the end of the command "
+                                     "(usage: ring split|packed|both)");
+  check_error("ring split\nring packed\n", "t.vsc:2: 'ring' given twice (first on line 1)");
+  check_error("init\nring packed\n",
+              "t.vsc:2: setup command 'ring' after the first action: put setup lines first");
+}
+
+static void test_parse_ring_names_and_decoder(void **state) {
+  (void)state;
+  enum scn_ring r = SCN_RING_COUNT;
+  assert_string_equal(scn_ring_name(SCN_RING_SPLIT), "split");
+  assert_string_equal(scn_ring_name(SCN_RING_PACKED), "packed");
+  assert_string_equal(scn_ring_name(SCN_RING_COUNT), "?");
+  assert_true(scn_ring_parse("packed", &r) && r == SCN_RING_PACKED);
+  assert_true(scn_ring_parse("split", &r) && r == SCN_RING_SPLIT);
+  assert_false(scn_ring_parse("both", &r));
+  assert_false(scn_ring_parse("Packed", &r));
+  assert_false(scn_ring_parse("", &r));
+}
+
+/* RING_PACKED in a feature line needs a pinned format; the error names the
+ * feature line, wherever the `ring` line would have been. */
+static void test_parse_ring_packed_feature_needs_a_pin(void **state) {
+  (void)state;
+  static const char *const lines[] = {
+      "device features +RING_PACKED\n", "driver features -VIRTIO_F_RING_PACKED\n",
+      "driver requires VERSION_1 RING_PACKED\n", "init\nfeatures write VERSION_1 RING_PACKED\n",
+      "init\nexpect features has RING_PACKED\n"};
+  for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+    char text[256], want[SCN_ERROR_MAX];
+    unsigned line = strncmp(lines[i], "init", 4) == 0 ? 3u : 2u;
+    snprintf(text, sizeof text, "# x\n%s", lines[i]);
+    snprintf(want, sizeof want,
+             "t.vsc:%u: RING_PACKED in a feature line of a scenario that runs on both ring "
+             "formats: pin the format with 'ring split' or 'ring packed' to set it yourself",
+             line);
+    check_error(text, want);
+    snprintf(text, sizeof text, "ring both\n%s", lines[i]);
+    snprintf(want, sizeof want,
+             "t.vsc:%u: RING_PACKED in a feature line of a scenario that runs on both ring "
+             "formats: pin the format with 'ring split' or 'ring packed' to set it yourself",
+             line);
+    check_error(text, want);
+    /* pinned (before or after the line): accepted, and the line remembered */
+    for (unsigned pin = 0; pin < 2u; pin++) {
+      struct scn_script s;
+      snprintf(text, sizeof text, pin == 0 ? "ring packed\n%s" : "# x\n%sring split\n", lines[i]);
+      if (pin == 1 && line == 3u)
+        continue; /* a setup line cannot follow init */
+      assert_int_equal(parse(&s, text), MODEL_OK);
+      assert_int_equal(s.ring_feature_line, line);
+      scn_script_fini(&s);
+    }
+  }
+  /* other features, and none, are fine unpinned */
+  check_ok("device features +IN_ORDER\ndevice features none\ndriver features +IN_ORDER\n", NULL);
+}
+
 /* ---- faults ---- */
 
 static void test_parse_fault_mem_fail(void **state) {
@@ -531,10 +625,10 @@ static void test_parse_cmp_holds(void **state) {
 
 /* ---- the conformance monitor ---- */
 
-static uint64_t drv_flag(const char *name) {
-  unsigned bit;
+static unsigned drv_bit(const char *name) {
+  unsigned bit = 0;
   assert_true(drv_misbehave_lookup(name, &bit));
-  return drv_misbehave_flag(bit);
+  return bit;
 }
 
 static uint64_t dev_flag(const char *name) {
@@ -561,7 +655,9 @@ static void test_parse_misbehave_names_are_or_ed(void **state) {
                    MODEL_OK);
   assert_int_equal(s.cmd_count, 3);
   assert_int_equal(s.cmds[0].op, SCN_OP_MISBEHAVE_DRIVER);
-  assert_int_equal(s.cmds[0].a, drv_flag("accept-unoffered") | drv_flag("refuse-version-1"));
+  struct drv_misbehave_set want = drv_misbehave_one(drv_bit("accept-unoffered"));
+  drv_misbehave_add(&want, drv_bit("refuse-version-1"));
+  assert_memory_equal(&s.cmds[0].drv_misbehave, &want, sizeof(want));
   assert_int_equal(s.cmds[1].op, SCN_OP_MISBEHAVE_DEVICE);
   assert_int_equal(s.cmds[1].a, dev_flag("skip-irq"));
   assert_true(s.monitor_suite);
@@ -861,6 +957,11 @@ int main(void) {
       cmocka_unit_test(test_parse_ctrl_commands),
       cmocka_unit_test(test_parse_run_forms),
       cmocka_unit_test(test_parse_seeds),
+      cmocka_unit_test(test_parse_ring_default_is_both),
+      cmocka_unit_test(test_parse_ring_pins_one_format),
+      cmocka_unit_test(test_parse_ring_errors),
+      cmocka_unit_test(test_parse_ring_names_and_decoder),
+      cmocka_unit_test(test_parse_ring_packed_feature_needs_a_pin),
       cmocka_unit_test(test_parse_fault_mem_fail),
       cmocka_unit_test(test_parse_fault_defaults),
       cmocka_unit_test(test_parse_fault_errors),

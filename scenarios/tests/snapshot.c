@@ -33,10 +33,11 @@ static void on_run(void *ctx, const char *path, uint64_t seed, const struct scn_
   }
   t->failed++;
   if (out->passed)
-    printf("FAIL %s seed=%" PRIu64 ": the monitor ran in mode %u, not snapshots\n", path, seed,
-           out->observe);
+    printf("FAIL %s seed=%" PRIu64 " ring=%s: the monitor ran in mode %u, not snapshots\n", path,
+           seed, scn_ring_name(out->ring), out->observe);
   else
-    printf("FAIL %s seed=%" PRIu64 " (monitor in snapshot mode)\n  %s\n", path, seed, out->message);
+    printf("FAIL %s seed=%" PRIu64 " ring=%s (monitor in snapshot mode)\n  %s\n", path, seed,
+           scn_ring_name(out->ring), out->message);
 }
 
 int main(int argc, char **argv) {

@@ -38,10 +38,16 @@ static void run_file(const char *path, const struct scn_run_opts *opts, scn_suit
     return;
   }
   for (size_t k = 0; k < script.seed_count; k++) {
-    scn_run(&script, script.seeds[k], opts, &out);
-    fn(ctx, path, script.seeds[k], &out);
-    scn_outcome_fini(&out);
-    (*runs)++;
+    for (unsigned r = 0; r < (unsigned)SCN_RING_COUNT; r++) {
+      struct scn_run_opts ring_opts = opts != NULL ? *opts : (struct scn_run_opts){0};
+      if ((script.rings & SCN_RING_BIT(r)) == 0)
+        continue;
+      ring_opts.ring = (enum scn_ring)r;
+      scn_run(&script, script.seeds[k], &ring_opts, &out);
+      fn(ctx, path, script.seeds[k], &out);
+      scn_outcome_fini(&out);
+      (*runs)++;
+    }
   }
   scn_script_fini(&script);
 }

@@ -1,7 +1,8 @@
 /*
  * scenarios/tests/suite.h: running a directory of scenarios from a test
  * program, as `viosim run DIR` does (the same file list, in the same order,
- * each with the seeds its `seeds` line names), handing every run's outcome
+ * each with the seeds its `seeds` line names, on each ring format its `ring`
+ * line allows, split first; the outcome names the format), handing every run's outcome
  * to a callback. Shared by scenario/monitor-coverage and
  * scenario/snapshot-mode.
  */

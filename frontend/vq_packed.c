@@ -1,0 +1,446 @@
+/*
+ * frontend/vq_packed.c: the driver side of a packed virtqueue (2.8); the
+ * contract is in frontend/vq.h, the dispatch in vq.c.
+ *
+ * Implements: 2.8.11#1 (area alignment), 2.8.16#1-#2 (a descriptor is
+ * written only while the driver owns it, never after its AVAIL bit flipped),
+ * 2.8.17#2-#3 (checked in vq.c), 2.8.17#5 (a chain goes out only when all of
+ * it fits), 2.8.17#6 and 2.8.21.1.1#1 (the first descriptor's flags are the
+ * last write of a chain, each field its own bus access), 2.8.19#1-#2, #4
+ * (indirect tables: only WRITE inside, never nested), 2.8.21.3.1#1 (the
+ * flags are written before the Device Event Suppression area is read),
+ * 2.8.22 (receiving used descriptors) and 2.8.8 (in-order batches).
+ *
+ * Implementation notes:
+ *  - Buffer ids come from a free list of ids (desc_next); heads[id] is the
+ *    host record of the outstanding buffer with that id, slot_id[s] the id
+ *    of the chain whose first descriptor is at slot s. The driver never
+ *    reads back a descriptor it wrote.
+ *  - avail_pos / used_pos are the driver's positions with their wrap
+ *    counters (2.8.1). The outstanding chains' descriptors are exactly the
+ *    slots from used_pos to avail_pos (outstanding_descs of them): the device
+ *    writes used descriptors from the same position on and both sides skip
+ *    the chain of each used id, so the free descriptors are the rest.
+ *  - A used descriptor is read only while a buffer is outstanding; at
+ *    used_pos the driver's own descriptor (lap used_pos.wrap) is there, so
+ *    the only legal change the device can make is to set USED to the lap's
+ *    wrap: an AVAIL bit that moved is a violation (2.8.1).
+ *  - Event suppression: the driver writes ENABLE/DISABLE, or with EVENT_IDX
+ *    DESC naming its next used position (DISABLE still turns callbacks
+ *    off). Of what the device wrote it believes DISABLE and, with
+ *    EVENT_IDX, a DESC naming a slot of the ring; anything else notifies (a
+ *    spurious notification is harmless, a missing one is not).
+ *
+ * Misbehaviours: the packed ring commits none of its own yet (a later
+ * wave); write-before-read is vq.c's and applies here too.
+ */
+#include <assert.h>
+#include <string.h>
+
+#include "frontend/vq_packed.h"
+#include "frontend/vq_split.h"
+#include "model/packed.h"
+
+#define ZERO_CHUNK 4096u
+
+static void put_owned(struct drv_alloc *alloc, uint64_t addr) {
+  model_err err = drv_alloc_put(alloc, addr);
+  assert(err == MODEL_OK);
+  (void)err;
+}
+
+static model_err wr16(struct drv_vq *vq, uint64_t addr, uint16_t v) {
+  return sim_bus_write_le16(vq->bus, SIM_ACTOR_DRIVER, addr, v);
+}
+
+static model_err rd16(struct drv_vq *vq, uint64_t addr, uint16_t *v) {
+  return sim_bus_read_le16(vq->bus, SIM_ACTOR_DRIVER, addr, v);
+}
+
+static model_err zero_area(struct sim_bus *bus, uint64_t addr, uint64_t len) {
+  static const uint8_t zeros[ZERO_CHUNK];
+  while (len > 0) {
+    size_t n = len < ZERO_CHUNK ? (size_t)len : ZERO_CHUNK;
+    MODEL_TRY(sim_bus_write_bytes(bus, SIM_ACTOR_DRIVER, addr, zeros, n));
+    addr += n;
+    len -= n;
+  }
+  return MODEL_OK;
+}
+
+static model_err areas_get(struct drv_vq *vq) {
+  /* 2.8.11#1: descriptor ring 16-byte aligned, both event areas 4 */
+  MODEL_TRY(drv_alloc_get(vq->alloc, model_packed_ring_size(vq->size), MODEL_PACKED_DESC_ALIGN,
+                          &vq->desc_addr));
+  model_err err =
+      drv_alloc_get(vq->alloc, MODEL_PACKED_EVENT_SIZE, MODEL_PACKED_EVENT_ALIGN, &vq->avail_addr);
+  if (err != MODEL_OK) {
+    put_owned(vq->alloc, vq->desc_addr);
+    return err;
+  }
+  err =
+      drv_alloc_get(vq->alloc, MODEL_PACKED_EVENT_SIZE, MODEL_PACKED_EVENT_ALIGN, &vq->used_block);
+  if (err != MODEL_OK) {
+    put_owned(vq->alloc, vq->avail_addr);
+    put_owned(vq->alloc, vq->desc_addr);
+    return err;
+  }
+  vq->used_addr = vq->used_block;
+  vq->areas_held = true;
+  return MODEL_OK;
+}
+
+/* The Driver Event Suppression structure: off_wrap before flags, so a
+ * device that sees the new flags sees the new position too. */
+static model_err driver_event_write(struct drv_vq *vq, uint16_t flags,
+                                    struct model_packed_pos event) {
+  if (flags == RING_EVENT_FLAGS_DESC)
+    MODEL_TRY(
+        wr16(vq, vq->avail_addr + MODEL_PACKED_EVENT_OFF_DESC, model_packed_event_encode(event)));
+  if (flags != vq->event_flags_shadow) {
+    MODEL_TRY(wr16(vq, vq->avail_addr + MODEL_PACKED_EVENT_OFF_FLAGS, flags));
+    vq->event_flags_shadow = flags;
+  }
+  return MODEL_OK;
+}
+
+/* Where the driver wants the next used buffer notification: its next used
+ * position, or past a batch being handed out (the device is already there). */
+static struct model_packed_pos event_pos(const struct drv_vq *vq) {
+  return vq->batch_left > 0 ? vq->batch_end_pos : vq->used_pos;
+}
+
+model_err drv_vq_init_packed(struct drv_vq *vq) {
+  MODEL_TRY(areas_get(vq));
+  /* Zeroed flags are neither available nor used in the first lap (wrap 1);
+   * both event structures start as ENABLE. */
+  model_err err = zero_area(vq->bus, vq->desc_addr, model_packed_ring_size(vq->size));
+  if (err == MODEL_OK)
+    err = zero_area(vq->bus, vq->avail_addr, MODEL_PACKED_EVENT_SIZE);
+  if (err == MODEL_OK)
+    err = zero_area(vq->bus, vq->used_addr, MODEL_PACKED_EVENT_SIZE);
+  vq->avail_pos = model_packed_pos_start();
+  vq->used_pos = vq->avail_pos;
+  vq->kicked_pos = vq->avail_pos;
+  vq->event_flags_shadow = RING_EVENT_FLAGS_ENABLE;
+  if (err == MODEL_OK && vq->has_event_idx)
+    err = driver_event_write(vq, RING_EVENT_FLAGS_DESC, vq->used_pos);
+  if (err != MODEL_OK) {
+    drv_vq_fini_packed(vq);
+    return err;
+  }
+  for (uint32_t i = 0; i < vq->size; i++)
+    vq->desc_next[i] = (uint16_t)((i + 1u) & 0xffffu);
+  vq->free_head = 0;
+  vq->free_count = vq->size;
+  return MODEL_OK;
+}
+
+void drv_vq_fini_packed(struct drv_vq *vq) {
+  for (uint32_t i = 0; i < vq->size; i++) {
+    if (vq->heads[i].outstanding && vq->heads[i].indirect)
+      put_owned(vq->alloc, vq->heads[i].indirect_addr);
+    vq->heads[i].outstanding = false;
+  }
+  if (vq->areas_held) {
+    put_owned(vq->alloc, vq->used_block);
+    put_owned(vq->alloc, vq->avail_addr);
+    put_owned(vq->alloc, vq->desc_addr);
+    vq->areas_held = false;
+  }
+}
+
+/* addr, len and id of one descriptor (of the ring or of a table). */
+static model_err desc_body_write(struct drv_vq *vq, uint64_t d, uint64_t addr, uint32_t len,
+                                 uint16_t id) {
+  struct sim_bus *bus = vq->bus;
+  MODEL_TRY(sim_bus_write_le64(bus, SIM_ACTOR_DRIVER, d + MODEL_PACKED_DESC_OFF_ADDR, addr));
+  MODEL_TRY(sim_bus_write_le32(bus, SIM_ACTOR_DRIVER, d + MODEL_PACKED_DESC_OFF_LEN, len));
+  return sim_bus_write_le16(bus, SIM_ACTOR_DRIVER, d + MODEL_PACKED_DESC_OFF_ID, id);
+}
+
+static model_err desc_flags_write(struct drv_vq *vq, uint64_t d, uint16_t flags) {
+  return wr16(vq, d + MODEL_PACKED_DESC_OFF_FLAGS, flags);
+}
+
+static uint64_t ring_desc(const struct drv_vq *vq, uint16_t slot) {
+  return vq->desc_addr + model_packed_desc_off(slot);
+}
+
+/* An indirect table: entries in order, only WRITE among their flags
+ * (2.8.19#2: no NEXT, no INDIRECT, 2.8.19#4). */
+static model_err table_write(struct drv_vq *vq, const struct drv_sg *sg, unsigned total,
+                             uint64_t table, uint16_t id) {
+  for (unsigned k = 0; k < total; k++) {
+    uint64_t d = table + model_packed_desc_off(k);
+    MODEL_TRY(desc_body_write(vq, d, sg[k].addr, sg[k].len, id));
+    MODEL_TRY(desc_flags_write(vq, d, sg[k].device_writable ? (uint16_t)VIRTQ_DESC_F_WRITE : 0u));
+  }
+  return MODEL_OK;
+}
+
+/* Write the chain at avail_pos. Every descriptor but the first is complete
+ * (flags included) as it goes; the first one's flags, which make the whole
+ * chain available, are the last write (2.8.17#6, 2.8.21.1.1#1). */
+static model_err chain_write(struct drv_vq *vq, const struct drv_sg *sg, unsigned total,
+                             uint64_t table, bool indirect, uint16_t id) {
+  struct model_packed_pos first = vq->avail_pos;
+  uint16_t first_flags = 0;
+  if (indirect) {
+    MODEL_TRY(table_write(vq, sg, total, table, id));
+    MODEL_TRY(desc_body_write(vq, ring_desc(vq, first.idx), table,
+                              (uint32_t)model_packed_desc_off(total), id));
+    first_flags = (uint16_t)VIRTQ_DESC_F_INDIRECT;
+  } else {
+    struct model_packed_pos pos = first;
+    for (unsigned k = 0; k < total; k++) {
+      uint16_t flags = sg[k].device_writable ? (uint16_t)VIRTQ_DESC_F_WRITE : 0u;
+      if (k + 1u < total)
+        flags = (uint16_t)(flags | VIRTQ_DESC_F_NEXT);
+      uint64_t d = ring_desc(vq, pos.idx);
+      MODEL_TRY(desc_body_write(vq, d, sg[k].addr, sg[k].len, id));
+      if (k == 0)
+        first_flags = flags;
+      else
+        MODEL_TRY(desc_flags_write(vq, d, (uint16_t)(flags | model_packed_avail_bits(pos.wrap))));
+      pos = model_packed_pos_advance(pos, 1, vq->size);
+    }
+  }
+  return desc_flags_write(vq, ring_desc(vq, first.idx),
+                          (uint16_t)(first_flags | model_packed_avail_bits(first.wrap)));
+}
+
+model_err drv_vq_add_packed(struct drv_vq *vq, const struct drv_sg *sg, unsigned total,
+                            uint64_t writable_bytes, uint64_t token, bool use_indirect) {
+  MODEL_ENSURE(vq->free_count >= 1u, MODEL_ERR_RING_FULL);
+  /* rule point: 2.8.19#1, INDIRECT only with VIRTIO_F_INDIRECT_DESC */
+  bool indirect = use_indirect && vq->has_indirect;
+  uint64_t table = 0;
+  if (indirect) {
+    model_err err =
+        drv_alloc_get(vq->alloc, model_packed_desc_off(total), MODEL_PACKED_DESC_ALIGN, &table);
+    if (err == MODEL_ERR_NO_MEMORY || err == MODEL_ERR_CAPACITY) {
+      indirect = false; /* no table memory: fall back to a direct chain */
+      vq->stats.indirect_fallback++;
+    } else {
+      MODEL_TRY(err);
+    }
+  }
+  unsigned ring_descs = indirect ? 1u : total;
+  /* 2.8.17#5: nothing goes out unless the whole chain fits. Buffers never
+   * outnumber descriptors, so a free id exists when a descriptor does. */
+  model_err err = MODEL_ERR_RING_FULL;
+  uint16_t id = vq->free_head;
+  if (vq->free_count >= ring_descs) {
+    assert(vq->outstanding < vq->size && id < vq->size);
+    err = chain_write(vq, sg, total, table, indirect, id);
+  }
+  if (err != MODEL_OK) {
+    if (indirect)
+      put_owned(vq->alloc, table);
+    return err;
+  }
+  vq->free_head = vq->desc_next[id];
+  vq->heads[id] = (struct drv_vq_head){
+      .token = token,
+      .writable_bytes = writable_bytes,
+      .indirect_addr = table,
+      .desc_count = (uint16_t)ring_descs,
+      .first_slot = vq->avail_pos.idx,
+      .indirect = indirect,
+      .outstanding = true,
+  };
+  vq->slot_id[vq->avail_pos.idx] = id;
+  vq->avail_pos = model_packed_pos_advance(vq->avail_pos, ring_descs, vq->size);
+  vq->free_count -= ring_descs;
+  vq->outstanding_descs += ring_descs;
+  vq->outstanding++;
+  vq->descs_since_kick += ring_descs;
+  vq->added_since_kick++;
+  vq->last_head = id;
+  if (indirect)
+    vq->stats.indirect++;
+  return MODEL_OK;
+}
+
+model_err drv_vq_kick_packed(struct drv_vq *vq, bool *need_notify) {
+  struct model_packed_pos old_pos = vq->kicked_pos;
+  struct model_packed_pos new_pos = vq->avail_pos;
+  vq->kicked_pos = new_pos;
+  vq->added_since_kick = 0;
+  vq->descs_since_kick = 0;
+  /* 2.8.21.3.1#1: the flags that made the chains available were earlier,
+   * separate accesses. A failed read leaves the decision to notify. */
+  *need_notify = true;
+  uint16_t flags = 0;
+  if (rd16(vq, vq->used_addr + MODEL_PACKED_EVENT_OFF_FLAGS, &flags) != MODEL_OK)
+    return MODEL_OK;
+  switch (flags & MODEL_PACKED_EVENT_FLAGS_MASK) {
+  case RING_EVENT_FLAGS_DISABLE:
+    *need_notify = false;
+    break;
+  case RING_EVENT_FLAGS_DESC: {
+    /* meaningful only with EVENT_IDX, and only naming a slot of the ring */
+    uint16_t off_wrap = 0;
+    if (!vq->has_event_idx ||
+        rd16(vq, vq->used_addr + MODEL_PACKED_EVENT_OFF_DESC, &off_wrap) != MODEL_OK)
+      break;
+    struct model_packed_pos event = model_packed_event_decode(off_wrap);
+    if (event.idx < vq->size)
+      *need_notify = model_packed_need_event(event, new_pos, old_pos, vq->size);
+    break;
+  }
+  default: /* ENABLE, or the reserved value */
+    break;
+  }
+  return MODEL_OK;
+}
+
+/* Take buffer id back: host records, its table, the id to the free list,
+ * its descriptors to the free count (the caller moves used_pos). */
+static void buffer_complete(struct drv_vq *vq, uint16_t id) {
+  struct drv_vq_head *h = &vq->heads[id];
+  assert(h->outstanding);
+  if (h->indirect)
+    put_owned(vq->alloc, h->indirect_addr);
+  h->outstanding = false;
+  h->indirect = false;
+  vq->desc_next[id] = vq->free_head;
+  vq->free_head = id;
+  vq->free_count += h->desc_count;
+  vq->outstanding_descs -= h->desc_count;
+  vq->outstanding--;
+}
+
+/* Hand out the oldest buffer of the batch in progress (IN_ORDER). */
+static void batch_next(struct drv_vq *vq, uint64_t *token, uint32_t *len) {
+  uint16_t id = vq->slot_id[vq->used_pos.idx];
+  const struct drv_vq_head *h = &vq->heads[id];
+  bool last = id == vq->batch_last_id;
+  assert(h->outstanding && (vq->batch_left > 1u || last));
+  *token = h->token;
+  /* 2.8.8: a skipped buffer counts as used completely */
+  /* (a chain of exactly 2^32 writable bytes reports the most len holds) */
+  *len = last ? vq->batch_len
+              : (h->writable_bytes > UINT32_MAX ? UINT32_MAX : (uint32_t)h->writable_bytes);
+  vq->used_pos = model_packed_pos_advance(vq->used_pos, h->desc_count, vq->size);
+  buffer_complete(vq, id);
+  vq->batch_left = last ? 0u : vq->batch_left - 1u;
+}
+
+model_err drv_vq_get_used_packed(struct drv_vq *vq, uint64_t *token, uint32_t *len) {
+  if (vq->batch_left == 0) {
+    if (vq->outstanding == 0)
+      return MODEL_ERR_RING_EMPTY;
+    uint64_t d = ring_desc(vq, vq->used_pos.idx);
+    uint16_t flags = 0;
+    MODEL_TRY(rd16(vq, d + MODEL_PACKED_DESC_OFF_FLAGS, &flags));
+    bool wrap = vq->used_pos.wrap;
+    /* the driver's own descriptor is here: only USED may have moved */
+    if (model_packed_flag_avail(flags) != wrap)
+      return drv_vq_break(vq, MODEL_ERR_RING_DESC_FLAGS, "2.8.1", flags,
+                          model_packed_used_bits(wrap));
+    if (!model_packed_is_used(flags, wrap))
+      return MODEL_ERR_RING_EMPTY;
+    uint16_t id = 0;
+    uint32_t used_len = 0;
+    MODEL_TRY(rd16(vq, d + MODEL_PACKED_DESC_OFF_ID, &id));
+    MODEL_TRY(
+        sim_bus_read_le32(vq->bus, SIM_ACTOR_DRIVER, d + MODEL_PACKED_DESC_OFF_LEN, &used_len));
+    if (id >= vq->size || !vq->heads[id].outstanding)
+      return drv_vq_break(vq, MODEL_ERR_RING_USED_ID, "2.8.22", id, vq->size);
+    /* nothing beyond what the buffer let the device write (2.8.15#1) */
+    if (used_len > vq->heads[id].writable_bytes)
+      return drv_vq_break(vq, MODEL_ERR_RING_USED_LEN, "2.8.15#1", used_len,
+                          vq->heads[id].writable_bytes);
+    if (vq->in_order) {
+      /* 2.8.8: one used descriptor for the batch up to id: the buffers
+       * from used_pos (outstanding chains are contiguous from there in
+       * ring order) through id. Walk to it to find the batch's end. */
+      uint32_t count = 1;
+      struct model_packed_pos pos = vq->used_pos;
+      for (uint16_t cur = vq->slot_id[pos.idx]; cur != id; cur = vq->slot_id[pos.idx]) {
+        pos = model_packed_pos_advance(pos, vq->heads[cur].desc_count, vq->size);
+        count++;
+        assert(count <= vq->outstanding);
+      }
+      vq->batch_left = count;
+      vq->batch_len = used_len;
+      vq->batch_last_id = id;
+      vq->batch_end_pos = model_packed_pos_advance(pos, vq->heads[id].desc_count, vq->size);
+    } else {
+      /* out of order: the used descriptor names its buffer; both sides
+       * skip that buffer's descriptors */
+      *token = vq->heads[id].token;
+      *len = used_len;
+      vq->used_pos = model_packed_pos_advance(vq->used_pos, vq->heads[id].desc_count, vq->size);
+      buffer_complete(vq, id);
+    }
+  }
+  if (vq->in_order)
+    batch_next(vq, token, len);
+  /* With callbacks on, ask for a notification at the next used position
+   * (2.8.10, DESC). A failed write only risks a late notification. */
+  if (vq->cb_enabled && vq->has_event_idx)
+    (void)driver_event_write(vq, RING_EVENT_FLAGS_DESC, event_pos(vq));
+  return MODEL_OK;
+}
+
+model_err drv_vq_has_used_packed(struct drv_vq *vq, bool *has_used) {
+  if (vq->batch_left > 0) {
+    *has_used = true;
+    return MODEL_OK;
+  }
+  if (vq->outstanding == 0)
+    return MODEL_OK;
+  uint16_t flags = 0;
+  MODEL_TRY(rd16(vq, ring_desc(vq, vq->used_pos.idx) + MODEL_PACKED_DESC_OFF_FLAGS, &flags));
+  /* anything but the driver's own descriptor unchanged is for get_used to
+   * take, or to judge */
+  *has_used = !model_packed_is_avail(flags, vq->used_pos.wrap);
+  return MODEL_OK;
+}
+
+model_err drv_vq_disable_cb_packed(struct drv_vq *vq) {
+  vq->cb_enabled = false;
+  return driver_event_write(vq, RING_EVENT_FLAGS_DISABLE, vq->used_pos);
+}
+
+model_err drv_vq_enable_cb_packed(struct drv_vq *vq, bool *pending) {
+  vq->cb_enabled = true;
+  MODEL_TRY(driver_event_write(
+      vq, vq->has_event_idx ? RING_EVENT_FLAGS_DESC : RING_EVENT_FLAGS_ENABLE, event_pos(vq)));
+  /* re-check after enabling: a buffer used in between brings no
+   * notification */
+  return drv_vq_has_used_packed(vq, pending);
+}
+
+model_err drv_vq_detach_unused_packed(struct drv_vq *vq, uint64_t *token) {
+  vq->batch_left = 0;
+  for (uint32_t n = 0; n < vq->size; n++) {
+    uint32_t i = (vq->detach_cursor + n) % vq->size;
+    if (!vq->heads[i].outstanding)
+      continue;
+    *token = vq->heads[i].token;
+    buffer_complete(vq, (uint16_t)i);
+    vq->detach_cursor = i;
+    return MODEL_OK;
+  }
+  vq->detach_cursor = 0;
+  return MODEL_ERR_RING_EMPTY;
+}
+
+/* idx counts descriptors gone through the ring: slot idx mod num, in lap
+ * idx / num (the wrap counter starts at 1 and flips every lap). */
+model_err drv_vq_test_set_idx_packed(struct drv_vq *vq, uint16_t idx) {
+  struct model_packed_pos pos = {
+      .idx = (uint16_t)(idx % vq->size),
+      .wrap = ((idx / vq->size) & 1u) == 0,
+  };
+  vq->avail_pos = pos;
+  vq->used_pos = pos;
+  vq->kicked_pos = pos;
+  if (vq->has_event_idx && vq->cb_enabled)
+    MODEL_TRY(driver_event_write(vq, RING_EVENT_FLAGS_DESC, pos));
+  return MODEL_OK;
+}

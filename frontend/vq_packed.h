@@ -1,0 +1,24 @@
+/*
+ * frontend/vq_packed.h: private to frontend/: the packed-ring half of
+ * frontend/vq.h (2.8). vq.c checks arguments and state common to every
+ * format and dispatches here; these functions assume that was done.
+ */
+#ifndef VIOSIM_FRONTEND_VQ_PACKED_H
+#define VIOSIM_FRONTEND_VQ_PACKED_H
+
+#include "frontend/vq.h"
+
+MODEL_MUST_USE model_err drv_vq_init_packed(struct drv_vq *vq);
+void drv_vq_fini_packed(struct drv_vq *vq);
+MODEL_MUST_USE model_err drv_vq_add_packed(struct drv_vq *vq, const struct drv_sg *sg,
+                                           unsigned total, uint64_t writable_bytes, uint64_t token,
+                                           bool use_indirect);
+MODEL_MUST_USE model_err drv_vq_kick_packed(struct drv_vq *vq, bool *need_notify);
+MODEL_MUST_USE model_err drv_vq_get_used_packed(struct drv_vq *vq, uint64_t *token, uint32_t *len);
+MODEL_MUST_USE model_err drv_vq_has_used_packed(struct drv_vq *vq, bool *has_used);
+MODEL_MUST_USE model_err drv_vq_disable_cb_packed(struct drv_vq *vq);
+MODEL_MUST_USE model_err drv_vq_enable_cb_packed(struct drv_vq *vq, bool *pending);
+MODEL_MUST_USE model_err drv_vq_detach_unused_packed(struct drv_vq *vq, uint64_t *token);
+MODEL_MUST_USE model_err drv_vq_test_set_idx_packed(struct drv_vq *vq, uint16_t idx);
+
+#endif
