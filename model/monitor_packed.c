@@ -81,6 +81,7 @@ struct mon_pring {
   uint16_t *id_buf;        /* ID_COUNT */
   uint8_t *id_state;       /* ID_COUNT */
   uint32_t *avail_mark;    /* num: event id + 1 of the flags write that made it available */
+  uint16_t *slot_buf;      /* num: pool index of the list last made available at each slot */
   uint8_t *used_done;      /* num: a used marking written, the driver has not rewritten it */
 };
 
@@ -153,6 +154,7 @@ void model_mon_packed_free(struct mon_pring *pr) {
   free(pr->id_buf);
   free(pr->id_state);
   free(pr->avail_mark);
+  free(pr->slot_buf);
   free(pr->used_done);
   free(pr);
 }
@@ -173,6 +175,7 @@ static model_err pring_arrays(struct mon_pring *pr) {
   pr->id_state = calloc(ID_COUNT, sizeof(*pr->id_state));
   pr->avail_mark = calloc(num, sizeof(*pr->avail_mark));
   pr->used_done = calloc(num, sizeof(*pr->used_done));
+  pr->slot_buf = calloc(num, sizeof(*pr->slot_buf));
   MODEL_ENSURE(pr->r->heads != NULL && pr->r->segs != NULL && pr->bufs != NULL &&
                    pr->pool != NULL && pr->order != NULL && pr->id_buf != NULL &&
                    pr->id_state != NULL && pr->avail_mark != NULL && pr->used_done != NULL,
@@ -242,10 +245,22 @@ static void buf_release(struct mon_pring *pr, uint16_t b, uint8_t id_state) {
   pr->pool[pr->pool_count++] = b;
 }
 
-/* Remove order entry j (0 = the oldest). */
+static void order_pop_front(struct mon_pring *pr);
+
+/* Remove order entry j (0 = the oldest), moving the shorter side. */
 static void order_remove(struct mon_pring *pr, uint32_t j) {
-  for (uint32_t k = j; k + 1u < pr->order_count; k++)
-    pr->order[(pr->order_first + k) % pr->num] = order_at(pr, k + 1u);
+  if (j == 0) {
+    order_pop_front(pr);
+    return;
+  }
+  if (j < pr->order_count / 2u) {
+    for (uint32_t k = j; k > 0; k--)
+      pr->order[(pr->order_first + k) % pr->num] = order_at(pr, k - 1u);
+    pr->order_first = (pr->order_first + 1u) % pr->num;
+  } else {
+    for (uint32_t k = j; k + 1u < pr->order_count; k++)
+      pr->order[(pr->order_first + k) % pr->num] = order_at(pr, k + 1u);
+  }
   pr->order_count--;
   if (j < pr->started_prefix)
     pr->started_prefix--;
@@ -386,6 +401,8 @@ static void list_publish(struct model_mon *mon, uint16_t q, struct mon_pring *pr
   if (judge)
     list_judge(mon, q, id, &c, indirect_seen);
   pr->bufs[b] = (struct pbuf){.first = pr->drv_pos, .slots = n, .id = id, .started = false};
+  for (uint32_t k = 0; k < n; k++)
+    pr->slot_buf[(pr->drv_pos.idx + k) % pr->num] = b;
   pr->id_buf[id] = b; /* a duplicate outstanding id: no statement; the newest wins */
   pr->id_state[id] = ID_OUT;
   pr->order[(pr->order_first + pr->order_count) % pr->num] = b;
@@ -774,33 +791,34 @@ static void device_desc_write(struct model_mon *mon, uint16_t q, struct mon_prin
   device_scan(mon, q, pr);
 }
 
-/* The order entry of the list not yet started that holds the region slot
- * s (accesses). Only lists not yet started are looked at: all their slots
- * are still the device's and unwritten, so within the region (at most num
- * slots) a position names one of them at most; a started list may have
- * been outstanding for laps, and its reads no longer matter. */
-static bool order_find_unstarted(const struct mon_pring *pr, uint32_t s, uint32_t *out) {
+/* The pool index of the list not yet started that holds the region slot s
+ * (accesses), from slot_buf. Within the region (at most num slots) each slot
+ * was made available in the current lap, so slot_buf names the list there;
+ * it counts only while that list is outstanding and not yet started (a
+ * started list may have been outstanding for laps: its reads no longer
+ * matter). */
+static bool unstarted_at(const struct mon_pring *pr, uint32_t s, uint16_t *out) {
+  uint16_t b = pr->slot_buf[s];
+  const struct pbuf *buf = &pr->bufs[b];
   struct model_packed_pos p = model_packed_pos_advance(pr->dev_pos, from_dev(pr, s), pr->num);
-  for (uint32_t j = pr->started_prefix; j < pr->order_count; j++) {
-    const struct pbuf *b = &pr->bufs[order_at(pr, j)];
-    if (!b->started && model_packed_pos_distance(b->first, p, pr->num) < b->slots) {
-      *out = j;
-      return true;
-    }
-  }
-  return false;
+  if (buf->started || pr->id_state[buf->id] != ID_OUT || pr->id_buf[buf->id] != b ||
+      model_packed_pos_distance(buf->first, p, pr->num) >= buf->slots)
+    return false;
+  *out = b;
+  return true;
 }
 
 /* The device read addr or len of slot s: it starts processing that list. */
 static void device_desc_read(struct model_mon *mon, uint16_t q, struct mon_pring *pr, uint32_t s) {
   if (pr->lost || from_dev(pr, s) >= region(pr))
     return;
-  uint32_t j = 0;
-  if (!order_find_unstarted(pr, s, &j))
+  uint16_t b = 0;
+  if (!unstarted_at(pr, s, &b) || pr->started_prefix >= pr->order_count)
     return; /* a list already started */
-  pr->bufs[order_at(pr, j)].started = true;
+  pr->bufs[b].started = true;
   /* 2.8.12#1: lists are started in the order they were made available */
-  (void)model_mon_judge(mon, MON_C_2_8_12_1, j == pr->started_prefix, q, s, pr->started_prefix,
+  (void)model_mon_judge(mon, MON_C_2_8_12_1, order_at(pr, pr->started_prefix) == b, q, s,
+                        pr->started_prefix,
                         "packed queue %u: device starts the list at slot %u before an earlier "
                         "one",
                         (unsigned)q, (unsigned)s);
