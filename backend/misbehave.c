@@ -2,7 +2,8 @@
  * backend/misbehave.c: the names and descriptions of the device's
  * misbehaviours (see misbehave.h). One table, in enum order; a static
  * assertion keeps it as long as the enum. Where each one acts is marked
- * "misbehave point" in core.c, mmio.c, net.c, net_rx.c, vq.c and vq_split.c.
+ * "misbehave point" in core.c, mmio.c, net.c, net_rx.c, vq.c, vq_split.c and
+ * vq_packed.c.
  */
 #include "backend/misbehave.h"
 
@@ -65,14 +66,16 @@ static const struct misbehave_entry table[] = {
          "(4.2.2.1#6)"},
     [DEV_MISBEHAVE_WRITE_READABLE_BUFFER] =
         {"write-readable-buffer",
-         "writes back the first byte of each chain's device-readable part (2.7.5.1#1)"},
+         "writes back the first byte of each chain's device-readable part (2.7.5.1#1; packed "
+         "2.8.15#1)"},
     [DEV_MISBEHAVE_READ_WRITABLE_BUFFER] =
         {"read-writable-buffer",
          "reads the first byte of each chain's device-writable part before filling it "
-         "(2.7.5.1#2)"},
+         "(2.7.5.1#2; packed 2.8.15#2)"},
     [DEV_MISBEHAVE_WRITE_DESCRIPTOR_TABLE] =
         {"write-descriptor-table",
-         "writes back the flags of each chain's head descriptor (2.7.5.1#3)"},
+         "writes back the flags of each chain's head descriptor (split) or, once marked used, "
+         "of each flush's first used descriptor (packed) (2.7.5.1#3; packed 2.8.15#4)"},
     [DEV_MISBEHAVE_IRQ_WHILE_SUPPRESSED] =
         {"irq-while-suppressed",
          "raises a used buffer interrupt on every publication, suppressed or not (2.7.7.2#2, "
@@ -157,6 +160,21 @@ static const struct misbehave_entry table[] = {
         {"config-zero-before-features-ok",
          "the mac and status fields read 0 until FEATURES_OK is set, then their values, in "
          "the same generation (2.5.2#1, 4.2.2.1#6)"},
+    [DEV_MISBEHAVE_START_NEXT_LIST_FIRST] =
+        {"start-next-list-first",
+         "packed: before taking the list at its position, reads the first descriptor of the "
+         "list after it, when that one is available (2.8.12#1)"},
+    [DEV_MISBEHAVE_SKIP_USED_SLOT] =
+        {"skip-used-slot",
+         "packed: writes each flush's used descriptors one slot past its used position (2.8.12#2)"},
+    [DEV_MISBEHAVE_USE_UNAVAILABLE] =
+        {"use-unavailable",
+         "packed: after a flush that leaves nothing outstanding, marks the next slot used with "
+         "the id found there, though the driver has not made it available (2.8.15#3)"},
+    [DEV_MISBEHAVE_USE_OUT_OF_ORDER] =
+        {"use-out-of-order",
+         "packed, with IN_ORDER: in a flush of two or more buffers, writes the second buffer's "
+         "used descriptor before the first one's (6.2#3)"},
 };
 
 _Static_assert(sizeof(table) / sizeof(table[0]) == DEV_MISBEHAVE_COUNT,

@@ -38,9 +38,9 @@ enum dev_misbehave {
   DEV_MISBEHAVE_SPURIOUS_ISR,                   /* 4.2.2.1#4 */
   DEV_MISBEHAVE_KEEP_STATE_ON_RESET,            /* 4.2.2.1#5 */
   DEV_MISBEHAVE_NO_GENERATION_BUMP,             /* 4.2.2.1#6 */
-  DEV_MISBEHAVE_WRITE_READABLE_BUFFER,          /* 2.7.5.1#1 */
-  DEV_MISBEHAVE_READ_WRITABLE_BUFFER,           /* 2.7.5.1#2 */
-  DEV_MISBEHAVE_WRITE_DESCRIPTOR_TABLE,         /* 2.7.5.1#3 */
+  DEV_MISBEHAVE_WRITE_READABLE_BUFFER,          /* 2.7.5.1#1, packed 2.8.15#1 */
+  DEV_MISBEHAVE_READ_WRITABLE_BUFFER,           /* 2.7.5.1#2, packed 2.8.15#2 */
+  DEV_MISBEHAVE_WRITE_DESCRIPTOR_TABLE,         /* 2.7.5.1#3, packed 2.8.15#4 */
   DEV_MISBEHAVE_IRQ_WHILE_SUPPRESSED,           /* 2.7.7.2#2, #6 */
   DEV_MISBEHAVE_SKIP_IRQ,                       /* 2.7.7.2#3, #5 */
   DEV_MISBEHAVE_PUBLISH_USED_BEFORE_ELEM,       /* 2.7.8.2#1 */
@@ -66,6 +66,10 @@ enum dev_misbehave {
   DEV_MISBEHAVE_RX_SPREAD_WITHOUT_MRG,          /* 5.1.9.3.2#2, 5.1.9.4.1#1 */
   DEV_MISBEHAVE_MAC_SET_LATE,                   /* 5.1.9.5.2.1#3 */
   DEV_MISBEHAVE_CONFIG_ZERO_BEFORE_FEATURES_OK, /* 2.5.2#1, 4.2.2.1#6 */
+  DEV_MISBEHAVE_START_NEXT_LIST_FIRST,          /* packed 2.8.12#1 */
+  DEV_MISBEHAVE_SKIP_USED_SLOT,                 /* packed 2.8.12#2 */
+  DEV_MISBEHAVE_USE_UNAVAILABLE,                /* packed 2.8.15#3 */
+  DEV_MISBEHAVE_USE_OUT_OF_ORDER,               /* packed, IN_ORDER 6.2#3 */
   DEV_MISBEHAVE_COUNT
 };
 

@@ -42,6 +42,10 @@
  * ring are the driver's error (the monitor judges it); the device then
  * notifies, which can never lose an event.
  *
+ * Misbehaviours (backend/misbehave.h) acting here, at the points marked
+ * "misbehave point": start-next-list-first (pop), skip-used-slot,
+ * use-out-of-order, write-descriptor-table and use-unavailable (flush).
+ *
  * Counters: SIM_CTR_RING_WRAPS when avail_pos passes the last slot,
  * SIM_CTR_IRQ_SUPPRESSED when a flush owes no notification.
  */
@@ -203,11 +207,47 @@ static model_err take_desc(struct dev_vq *vq, struct model_packed_pos pos, uint3
   return add_segment(vq, &d, chain, vq->size, "2.8.17#2");
 }
 
+static bool misbehaves(const struct dev_vq *vq, enum dev_misbehave bit) {
+  return dev_misbehave_has(vq->misbehave, bit);
+}
+
+/* Read the flags of the descriptor at pos: false if the read fails. */
+static bool misbehave_flags(struct dev_vq *vq, struct model_packed_pos pos, uint16_t *flags) {
+  uint64_t addr = vq->desc_addr + model_packed_desc_off(pos.idx) + MODEL_PACKED_DESC_OFF_FLAGS;
+  return sim_bus_read_le16(vq->bus, SIM_ACTOR_DEVICE, addr, flags) == MODEL_OK;
+}
+
+/* misbehave point (start-next-list-first, 2.8.12#1): before taking the
+ * list at avail_pos, find its end by the flags alone and read the whole
+ * first descriptor of the list after it, if that one is available. The
+ * reads change nothing; a failed one ends the misbehaviour. */
+static void misbehave_read_next_list(struct dev_vq *vq) {
+  struct model_packed_pos pos = vq->avail_pos;
+  uint16_t flags = 0;
+  for (uint32_t n = 0;; n++) {
+    if (n >= vq->size || !misbehave_flags(vq, pos, &flags) ||
+        !model_packed_is_avail(flags, pos.wrap))
+      return;
+    pos = model_packed_pos_advance(pos, 1, vq->size);
+    if ((flags & VIRTQ_DESC_F_NEXT) == 0)
+      break;
+  }
+  uint8_t raw[MODEL_PACKED_DESC_SIZE];
+  if (pos.idx == vq->avail_pos.idx || !misbehave_flags(vq, pos, &flags) ||
+      !model_packed_is_avail(flags, pos.wrap))
+    return;
+  if (sim_bus_read_bytes(vq->bus, SIM_ACTOR_DEVICE, vq->desc_addr + model_packed_desc_off(pos.idx),
+                         raw, sizeof(raw)) != MODEL_OK)
+    sim_bus_note(vq->bus, SIM_ACTOR_DEVICE, "misbehave: read of the next list failed");
+}
+
 model_err dev_vq_pop_packed(struct dev_vq *vq, struct dev_chain *chain, uint16_t *desc_count) {
   *desc_count = 0;
   bool available = false;
   MODEL_TRY(peek_head(vq, &available));
   MODEL_ENSURE(available, MODEL_ERR_RING_EMPTY);
+  if (misbehaves(vq, DEV_MISBEHAVE_START_NEXT_LIST_FIRST))
+    misbehave_read_next_list(vq);
   chain->segs = vq->segs;
   struct model_packed_pos pos = vq->avail_pos;
   uint32_t count = 0;
@@ -287,20 +327,58 @@ static model_err write_used(struct dev_vq *vq, struct model_packed_pos pos,
   return MODEL_OK;
 }
 
+/* misbehave point (use-unavailable, 2.8.15#3): with nothing outstanding
+ * and nothing available at the device's position, mark that slot used
+ * anyway, with the id it holds and len 0. The positions stay; a failed
+ * access ends the misbehaviour. */
+static void misbehave_use_unavailable(struct dev_vq *vq) {
+  uint16_t flags = 0, id = 0;
+  struct model_packed_pos pos = vq->used_pos;
+  uint64_t d = vq->desc_addr + model_packed_desc_off(pos.idx);
+  if (vq->outstanding_desc_count != 0 || pos.idx != vq->avail_pos.idx ||
+      pos.wrap != vq->avail_pos.wrap || !misbehave_flags(vq, pos, &flags) ||
+      model_packed_is_avail(flags, pos.wrap) || model_packed_is_used(flags, pos.wrap))
+    return;
+  if (sim_bus_read_le16(vq->bus, SIM_ACTOR_DEVICE, d + MODEL_PACKED_DESC_OFF_ID, &id) != MODEL_OK ||
+      sim_bus_write_le32(vq->bus, SIM_ACTOR_DEVICE, d + MODEL_PACKED_DESC_OFF_LEN, 0) != MODEL_OK ||
+      sim_bus_write_le16(vq->bus, SIM_ACTOR_DEVICE, d + MODEL_PACKED_DESC_OFF_FLAGS,
+                         model_packed_used_bits(pos.wrap)) != MODEL_OK)
+    sim_bus_note(vq->bus, SIM_ACTOR_DEVICE, "misbehave: use of an unavailable slot failed");
+}
+
 model_err dev_vq_flush_packed(struct dev_vq *vq, bool *need_irq) {
   *need_irq = false;
   if (vq->pending_count == 0)
     return MODEL_OK;
   struct model_packed_pos old_pos = vq->used_pos;
   struct model_packed_pos pos = old_pos;
+  /* misbehave point (skip-used-slot, 2.8.12#2): every used descriptor one
+   * slot further than it belongs; the device's own positions stay. */
+  uint32_t shift = misbehaves(vq, DEV_MISBEHAVE_SKIP_USED_SLOT) ? 1u : 0u;
   uint16_t first_flags = 0;
   uint32_t freed = 0;
-  for (uint32_t i = 0; i < vq->pending_count;) {
+  uint32_t i = 0;
+  /* misbehave point (use-out-of-order, 6.2#3): with IN_ORDER, the second
+   * buffer's used descriptor first, then the first buffer's, each alone. */
+  if (misbehaves(vq, DEV_MISBEHAVE_USE_OUT_OF_ORDER) && dev_vq_has_in_order(vq) &&
+      vq->pending_count >= 2u) {
+    for (uint32_t k = 0; k < 2u; k++) {
+      const struct dev_vq_pending *p = &vq->pending[1u - k];
+      MODEL_TRY(
+          write_used(vq, model_packed_pos_advance(pos, shift, vq->size), p, k == 0, &first_flags));
+      assert(freed + p->desc_count <= vq->outstanding_desc_count);
+      pos = model_packed_pos_advance(pos, p->desc_count, vq->size);
+      freed += p->desc_count;
+    }
+    i = 2;
+  }
+  while (i < vq->pending_count) {
     uint32_t last = dev_vq_pending_run_end(vq, i);
     uint32_t skip = 0;
     for (uint32_t k = i; k <= last; k++)
       skip += vq->pending[k].desc_count;
-    MODEL_TRY(write_used(vq, pos, &vq->pending[last], i == 0, &first_flags));
+    MODEL_TRY(write_used(vq, model_packed_pos_advance(pos, shift, vq->size), &vq->pending[last],
+                         i == 0, &first_flags));
     /* Our invariant: what is used was popped, so it fits in the ring. */
     assert(skip >= 1 && freed + skip <= vq->outstanding_desc_count);
     pos = model_packed_pos_advance(pos, skip, vq->size);
@@ -308,13 +386,21 @@ model_err dev_vq_flush_packed(struct dev_vq *vq, bool *need_irq) {
     i = last + 1u;
   }
   /* 2.8.9 / 2.8.21 analogue: the first used descriptor's flags last. */
-  uint64_t first = vq->desc_addr + model_packed_desc_off(old_pos.idx) + MODEL_PACKED_DESC_OFF_FLAGS;
+  uint32_t first_slot = model_packed_pos_advance(old_pos, shift, vq->size).idx;
+  uint64_t first = vq->desc_addr + model_packed_desc_off(first_slot) + MODEL_PACKED_DESC_OFF_FLAGS;
   model_err err = sim_bus_write_le16(vq->bus, SIM_ACTOR_DEVICE, first, first_flags);
   if (err != MODEL_OK)
-    return dev_vq_report_violation(vq, err, "2.8.13", first, old_pos.idx);
+    return dev_vq_report_violation(vq, err, "2.8.13", first, first_slot);
+  /* misbehave point (write-descriptor-table, 2.8.15#4): the first used
+   * descriptor's flags written again, unchanged, after marking it used. */
+  if (misbehaves(vq, DEV_MISBEHAVE_WRITE_DESCRIPTOR_TABLE) &&
+      sim_bus_write_le16(vq->bus, SIM_ACTOR_DEVICE, first, first_flags) != MODEL_OK)
+    sim_bus_note(vq->bus, SIM_ACTOR_DEVICE, "misbehave: write of a used descriptor failed");
   vq->used_pos = pos;
   vq->outstanding_desc_count -= freed;
   vq->pending_count = 0;
+  if (misbehaves(vq, DEV_MISBEHAVE_USE_UNAVAILABLE))
+    misbehave_use_unavailable(vq);
   bool need = false;
   MODEL_TRY(need_notification(vq, old_pos, pos, &need));
   dev_vq_count_notification(vq, &need);

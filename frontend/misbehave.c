@@ -2,7 +2,7 @@
  * frontend/misbehave.c: the table of the driver's misbehaviours: name,
  * statement broken and a one-line description each; see frontend/
  * misbehave.h. The behaviour itself lives at the rule points (core.c,
- * mmio.c, vq.c, vq_split.c, net.c, net_ctrl.c).
+ * mmio.c, vq.c, vq_split.c, vq_packed.c, net.c, net_ctrl.c).
  *
  * Invariant: entry i of the table describes bit i, in enum order (checked
  * by the unit test), with a unique kebab-case name.
@@ -146,33 +146,37 @@ static const struct misbehave_entry misbehave_table[DRV_MISBEHAVE_COUNT] = {
          "once: its first interrupt handler processes every queue without reading "
          "InterruptStatus (and so acknowledges nothing)"},
     [DRV_MISBEHAVE_MISALIGNED_RING] =
-        {"misaligned-ring", "2.7.1#1",
-         "once: places the used ring of its first queue 2 bytes past a 4-byte boundary; a "
-         "correct device refuses QueueReady"},
+        {"misaligned-ring", "2.7.1#1, 2.8.11#1",
+         "once: places the used ring (packed: the Device Event Suppression area) of its first "
+         "queue 2 bytes past a 4-byte boundary; a correct device refuses QueueReady"},
     [DRV_MISBEHAVE_WRITE_BEFORE_READ] =
-        {"write-before-read", "2.7.4.2#1",
+        {"write-before-read", "2.7.4.2#1, 2.8.17#3",
          "once: the first transmitted frame's chain has a 1-byte device-writable descriptor "
          "between its header and its frame"},
     [DRV_MISBEHAVE_DESCRIPTOR_LOOP] =
-        {"descriptor-loop", "2.7.5.2#1",
+        {"descriptor-loop", "2.7.5.2#1, 2.8.17#2",
          "once: the first transmitted frame's last descriptor links back to its head (a direct "
-         "chain that loops)"},
+         "chain that loops); packed, on an empty ring: the frame goes as a direct list of queue "
+         "size descriptors (its last element cut into pieces), every one with NEXT, so the list "
+         "runs on past the queue size"},
     [DRV_MISBEHAVE_INDIRECT_UNNEGOTIATED] =
-        {"indirect-unnegotiated", "2.7.5.3.1#1",
+        {"indirect-unnegotiated", "2.7.5.3.1#1, 2.8.19#1",
          "once: sends the first transmitted frame through an indirect table although "
          "INDIRECT_DESC was not negotiated"},
     [DRV_MISBEHAVE_NESTED_INDIRECT] =
-        {"nested-indirect", "2.7.5.3.1#2",
+        {"nested-indirect", "2.7.5.3.1#2, 2.8.19#2",
          "once: sends the first transmitted frame through an indirect table whose last entry is "
          "an INDIRECT descriptor naming a second table (needs INDIRECT_DESC)"},
     [DRV_MISBEHAVE_CHAIN_TOO_LONG] =
-        {"chain-too-long", "2.7.5.3.1#3",
+        {"chain-too-long", "2.7.5.3.1#3, 2.8.19#3",
          "once: sends the first transmitted frame as an indirect table of queue size + 1 "
          "descriptors, the frame split into pieces (needs INDIRECT_DESC, a small tx queue)"},
     [DRV_MISBEHAVE_INDIRECT_WITH_NEXT] =
-        {"indirect-with-next", "2.7.5.3.1#4",
+        {"indirect-with-next", "2.7.5.3.1#4, 2.8.19#4",
          "once: sends the first transmitted frame through an indirect table whose ring "
-         "descriptor has NEXT set besides INDIRECT (needs INDIRECT_DESC)"},
+         "descriptor has NEXT set besides INDIRECT (needs INDIRECT_DESC); packed: the table "
+         "holds all but the last element, which follows as a direct descriptor of the same "
+         "list (needs two elements)"},
     [DRV_MISBEHAVE_AVAIL_IDX_BACKWARDS] =
         {"avail-idx-backwards", "2.7.6.1#1",
          "once: at its first kick of the transmit queue, rewrites avail idx to queue size + 1 "
@@ -187,21 +191,38 @@ static const struct misbehave_entry misbehave_table[DRV_MISBEHAVE_COUNT] = {
     [DRV_MISBEHAVE_NOTIFY_WHILE_SUPPRESSED] =
         {"notify-while-suppressed", "2.7.10.1#3, #7",
          "notifies on every kick, ignoring used flags and avail_event"},
-    [DRV_MISBEHAVE_SKIP_NOTIFY] = {"skip-notify", "2.7.10.1#4, #6",
+    [DRV_MISBEHAVE_SKIP_NOTIFY] = {"skip-notify", "2.7.10.1#4, #6, 2.8.21.3.1#1",
                                    "never sends an available buffer notification"},
     [DRV_MISBEHAVE_PUBLISH_IDX_BEFORE_DESCRIPTOR] =
-        {"publish-idx-before-descriptor", "2.7.13.3.1#1",
+        {"publish-idx-before-descriptor", "2.7.13.3.1#1, 2.8.21.1.1#1, 2.8.17#6",
          "once: for the first transmitted frame, writes avail idx before the descriptors and the "
-         "avail ring entry"},
+         "avail ring entry; packed: writes the flags that make its first descriptor available "
+         "before that descriptor's id and before the rest of the list"},
     [DRV_MISBEHAVE_REUSE_INFLIGHT_HEAD] =
-        {"reuse-inflight-head", "3.3.1#1",
+        {"reuse-inflight-head", "3.3.1#1, 2.8.16#1",
          "once: a transmit add takes the head of the previous chain, still outstanding, and "
-         "rewrites its descriptors for the new frame (the old frame is dropped as broken)"},
+         "rewrites its descriptors for the new frame (the old frame is dropped as broken); "
+         "packed: the previous list, of as many descriptors, rewritten in place, flags too"},
     [DRV_MISBEHAVE_RECLAIM_WITHOUT_RESET] =
         {"reclaim-without-reset", "3.3.1#2",
          "once: right after stopping a queue (scenario `queue stop`) that may still hold exposed "
          "buffers, sets it up again (ring addresses, QueueReady 1) without a device reset, as if "
          "it had reclaimed them; the driver itself leaves the queue unused until the reset"},
+    [DRV_MISBEHAVE_CHAIN_WITH_GAP] =
+        {"chain-with-gap", "2.7.5.2#2, 2.7.5.3.1#5",
+         "once, with IN_ORDER on a split ring: the first transmitted frame's chain links its "
+         "head to the slot after next, leaving one descriptor out (direct, needs two elements), "
+         "or its indirect table links entry 0 to entry 2 (with `driver tx_indirect on`)"},
+    [DRV_MISBEHAVE_LIST_DOES_NOT_FIT] =
+        {"list-does-not-fit", "2.8.17#5",
+         "once, on a packed ring: when a direct transmit list needs more descriptors than are "
+         "free (at least one is), writes the ones that fit, each with NEXT, and makes the list "
+         "available"},
+    [DRV_MISBEHAVE_CHANGE_EXPOSED_DESCRIPTOR] =
+        {"change-exposed-descriptor", "2.8.16#2",
+         "once, on a packed ring: the first transmitted list of two or more descriptors goes "
+         "out with its last descriptor's len 0 and all but its first descriptor available; the "
+         "next add (a later event) writes that len right, then makes the first one available"},
     [DRV_MISBEHAVE_SHORT_TX_HEADER] =
         {"short-tx-header", "5.1.9.2.1#1",
          "once: the first transmitted frame goes out as a chain of its first 10 header bytes "

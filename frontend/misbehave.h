@@ -18,7 +18,8 @@
  *
  * What each one does is in its description (drv_misbehave_describe) and, in
  * more detail, at the "misbehave:" comments where it is wired: core.c
- * (status, negotiation), mmio.c (registers), vq.c and vq_split.c (rings),
+ * (status, negotiation), mmio.c (registers), vq.c, vq_split.c and vq_packed.c
+ * (rings),
  * net.c and net_ctrl.c (virtio-net). Every misbehaviour:
  *  - breaks its own statement (drv_misbehave_clause) and as little else as
  *    possible; it never makes the driver crash, loop or leave its memory;
@@ -76,22 +77,26 @@ enum drv_misbehave {
   DRV_MISBEHAVE_IGNORE_DEVICE_ID_ZERO,    /* 4.2.3.1.1#4, 4.2.2.2#8 */
   DRV_MISBEHAVE_TOUCH_SHM,                /* 4.2.3.1.1#5 */
   DRV_MISBEHAVE_NO_ISR_READ,              /* 4.2.3.4.1#1 */
-  /* split virtqueues (vq.c, vq_split.c) */
-  DRV_MISBEHAVE_MISALIGNED_RING,               /* 2.7.1#1 */
-  DRV_MISBEHAVE_WRITE_BEFORE_READ,             /* 2.7.4.2#1 */
-  DRV_MISBEHAVE_DESCRIPTOR_LOOP,               /* 2.7.5.2#1 */
-  DRV_MISBEHAVE_INDIRECT_UNNEGOTIATED,         /* 2.7.5.3.1#1 */
-  DRV_MISBEHAVE_NESTED_INDIRECT,               /* 2.7.5.3.1#2 */
-  DRV_MISBEHAVE_CHAIN_TOO_LONG,                /* 2.7.5.3.1#3 */
-  DRV_MISBEHAVE_INDIRECT_WITH_NEXT,            /* 2.7.5.3.1#4 */
+  /* virtqueues, split and packed (vq.c, vq_split.c, vq_packed.c) */
+  DRV_MISBEHAVE_MISALIGNED_RING,               /* 2.7.1#1, 2.8.11#1 */
+  DRV_MISBEHAVE_WRITE_BEFORE_READ,             /* 2.7.4.2#1, 2.8.17#3 */
+  DRV_MISBEHAVE_DESCRIPTOR_LOOP,               /* 2.7.5.2#1, 2.8.17#2 */
+  DRV_MISBEHAVE_INDIRECT_UNNEGOTIATED,         /* 2.7.5.3.1#1, 2.8.19#1 */
+  DRV_MISBEHAVE_NESTED_INDIRECT,               /* 2.7.5.3.1#2, 2.8.19#2 */
+  DRV_MISBEHAVE_CHAIN_TOO_LONG,                /* 2.7.5.3.1#3, 2.8.19#3 */
+  DRV_MISBEHAVE_INDIRECT_WITH_NEXT,            /* 2.7.5.3.1#4, 2.8.19#4 */
   DRV_MISBEHAVE_AVAIL_IDX_BACKWARDS,           /* 2.7.6.1#1 */
   DRV_MISBEHAVE_BAD_AVAIL_FLAGS,               /* 2.7.7.1#1, #2 */
   DRV_MISBEHAVE_DIRTY_USED_RING,               /* 2.7.10.1#1 */
   DRV_MISBEHAVE_NOTIFY_WHILE_SUPPRESSED,       /* 2.7.10.1#3, #7 */
-  DRV_MISBEHAVE_SKIP_NOTIFY,                   /* 2.7.10.1#4, #6 */
-  DRV_MISBEHAVE_PUBLISH_IDX_BEFORE_DESCRIPTOR, /* 2.7.13.3.1#1 */
-  DRV_MISBEHAVE_REUSE_INFLIGHT_HEAD,           /* 3.3.1#1 */
+  DRV_MISBEHAVE_SKIP_NOTIFY,                   /* 2.7.10.1#4, #6, 2.8.21.3.1#1 */
+  DRV_MISBEHAVE_PUBLISH_IDX_BEFORE_DESCRIPTOR, /* 2.7.13.3.1#1, 2.8.21.1.1#1, 2.8.17#6 */
+  DRV_MISBEHAVE_REUSE_INFLIGHT_HEAD,           /* 3.3.1#1, 2.8.16#1 */
   DRV_MISBEHAVE_RECLAIM_WITHOUT_RESET,         /* 3.3.1#2 (net.c) */
+  DRV_MISBEHAVE_CHAIN_WITH_GAP,                /* 2.7.5.2#2, 2.7.5.3.1#5 */
+  /* packed virtqueues (vq_packed.c) */
+  DRV_MISBEHAVE_LIST_DOES_NOT_FIT,         /* 2.8.17#5 */
+  DRV_MISBEHAVE_CHANGE_EXPOSED_DESCRIPTOR, /* 2.8.16#2 */
   /* virtio-net (net.c, net_ctrl.c) */
   DRV_MISBEHAVE_SHORT_TX_HEADER,               /* 5.1.9.2.1#1 */
   DRV_MISBEHAVE_TX_NUM_BUFFERS,                /* 5.1.9.2.1#2 */

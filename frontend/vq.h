@@ -152,6 +152,16 @@ struct drv_vq {
    * takes it back (and clears the flag). */
   bool reused;
   uint64_t reused_token;
+  /* packed (vq_packed.c): where the chain added last starts (for
+   * reuse-inflight-head), and misbehave change-exposed-descriptor: a list
+   * whose first descriptor is held back, with the len its last descriptor
+   * still needs, until the next add. */
+  struct model_packed_pos last_first_pos;
+  bool held;
+  struct model_packed_pos held_pos; /* the held list's first descriptor */
+  uint16_t held_flags;              /* its flags, AVAIL bits included */
+  uint64_t held_len_addr;           /* the len field of its last descriptor */
+  uint32_t held_len;
   struct drv_vq_stats stats;
 };
 

@@ -31,8 +31,14 @@
  *    EVENT_IDX, a DESC naming a slot of the ring; anything else notifies (a
  *    spurious notification is harmless, a missing one is not).
  *
- * Misbehaviours: the packed ring commits none of its own yet (a later
- * wave); write-before-read is vq.c's and applies here too.
+ * Misbehaviours (frontend/misbehave.h) wired here, marked "misbehave:":
+ * misaligned-ring (init); descriptor-loop, indirect-unnegotiated,
+ * nested-indirect, chain-too-long, indirect-with-next,
+ * publish-idx-before-descriptor, reuse-inflight-head, list-does-not-fit,
+ * change-exposed-descriptor (add; one-shots, at most one per add);
+ * skip-notify (kick). write-before-read is vq.c's and applies here too. A
+ * misbehaving list still takes ring descriptors the host records account
+ * for (heads[id].desc_count), so both positions stay exact.
  */
 #include <assert.h>
 #include <string.h>
@@ -42,6 +48,22 @@
 #include "model/packed.h"
 
 #define ZERO_CHUNK 4096u
+/* misbehave misaligned-ring: how far past its alignment the Device Event
+ * Suppression area goes (its 16-bit fields stay 2-byte aligned). */
+#define MISALIGN_EVENT_BYTES 2u
+
+static bool mis(const struct drv_vq *vq, unsigned bit) {
+  return drv_misbehave_has(vq->misbehave, bit);
+}
+
+/* A one-shot misbehaviour: true the first time, then spent. */
+static bool mis_once(struct drv_vq *vq, unsigned bit) {
+  if (!mis(vq, bit))
+    return false;
+  drv_misbehave_remove(&vq->misbehave, bit);
+  drv_misbehave_add(&vq->misbehave_spent, bit);
+  return true;
+}
 
 static void put_owned(struct drv_alloc *alloc, uint64_t addr) {
   model_err err = drv_alloc_put(alloc, addr);
@@ -78,14 +100,16 @@ static model_err areas_get(struct drv_vq *vq) {
     put_owned(vq->alloc, vq->desc_addr);
     return err;
   }
-  err =
-      drv_alloc_get(vq->alloc, MODEL_PACKED_EVENT_SIZE, MODEL_PACKED_EVENT_ALIGN, &vq->used_block);
+  /* misbehave: misaligned-ring breaks 2.8.11#1 (the block is that much longer) */
+  uint64_t skew = mis(vq, DRV_MISBEHAVE_MISALIGNED_RING) ? MISALIGN_EVENT_BYTES : 0u;
+  err = drv_alloc_get(vq->alloc, MODEL_PACKED_EVENT_SIZE + skew, MODEL_PACKED_EVENT_ALIGN,
+                      &vq->used_block);
   if (err != MODEL_OK) {
     put_owned(vq->alloc, vq->avail_addr);
     put_owned(vq->alloc, vq->desc_addr);
     return err;
   }
-  vq->used_addr = vq->used_block;
+  vq->used_addr = vq->used_block + skew;
   vq->areas_held = true;
   return MODEL_OK;
 }
@@ -167,38 +191,134 @@ static uint64_t ring_desc(const struct drv_vq *vq, uint16_t slot) {
   return vq->desc_addr + model_packed_desc_off(slot);
 }
 
+/* How an add lays out its list: as asked, or one misbehaviour's shape. */
+enum list_shape {
+  LIST_NORMAL,
+  LIST_ENDLESS,     /* descriptor-loop: queue size descriptors, every one with NEXT */
+  LIST_SHORT,       /* list-does-not-fit: the free descriptors, every one with NEXT */
+  LIST_HELD,        /* change-exposed-descriptor: first descriptor held back */
+  LIST_FLAGS_FIRST, /* publish-idx-before-descriptor: first flags before the rest */
+  TABLE_NESTED,     /* nested-indirect: the last element in a second table */
+  TABLE_TOO_LONG,   /* chain-too-long: a table of queue size + 1 entries */
+  TABLE_WITH_NEXT,  /* indirect-with-next: INDIRECT | NEXT, then the last element */
+};
+
+/* Element k of a list of `count` made from sg[0, total): the first total - 1
+ * as given, the last one cut into count - total + 1 pieces (the caller
+ * checked each gets a byte). A count below total keeps its elements whole. */
+static struct drv_sg piece_at(const struct drv_sg *sg, unsigned total, unsigned count, unsigned k) {
+  if (k + 1u < total || count <= total)
+    return sg[k];
+  const struct drv_sg *last = &sg[total - 1u];
+  unsigned pieces = count - (total - 1u);
+  unsigned p = k - (total - 1u);
+  uint32_t piece_len = last->len / pieces;
+  struct drv_sg e = *last;
+  e.addr = last->addr + (uint64_t)p * piece_len;
+  e.len = p + 1u < pieces ? piece_len : last->len - piece_len * (pieces - 1u);
+  return e;
+}
+
+static uint16_t elem_flags(const struct drv_sg *e) {
+  return e->device_writable ? (uint16_t)VIRTQ_DESC_F_WRITE : 0u;
+}
+
+/* Table entries of each shape, and the entries its block holds (a nested
+ * table sits right after the first). */
+static unsigned table_entries(const struct drv_vq *vq, unsigned total, enum list_shape shape) {
+  if (shape == TABLE_TOO_LONG)
+    return vq->size + 1u;
+  return shape == TABLE_WITH_NEXT ? total - 1u : total;
+}
+static unsigned table_block_entries(const struct drv_vq *vq, unsigned total,
+                                    enum list_shape shape) {
+  return shape == TABLE_NESTED ? total + 1u : table_entries(vq, total, shape);
+}
+
 /* An indirect table: entries in order, only WRITE among their flags
- * (2.8.19#2: no NEXT, no INDIRECT, 2.8.19#4). */
+ * (2.8.19#2: no NEXT, no INDIRECT, 2.8.19#4), unless a misbehaviour's
+ * shape says otherwise. */
 static model_err table_write(struct drv_vq *vq, const struct drv_sg *sg, unsigned total,
-                             uint64_t table, uint16_t id) {
-  for (unsigned k = 0; k < total; k++) {
+                             uint64_t table, uint16_t id, enum list_shape shape) {
+  unsigned entries = table_entries(vq, total, shape);
+  unsigned plain = shape == TABLE_NESTED ? total - 1u : entries;
+  for (unsigned k = 0; k < plain; k++) {
     uint64_t d = table + model_packed_desc_off(k);
-    MODEL_TRY(desc_body_write(vq, d, sg[k].addr, sg[k].len, id));
-    MODEL_TRY(desc_flags_write(vq, d, sg[k].device_writable ? (uint16_t)VIRTQ_DESC_F_WRITE : 0u));
+    struct drv_sg e = piece_at(sg, total, entries, k);
+    MODEL_TRY(desc_body_write(vq, d, e.addr, e.len, id));
+    MODEL_TRY(desc_flags_write(vq, d, elem_flags(&e)));
+  }
+  if (shape == TABLE_NESTED) {
+    /* misbehave: nested-indirect breaks 2.8.19#2: the last entry is
+     * INDIRECT, naming a one-entry table that holds the last element */
+    const struct drv_sg *last = &sg[total - 1u];
+    uint64_t inner = table + model_packed_desc_off(total);
+    uint64_t d = table + model_packed_desc_off(total - 1u);
+    MODEL_TRY(desc_body_write(vq, d, inner, MODEL_PACKED_DESC_SIZE, id));
+    MODEL_TRY(desc_flags_write(vq, d, (uint16_t)VIRTQ_DESC_F_INDIRECT));
+    MODEL_TRY(desc_body_write(vq, inner, last->addr, last->len, id));
+    MODEL_TRY(desc_flags_write(vq, inner, elem_flags(last)));
   }
   return MODEL_OK;
 }
 
-/* Write the chain at avail_pos. Every descriptor but the first is complete
- * (flags included) as it goes; the first one's flags, which make the whole
- * chain available, are the last write (2.8.17#6, 2.8.21.1.1#1). */
+/* Write the list at avail_pos: `ring_descs` ring descriptors. Every
+ * descriptor but the first is complete (flags included) as it goes; the
+ * first one's flags, which make the whole list available, are the last
+ * write (2.8.17#6, 2.8.21.1.1#1). */
 static model_err chain_write(struct drv_vq *vq, const struct drv_sg *sg, unsigned total,
-                             uint64_t table, bool indirect, uint16_t id) {
+                             uint64_t table, bool indirect, uint16_t id, enum list_shape shape,
+                             unsigned ring_descs) {
   struct model_packed_pos first = vq->avail_pos;
   uint16_t first_flags = 0;
   if (indirect) {
-    MODEL_TRY(table_write(vq, sg, total, table, id));
+    MODEL_TRY(table_write(vq, sg, total, table, id, shape));
     MODEL_TRY(desc_body_write(vq, ring_desc(vq, first.idx), table,
-                              (uint32_t)model_packed_desc_off(total), id));
+                              (uint32_t)model_packed_desc_off(table_entries(vq, total, shape)),
+                              id));
     first_flags = (uint16_t)VIRTQ_DESC_F_INDIRECT;
+    if (shape == TABLE_WITH_NEXT) {
+      /* misbehave: indirect-with-next breaks 2.8.19#4: the INDIRECT
+       * descriptor goes on (NEXT) to the last element, direct */
+      struct model_packed_pos pos = model_packed_pos_advance(first, 1, vq->size);
+      const struct drv_sg *last = &sg[total - 1u];
+      uint64_t d = ring_desc(vq, pos.idx);
+      MODEL_TRY(desc_body_write(vq, d, last->addr, last->len, id));
+      MODEL_TRY(desc_flags_write(vq, d,
+                                 (uint16_t)(elem_flags(last) | model_packed_avail_bits(pos.wrap))));
+      first_flags = (uint16_t)(first_flags | VIRTQ_DESC_F_NEXT);
+    }
   } else {
+    /* misbehave: descriptor-loop (2.8.17#2) and list-does-not-fit
+     * (2.8.17#5) set NEXT on the last descriptor too */
+    bool endless = shape == LIST_ENDLESS || shape == LIST_SHORT;
     struct model_packed_pos pos = first;
-    for (unsigned k = 0; k < total; k++) {
-      uint16_t flags = sg[k].device_writable ? (uint16_t)VIRTQ_DESC_F_WRITE : 0u;
-      if (k + 1u < total)
+    for (unsigned k = 0; k < ring_descs; k++) {
+      struct drv_sg e = piece_at(sg, total, ring_descs, k);
+      uint16_t flags = elem_flags(&e);
+      if (k + 1u < ring_descs || endless)
         flags = (uint16_t)(flags | VIRTQ_DESC_F_NEXT);
       uint64_t d = ring_desc(vq, pos.idx);
-      MODEL_TRY(desc_body_write(vq, d, sg[k].addr, sg[k].len, id));
+      uint32_t len = e.len;
+      if (shape == LIST_HELD && k + 1u == ring_descs) {
+        /* misbehave: change-exposed-descriptor, the len it changes later */
+        vq->held_len_addr = d + MODEL_PACKED_DESC_OFF_LEN;
+        vq->held_len = len;
+        len = 0;
+      }
+      if (k == 0 && shape == LIST_FLAGS_FIRST) {
+        /* misbehave: publish-idx-before-descriptor breaks 2.8.21.1.1#1 (the
+         * id after the flags) and, for a longer list, 2.8.17#6 (the rest
+         * after the first descriptor) */
+        MODEL_TRY(
+            sim_bus_write_le64(vq->bus, SIM_ACTOR_DRIVER, d + MODEL_PACKED_DESC_OFF_ADDR, e.addr));
+        MODEL_TRY(
+            sim_bus_write_le32(vq->bus, SIM_ACTOR_DRIVER, d + MODEL_PACKED_DESC_OFF_LEN, len));
+        MODEL_TRY(desc_flags_write(vq, d, (uint16_t)(flags | model_packed_avail_bits(pos.wrap))));
+        MODEL_TRY(wr16(vq, d + MODEL_PACKED_DESC_OFF_ID, id));
+      } else {
+        MODEL_TRY(desc_body_write(vq, d, e.addr, len, id));
+      }
       if (k == 0)
         first_flags = flags;
       else
@@ -206,34 +326,148 @@ static model_err chain_write(struct drv_vq *vq, const struct drv_sg *sg, unsigne
       pos = model_packed_pos_advance(pos, 1, vq->size);
     }
   }
-  return desc_flags_write(vq, ring_desc(vq, first.idx),
-                          (uint16_t)(first_flags | model_packed_avail_bits(first.wrap)));
+  uint16_t flags = (uint16_t)(first_flags | model_packed_avail_bits(first.wrap));
+  if (shape == LIST_FLAGS_FIRST)
+    return MODEL_OK;
+  if (shape == LIST_HELD) {
+    vq->held = true;
+    vq->held_pos = first;
+    vq->held_flags = flags;
+    return MODEL_OK;
+  }
+  return desc_flags_write(vq, ring_desc(vq, first.idx), flags);
+}
+
+/* misbehave: change-exposed-descriptor breaks 2.8.16#2: the held list's
+ * last descriptor, available since an earlier add, gets its len; then the
+ * first descriptor makes the list available, and the next kick covers it. */
+static model_err held_release(struct drv_vq *vq) {
+  if (!vq->held)
+    return MODEL_OK;
+  vq->held = false;
+  MODEL_TRY(sim_bus_write_le32(vq->bus, SIM_ACTOR_DRIVER, vq->held_len_addr, vq->held_len));
+  MODEL_TRY(desc_flags_write(vq, ring_desc(vq, vq->held_pos.idx), vq->held_flags));
+  vq->kicked_pos = vq->held_pos;
+  vq->added_since_kick++;
+  return MODEL_OK;
+}
+
+/* The shape of this add, and whether it goes indirect: at most one
+ * misbehaviour per add, each one-shot; the rest wait for the next add. */
+static enum list_shape shape_pick(struct drv_vq *vq, const struct drv_sg *sg, unsigned total,
+                                  bool *indirect) {
+  if (!vq->has_indirect && mis_once(vq, DRV_MISBEHAVE_INDIRECT_UNNEGOTIATED)) {
+    *indirect = true; /* misbehave: indirect-unnegotiated breaks 2.8.19#1 */
+    return LIST_NORMAL;
+  }
+  if (vq->has_indirect) {
+    if (mis_once(vq, DRV_MISBEHAVE_NESTED_INDIRECT)) {
+      *indirect = true;
+      return TABLE_NESTED;
+    }
+    /* misbehave: chain-too-long breaks 2.8.19#3; every piece of the last
+     * element must get at least one byte */
+    if (mis(vq, DRV_MISBEHAVE_CHAIN_TOO_LONG) && sg[total - 1u].len >= vq->size + 2u - total &&
+        mis_once(vq, DRV_MISBEHAVE_CHAIN_TOO_LONG)) {
+      *indirect = true;
+      return TABLE_TOO_LONG;
+    }
+    if (total >= 2u && mis_once(vq, DRV_MISBEHAVE_INDIRECT_WITH_NEXT)) {
+      *indirect = true;
+      return TABLE_WITH_NEXT;
+    }
+  }
+  if (*indirect)
+    return LIST_NORMAL;
+  /* misbehave: descriptor-loop breaks 2.8.17#2, on an empty ring, with a
+   * byte for every piece */
+  if (mis(vq, DRV_MISBEHAVE_DESCRIPTOR_LOOP) && vq->free_count == vq->size &&
+      sg[total - 1u].len >= vq->size + 1u - total && mis_once(vq, DRV_MISBEHAVE_DESCRIPTOR_LOOP))
+    return LIST_ENDLESS;
+  /* misbehave: list-does-not-fit breaks 2.8.17#5 */
+  if (mis(vq, DRV_MISBEHAVE_LIST_DOES_NOT_FIT) && vq->free_count < total &&
+      mis_once(vq, DRV_MISBEHAVE_LIST_DOES_NOT_FIT))
+    return LIST_SHORT;
+  if (total >= 2u && mis_once(vq, DRV_MISBEHAVE_CHANGE_EXPOSED_DESCRIPTOR))
+    return LIST_HELD;
+  if (mis_once(vq, DRV_MISBEHAVE_PUBLISH_IDX_BEFORE_DESCRIPTOR))
+    return LIST_FLAGS_FIRST;
+  return LIST_NORMAL;
+}
+
+static unsigned ring_descs_of(const struct drv_vq *vq, unsigned total, bool indirect,
+                              enum list_shape shape) {
+  if (shape == LIST_ENDLESS)
+    return vq->size;
+  if (shape == LIST_SHORT)
+    return vq->free_count;
+  if (shape == TABLE_WITH_NEXT)
+    return 2u;
+  return indirect ? 1u : total;
+}
+
+/* misbehave: reuse-inflight-head breaks 2.8.16#1: the new buffer goes into
+ * the descriptors of the list added last, still outstanding (so the
+ * device's), rewritten in place with their AVAIL bits as they were; that
+ * list's token goes back to the caller through vq->reused. */
+static bool reuse_fits(const struct drv_vq *vq, unsigned total, bool indirect) {
+  const struct drv_vq_head *h = &vq->heads[vq->last_head];
+  return !indirect && h->outstanding && !h->indirect && h->desc_count == total;
+}
+static model_err add_reuse(struct drv_vq *vq, const struct drv_sg *sg, unsigned total,
+                           uint64_t writable_bytes, uint64_t token) {
+  struct drv_vq_head *h = &vq->heads[vq->last_head];
+  struct model_packed_pos pos = vq->last_first_pos;
+  for (unsigned k = 0; k < total; k++) {
+    uint16_t flags = elem_flags(&sg[k]);
+    if (k + 1u < total)
+      flags = (uint16_t)(flags | VIRTQ_DESC_F_NEXT);
+    uint64_t d = ring_desc(vq, pos.idx);
+    MODEL_TRY(desc_body_write(vq, d, sg[k].addr, sg[k].len, vq->last_head));
+    MODEL_TRY(desc_flags_write(vq, d, (uint16_t)(flags | model_packed_avail_bits(pos.wrap))));
+    pos = model_packed_pos_advance(pos, 1, vq->size);
+  }
+  vq->reused = true;
+  vq->reused_token = h->token;
+  h->token = token;
+  h->writable_bytes = writable_bytes;
+  return MODEL_OK;
 }
 
 model_err drv_vq_add_packed(struct drv_vq *vq, const struct drv_sg *sg, unsigned total,
                             uint64_t writable_bytes, uint64_t token, bool use_indirect) {
+  MODEL_TRY(held_release(vq));
   MODEL_ENSURE(vq->free_count >= 1u, MODEL_ERR_RING_FULL);
   /* rule point: 2.8.19#1, INDIRECT only with VIRTIO_F_INDIRECT_DESC */
   bool indirect = use_indirect && vq->has_indirect;
+  enum list_shape shape = LIST_NORMAL;
+  if (!drv_misbehave_is_empty(vq->misbehave)) {
+    if (mis(vq, DRV_MISBEHAVE_REUSE_INFLIGHT_HEAD) && reuse_fits(vq, total, indirect) &&
+        mis_once(vq, DRV_MISBEHAVE_REUSE_INFLIGHT_HEAD))
+      return add_reuse(vq, sg, total, writable_bytes, token);
+    shape = shape_pick(vq, sg, total, &indirect);
+  }
   uint64_t table = 0;
   if (indirect) {
     model_err err =
-        drv_alloc_get(vq->alloc, model_packed_desc_off(total), MODEL_PACKED_DESC_ALIGN, &table);
+        drv_alloc_get(vq->alloc, model_packed_desc_off(table_block_entries(vq, total, shape)),
+                      MODEL_PACKED_DESC_ALIGN, &table);
     if (err == MODEL_ERR_NO_MEMORY || err == MODEL_ERR_CAPACITY) {
       indirect = false; /* no table memory: fall back to a direct chain */
+      shape = LIST_NORMAL;
       vq->stats.indirect_fallback++;
     } else {
       MODEL_TRY(err);
     }
   }
-  unsigned ring_descs = indirect ? 1u : total;
+  unsigned ring_descs = ring_descs_of(vq, total, indirect, shape);
   /* 2.8.17#5: nothing goes out unless the whole chain fits. Buffers never
    * outnumber descriptors, so a free id exists when a descriptor does. */
   model_err err = MODEL_ERR_RING_FULL;
   uint16_t id = vq->free_head;
   if (vq->free_count >= ring_descs) {
     assert(vq->outstanding < vq->size && id < vq->size);
-    err = chain_write(vq, sg, total, table, indirect, id);
+    err = chain_write(vq, sg, total, table, indirect, id, shape, ring_descs);
   }
   if (err != MODEL_OK) {
     if (indirect)
@@ -251,6 +485,7 @@ model_err drv_vq_add_packed(struct drv_vq *vq, const struct drv_sg *sg, unsigned
       .outstanding = true,
   };
   vq->slot_id[vq->avail_pos.idx] = id;
+  vq->last_first_pos = vq->avail_pos;
   vq->avail_pos = model_packed_pos_advance(vq->avail_pos, ring_descs, vq->size);
   vq->free_count -= ring_descs;
   vq->outstanding_descs += ring_descs;
@@ -272,6 +507,10 @@ model_err drv_vq_kick_packed(struct drv_vq *vq, bool *need_notify) {
   /* 2.8.21.3.1#1: the flags that made the chains available were earlier,
    * separate accesses. A failed read leaves the decision to notify. */
   *need_notify = true;
+  if (mis(vq, DRV_MISBEHAVE_SKIP_NOTIFY)) {
+    *need_notify = false; /* misbehave: skip-notify breaks 2.8.21.3.1#1 */
+    return MODEL_OK;
+  }
   uint16_t flags = 0;
   if (rd16(vq, vq->used_addr + MODEL_PACKED_EVENT_OFF_FLAGS, &flags) != MODEL_OK)
     return MODEL_OK;
@@ -330,7 +569,8 @@ static void batch_next(struct drv_vq *vq, uint64_t *token, uint32_t *len) {
 
 model_err drv_vq_get_used_packed(struct drv_vq *vq, uint64_t *token, uint32_t *len) {
   if (vq->batch_left == 0) {
-    if (vq->outstanding == 0)
+    /* misbehave change-exposed-descriptor: a held list is not the device's */
+    if (vq->outstanding == 0 || (vq->held && vq->used_pos.idx == vq->held_pos.idx))
       return MODEL_ERR_RING_EMPTY;
     uint64_t d = ring_desc(vq, vq->used_pos.idx);
     uint16_t flags = 0;
@@ -391,7 +631,7 @@ model_err drv_vq_has_used_packed(struct drv_vq *vq, bool *has_used) {
     *has_used = true;
     return MODEL_OK;
   }
-  if (vq->outstanding == 0)
+  if (vq->outstanding == 0 || (vq->held && vq->used_pos.idx == vq->held_pos.idx))
     return MODEL_OK;
   uint16_t flags = 0;
   MODEL_TRY(rd16(vq, ring_desc(vq, vq->used_pos.idx) + MODEL_PACKED_DESC_OFF_FLAGS, &flags));
@@ -417,6 +657,7 @@ model_err drv_vq_enable_cb_packed(struct drv_vq *vq, bool *pending) {
 
 model_err drv_vq_detach_unused_packed(struct drv_vq *vq, uint64_t *token) {
   vq->batch_left = 0;
+  vq->held = false;
   for (uint32_t n = 0; n < vq->size; n++) {
     uint32_t i = (vq->detach_cursor + n) % vq->size;
     if (!vq->heads[i].outstanding)

@@ -28,8 +28,8 @@
  * Misbehaviours (frontend/misbehave.h) wired here, marked "misbehave:":
  * misaligned-ring, dirty-used-ring (init); descriptor-loop,
  * indirect-unnegotiated, nested-indirect, chain-too-long,
- * indirect-with-next, publish-idx-before-descriptor, reuse-inflight-head
- * (add; one-shots, at most one per add); avail-idx-backwards,
+ * indirect-with-next, publish-idx-before-descriptor, reuse-inflight-head,
+ * chain-with-gap (add; one-shots, at most one per add); avail-idx-backwards,
  * notify-while-suppressed, skip-notify (kick); bad-avail-flags
  * (callbacks). A misbehaving chain still lives in descriptors the host
  * arrays account for, so freeing it stays exact.
@@ -176,17 +176,21 @@ enum add_shape {
   SHAPE_NESTED,    /* nested-indirect: the last element in a second table */
   SHAPE_TOO_LONG,  /* chain-too-long: a table of queue size + 1 entries */
   SHAPE_WITH_NEXT, /* indirect-with-next: the ring descriptor also has NEXT */
+  SHAPE_GAP,       /* chain-with-gap: the head (or entry 0) skips a descriptor */
 };
 
 /* Write `total` elements into ring descriptors, following the links from
  * `start` (the head of the free list, or of the chain being reused); the
  * free list itself is only advanced by the caller on success. */
 static model_err chain_write_direct(struct drv_vq *vq, const struct drv_sg *sg, unsigned total,
-                                    uint16_t start, bool loop) {
+                                    uint16_t start, bool loop, bool gap) {
   uint16_t cur = start;
   for (unsigned k = 0; k < total; k++) {
     bool more = k + 1u < total;
-    uint16_t next = more ? vq->desc_next[cur] : 0u;
+    uint16_t after = vq->desc_next[cur];
+    if (k == 0 && gap)
+      after = vq->desc_next[after]; /* misbehave: chain-with-gap breaks 2.7.5.2#2 */
+    uint16_t next = more ? after : 0u;
     uint16_t flags = elem_flags(&sg[k], more);
     if (!more && loop) {
       /* misbehave: descriptor-loop breaks 2.7.5.2#1 */
@@ -194,7 +198,7 @@ static model_err chain_write_direct(struct drv_vq *vq, const struct drv_sg *sg, 
       next = start;
     }
     MODEL_TRY(desc_write(vq, vq->desc_addr, cur, sg[k].addr, sg[k].len, flags, next));
-    cur = vq->desc_next[cur];
+    cur = after;
   }
   return MODEL_OK;
 }
@@ -242,9 +246,24 @@ static model_err table_write_split(struct drv_vq *vq, const struct drv_sg *sg, u
   return MODEL_OK;
 }
 
+/* misbehave: chain-with-gap breaks 2.7.5.3.1#5: entry 0 links to entry 2,
+ * entry 1 is left out (an empty descriptor), the rest follow in order. */
+static model_err table_write_gap(struct drv_vq *vq, const struct drv_sg *sg, unsigned total,
+                                 uint64_t table) {
+  for (unsigned k = 0; k < total; k++) {
+    unsigned i = k == 0 ? 0u : k + 1u;
+    bool more = k + 1u < total;
+    uint16_t next = more ? (uint16_t)(k == 0 ? 2u : i + 1u) : 0u;
+    MODEL_TRY(desc_write(vq, table, i, sg[k].addr, sg[k].len, elem_flags(&sg[k], more), next));
+  }
+  return desc_write(vq, table, 1, 0, 0, 0, 0);
+}
+
 /* Descriptors in the table of a chain of this shape, and how many the
  * table block holds (a nested table sits right after the first). */
 static unsigned table_entries(const struct drv_vq *vq, unsigned total, enum add_shape shape) {
+  if (shape == SHAPE_GAP)
+    return total + 1u;
   return shape == SHAPE_TOO_LONG ? vq->size + 1u : total;
 }
 static unsigned table_block_entries(const struct drv_vq *vq, unsigned total, enum add_shape shape) {
@@ -263,6 +282,9 @@ static model_err chain_write_indirect(struct drv_vq *vq, const struct drv_sg *sg
     break;
   case SHAPE_TOO_LONG:
     MODEL_TRY(table_write_split(vq, sg, total, table, entries));
+    break;
+  case SHAPE_GAP:
+    MODEL_TRY(table_write_gap(vq, sg, total, table));
     break;
   case SHAPE_NORMAL:
   case SHAPE_LOOP:
@@ -303,8 +325,9 @@ static model_err chain_publish(struct drv_vq *vq, const struct drv_sg *sg, unsig
   bool idx_first = mis_once(vq, DRV_MISBEHAVE_PUBLISH_IDX_BEFORE_DESCRIPTOR);
   if (idx_first)
     MODEL_TRY(avail_idx_write(vq));
-  MODEL_TRY(indirect ? chain_write_indirect(vq, sg, total, table, shape)
-                     : chain_write_direct(vq, sg, total, head, shape == SHAPE_LOOP));
+  MODEL_TRY(indirect
+                ? chain_write_indirect(vq, sg, total, table, shape)
+                : chain_write_direct(vq, sg, total, head, shape == SHAPE_LOOP, shape == SHAPE_GAP));
   MODEL_TRY(avail_entry_write(vq, head));
   if (!idx_first)
     MODEL_TRY(avail_idx_write(vq));
@@ -352,6 +375,11 @@ static enum add_shape add_shape_pick(struct drv_vq *vq, const struct drv_sg *sg,
     *indirect = false;
     return SHAPE_LOOP;
   }
+  /* misbehave: chain-with-gap, with IN_ORDER and two elements; direct, a
+   * descriptor more than the chain must be free */
+  if (vq->in_order && total >= 2u && mis(vq, DRV_MISBEHAVE_CHAIN_WITH_GAP) &&
+      (*indirect || vq->free_count >= total + 1u) && mis_once(vq, DRV_MISBEHAVE_CHAIN_WITH_GAP))
+    return SHAPE_GAP;
   return SHAPE_NORMAL;
 }
 
@@ -366,7 +394,7 @@ static bool reuse_fits(const struct drv_vq *vq, unsigned total, bool indirect) {
 static model_err add_reuse(struct drv_vq *vq, const struct drv_sg *sg, unsigned total,
                            uint64_t writable_bytes, uint64_t token) {
   struct drv_vq_head *h = &vq->heads[vq->last_head];
-  MODEL_TRY(chain_write_direct(vq, sg, total, vq->last_head, false));
+  MODEL_TRY(chain_write_direct(vq, sg, total, vq->last_head, false, false));
   vq->reused = true;
   vq->reused_token = h->token;
   h->token = token;
@@ -398,7 +426,8 @@ model_err drv_vq_add_split(struct drv_vq *vq, const struct drv_sg *sg, unsigned 
       MODEL_TRY(err);
     }
   }
-  unsigned ring_descs = indirect ? 1u : total;
+  /* misbehave: chain-with-gap, direct, takes the descriptor it leaves out */
+  unsigned ring_descs = indirect ? 1u : shape == SHAPE_GAP ? total + 1u : total;
   model_err err = MODEL_ERR_RING_FULL;
   if (vq->free_count >= ring_descs)
     err = chain_publish(vq, sg, total, table, indirect, shape);

@@ -31,7 +31,8 @@
  * used marking for its lap), 2.8.15#1, #2 (accesses: buffer direction),
  * 2.8.15#3 (a used marking with nothing available, or an id not
  * outstanding), 2.8.15#4 (accesses: a slot written after its used marking),
- * 6.2#3 (IN_ORDER: a buffer named after a later buffer's batch skipped it).
+ * 6.2#3 (IN_ORDER: a buffer named after a later buffer's batch skipped it,
+ * at the next used position or, with accesses, in a slot the batch skips).
  *
  * Not judged here, on purpose: the device's used buffer notifications
  * against the driver event suppression area (2.8 has no device statement
@@ -562,6 +563,21 @@ static void used_take(struct model_mon *mon, uint16_t q, struct mon_pring *pr, u
     if (pr->used_done[slot] == 0)
       continue;
     pr->ahead--;
+    uint16_t named = 0;
+    if (k > 0 && in_order(mon) &&
+        model_mon_peek_le16(mon, pr->desc + model_packed_desc_off(slot) + MODEL_PACKED_DESC_OFF_ID,
+                            &named) &&
+        pr->id_state[named] == ID_SKIPPED) {
+      /* 6.2#3: in a slot the batch skips, a used descriptor of its own for
+       * a buffer the batch covered: that buffer was used after a later one
+       * (the positions still agree: the shadow goes on) */
+      (void)model_mon_judge(mon, MON_C_6_2_3, false, q, named, slot,
+                            "packed queue %u: buffer %u used at slot %u after a later buffer's "
+                            "batch at slot %u",
+                            (unsigned)q, (unsigned)named, (unsigned)slot,
+                            (unsigned)pr->dev_pos.idx);
+      continue;
+    }
     if (k > 0) {
       /* 2.8.12#2: a used marking in a slot this use skips */
       (void)model_mon_judge(mon, MON_C_2_8_12_2, false, q, slot, pr->dev_pos.idx,

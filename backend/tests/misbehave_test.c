@@ -73,6 +73,10 @@ static const char *const plan_names[] = {
     "rx-spread-without-mrg",
     "mac-set-late",
     "config-zero-before-features-ok",
+    "start-next-list-first",
+    "skip-used-slot",
+    "use-unavailable",
+    "use-out-of-order",
 };
 
 static void test_misbehave_names_round_trip(void **state) {

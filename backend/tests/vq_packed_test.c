@@ -855,6 +855,159 @@ static void test_packed_reset_restarts_both_counters(void **state) {
   cycle_one(fx, 9, 1);
 }
 
+/* ---- misbehaviours (backend/misbehave.h) on the packed ring ---- */
+
+/* The device's accesses to the descriptor ring, in order. */
+struct ring_log {
+  uint64_t lo, hi;
+  enum sim_ev_kind kind[32];
+  uint64_t addr[32];
+  unsigned count;
+};
+
+static void log_ring(void *ctx, const struct sim_bus_event *ev) {
+  struct ring_log *l = ctx;
+  if ((ev->kind != SIM_EV_MEM_WRITE && ev->kind != SIM_EV_MEM_READ) ||
+      ev->actor != SIM_ACTOR_DEVICE || ev->addr < l->lo || ev->addr >= l->hi || l->count >= 32u)
+    return;
+  l->kind[l->count] = ev->kind;
+  l->addr[l->count++] = ev->addr;
+}
+
+/* From now on, log the device's accesses to the ring (l lives as long as
+ * the test's world). */
+static void log_start(struct fx *fx, struct ring_log *l) {
+  *l = (struct ring_log){.lo = fx->p.desc, .hi = fx->p.desc + model_packed_ring_size(fx->p.size)};
+  assert_int_equal(sim_bus_add_observer(&fx->world.bus, log_ring, l), MODEL_OK);
+}
+
+/* start-next-list-first (2.8.12#1): the first whole descriptor the device
+ * reads is the second list's; the twin reads the first list's. */
+static void test_2_8_12_1_start_next_list_first(void **state) {
+  struct fx *fx = *state;
+  struct ring_log l;
+  for (int misbehave = 0; misbehave < 2; misbehave++) {
+    start(fx, 0, 4);
+    fx->vq.misbehave = misbehave ? dev_misbehave_mask(DEV_MISBEHAVE_START_NEXT_LIST_FIRST) : 0;
+    pd_one(fx, W, 10, 0, 8);
+    pd_one(fx, W, 11, 1, 8);
+    if (misbehave == 0)
+      log_start(fx, &l);
+    l.count = 0;
+    struct dev_chain c;
+    pop_ok(fx, &c);
+    assert_int_equal(c.id, 10);
+    uint64_t first_whole = 0;
+    for (unsigned i = 0; i < l.count && first_whole == 0; i++)
+      if (l.kind[i] == SIM_EV_MEM_READ && (l.addr[i] - fx->p.desc) % MODEL_PACKED_DESC_SIZE == 0)
+        first_whole = l.addr[i];
+    assert_int_equal(first_whole, fx->p.desc + (misbehave ? MODEL_PACKED_DESC_SIZE : 0u));
+    assert_int_equal(fx->vq.avail_pos.idx, 1); /* nothing else changes */
+  }
+}
+
+/* skip-used-slot (2.8.12#2): the used descriptor lands one slot further;
+ * the device's own position is the twin's. */
+static void test_2_8_12_2_skip_used_slot(void **state) {
+  struct fx *fx = *state;
+  for (int misbehave = 0; misbehave < 2; misbehave++) {
+    start(fx, 0, 4);
+    fx->vq.misbehave = misbehave ? dev_misbehave_mask(DEV_MISBEHAVE_SKIP_USED_SLOT) : 0;
+    pd_one(fx, W, 10, 0, 8);
+    struct dev_chain c;
+    pop_ok(fx, &c);
+    assert_int_equal(dev_vq_push(&fx->vq, 10, 8), MODEL_OK);
+    (void)flush(fx);
+    uint16_t id = 0, flags = 0;
+    uint32_t len = 0;
+    pd_used(fx, misbehave ? 1 : 0, &id, &len, &flags);
+    assert_int_equal(id, 10);
+    assert_true(model_packed_is_used(flags, true));
+    pd_used(fx, 0, &id, &len, &flags);
+    assert_int_equal(model_packed_is_avail(flags, true), misbehave != 0);
+    assert_int_equal(fx->vq.used_pos.idx, 1);
+  }
+}
+
+/* use-unavailable (2.8.15#3): after the flush the next slot, never made
+ * available, is marked used; the twin leaves it zero. */
+static void test_2_8_15_3_use_unavailable(void **state) {
+  struct fx *fx = *state;
+  for (int misbehave = 0; misbehave < 2; misbehave++) {
+    start(fx, 0, 4);
+    fx->vq.misbehave = misbehave ? dev_misbehave_mask(DEV_MISBEHAVE_USE_UNAVAILABLE) : 0;
+    cycle_one(fx, 10, 8);
+    uint16_t id = 0, flags = 0;
+    uint32_t len = 0;
+    pd_used(fx, 1, &id, &len, &flags);
+    assert_int_equal(flags, misbehave ? model_packed_used_bits(true) : 0u);
+    assert_int_equal(len, 0);
+    assert_int_equal(fx->vq.used_pos.idx, 1);
+    assert_int_equal(fx->vq.avail_pos.idx, 1);
+  }
+}
+
+/* write-descriptor-table on the packed ring (2.8.15#4): the used flags are
+ * written a second time after the flush's marking. */
+static void test_2_8_15_4_write_descriptor_table(void **state) {
+  struct fx *fx = *state;
+  struct ring_log l;
+  for (int misbehave = 0; misbehave < 2; misbehave++) {
+    start(fx, 0, 4);
+    fx->vq.misbehave = misbehave ? dev_misbehave_mask(DEV_MISBEHAVE_WRITE_DESCRIPTOR_TABLE) : 0;
+    pd_one(fx, W, 10, 0, 8);
+    struct dev_chain c;
+    pop_ok(fx, &c);
+    assert_int_equal(dev_vq_push(&fx->vq, 10, 8), MODEL_OK);
+    if (misbehave == 0)
+      log_start(fx, &l);
+    l.count = 0;
+    (void)flush(fx);
+    /* id, len, flags; then the flags again */
+    assert_int_equal(l.count, misbehave ? 4u : 3u);
+    assert_int_equal(l.addr[l.count - 1u], fx->p.desc + MODEL_PACKED_DESC_OFF_FLAGS);
+    assert_int_equal(l.kind[l.count - 1u], SIM_EV_MEM_WRITE);
+    uint16_t id = 0, flags = 0;
+    uint32_t len = 0;
+    pd_used(fx, 0, &id, &len, &flags);
+    assert_int_equal(id, 10);
+    assert_true(model_packed_is_used(flags, true));
+  }
+}
+
+/* use-out-of-order (6.2#3): with IN_ORDER, two complete buffers get one
+ * used descriptor each, the second buffer's first; the twin writes one for
+ * the batch. Positions agree. */
+static void test_6_2_3_use_out_of_order(void **state) {
+  struct fx *fx = *state;
+  for (int misbehave = 0; misbehave < 2; misbehave++) {
+    start(fx, f_in_order(), 4);
+    fx->vq.misbehave = misbehave ? dev_misbehave_mask(DEV_MISBEHAVE_USE_OUT_OF_ORDER) : 0;
+    pd_one(fx, R, 10, 0, 8);
+    pd_one(fx, R, 11, 1, 8);
+    struct dev_chain c[2];
+    pop_ok(fx, &c[0]);
+    pop_ok(fx, &c[1]);
+    assert_int_equal(dev_vq_push(&fx->vq, 10, 0), MODEL_OK);
+    assert_int_equal(dev_vq_push(&fx->vq, 11, 0), MODEL_OK);
+    (void)flush(fx);
+    uint16_t id = 0, flags = 0;
+    uint32_t len = 0;
+    pd_used(fx, 0, &id, &len, &flags);
+    assert_int_equal(id, 11);
+    assert_true(model_packed_is_used(flags, true));
+    pd_used(fx, 1, &id, &len, &flags);
+    if (misbehave) {
+      assert_int_equal(id, 10);
+      assert_true(model_packed_is_used(flags, true));
+    } else {
+      assert_true(model_packed_is_avail(flags, true)); /* skipped */
+    }
+    assert_int_equal(fx->vq.used_pos.idx, 2);
+    assert_int_equal(fx->vq.outstanding_desc_count, 0);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -894,6 +1047,11 @@ int main(void) {
       T(test_packed_one_chain_held_while_others_cycle),
       T(test_packed_first_used_flags_written_last),
       T(test_packed_reset_restarts_both_counters),
+      T(test_2_8_12_1_start_next_list_first),
+      T(test_2_8_12_2_skip_used_slot),
+      T(test_2_8_15_3_use_unavailable),
+      T(test_2_8_15_4_write_descriptor_table),
+      T(test_6_2_3_use_out_of_order),
 #undef T
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

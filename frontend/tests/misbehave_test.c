@@ -21,6 +21,7 @@
 #include "frontend/misbehave.h"
 #include "frontend/vq.h"
 #include "model/mmio.h"
+#include "model/packed.h"
 #include "model/split.h"
 #include "model/virtio.h"
 
@@ -565,6 +566,193 @@ static void test_2_7_4_2_1_write_before_read_accepted_only_misbehaving(void **st
   assert_int_equal(d1.flags & VIRTQ_DESC_F_WRITE, 0);
 }
 
+/* ---- packed rings (vq_packed.c) and IN_ORDER ---------------------------- */
+
+#define PACKED M(VIRTIO_F_RING_PACKED)
+
+/* One packed ring descriptor as guest memory holds it. */
+struct pdesc {
+  uint64_t addr;
+  uint32_t len;
+  uint16_t id, flags;
+};
+
+static struct pdesc pdesc_at(struct fixture *f, uint64_t table, uint32_t slot) {
+  uint64_t d = table + model_packed_desc_off(slot);
+  struct pdesc p = {0};
+  assert_int_equal(
+      sim_bus_read_le64(&f->bus, SIM_ACTOR_WORLD, d + MODEL_PACKED_DESC_OFF_ADDR, &p.addr),
+      MODEL_OK);
+  assert_int_equal(
+      sim_bus_read_le32(&f->bus, SIM_ACTOR_WORLD, d + MODEL_PACKED_DESC_OFF_LEN, &p.len), MODEL_OK);
+  p.id = rd16(f, d + MODEL_PACKED_DESC_OFF_ID);
+  p.flags = rd16(f, d + MODEL_PACKED_DESC_OFF_FLAGS);
+  return p;
+}
+
+/* Available in the first lap (wrap 1), with these other flags. */
+static uint16_t avail1(uint16_t flags) {
+  return (uint16_t)(flags | model_packed_avail_bits(true));
+}
+
+static void test_2_8_11_1_misaligned_ring_skews_the_device_area(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 16, PACKED, MIS(DRV_MISBEHAVE_MISALIGNED_RING));
+  assert_int_equal(f->vq.used_addr % MODEL_PACKED_EVENT_ALIGN, 2);
+  assert_int_equal(f->vq.desc_addr % MODEL_PACKED_DESC_ALIGN, 0);
+  assert_int_equal(f->vq.avail_addr % MODEL_PACKED_EVENT_ALIGN, 0);
+  assert_int_equal(add_out2(f, 1), MODEL_OK); /* still a working ring */
+}
+
+static void test_2_8_17_2_descriptor_loop_fills_the_ring_with_next(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 4, PACKED, MIS(DRV_MISBEHAVE_DESCRIPTOR_LOOP));
+  assert_int_equal(add_out2(f, 1), MODEL_OK);
+  /* the header, then 100 bytes in 3 pieces; NEXT on every one */
+  uint32_t lens[4] = {12, 33, 33, 34};
+  for (uint32_t s = 0; s < 4; s++) {
+    struct pdesc d = pdesc_at(f, f->vq.desc_addr, s);
+    assert_int_equal(d.len, lens[s]);
+    assert_int_equal(d.flags, avail1(VIRTQ_DESC_F_NEXT));
+  }
+  assert_int_equal(drv_vq_free_count(&f->vq), 0);
+  assert_true(drv_misbehave_has(f->vq.misbehave_spent, DRV_MISBEHAVE_DESCRIPTOR_LOOP));
+}
+
+static void test_2_8_17_5_list_does_not_fit_goes_out_short(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 3, PACKED, MIS(DRV_MISBEHAVE_LIST_DOES_NOT_FIT));
+  assert_int_equal(add_out2(f, 1), MODEL_OK);
+  assert_int_equal(pdesc_at(f, f->vq.desc_addr, 1).flags, avail1(0));
+  /* one descriptor free, two needed: written and made available anyway */
+  assert_int_equal(add_out2(f, 2), MODEL_OK);
+  struct pdesc d = pdesc_at(f, f->vq.desc_addr, 2);
+  assert_int_equal(d.len, 12);
+  assert_int_equal(d.flags, avail1(VIRTQ_DESC_F_NEXT));
+  assert_int_equal(drv_vq_free_count(&f->vq), 0);
+  assert_int_equal(add_out2(f, 3), MODEL_ERR_RING_FULL);
+}
+
+static void test_2_8_16_2_change_exposed_descriptor(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 8, PACKED, MIS(DRV_MISBEHAVE_CHANGE_EXPOSED_DESCRIPTOR));
+  assert_int_equal(add_out2(f, 1), MODEL_OK);
+  /* the second descriptor is available with len 0; the first is held */
+  assert_int_equal(pdesc_at(f, f->vq.desc_addr, 0).flags, 0);
+  struct pdesc d1 = pdesc_at(f, f->vq.desc_addr, 1);
+  assert_int_equal(d1.flags, avail1(0));
+  assert_int_equal(d1.len, 0);
+  /* the driver does not mistake its held list for a broken used one */
+  uint64_t token = 0;
+  uint32_t len = 0;
+  assert_int_equal(drv_vq_get_used(&f->vq, &token, &len), MODEL_ERR_RING_EMPTY);
+  assert_false(drv_vq_is_broken(&f->vq));
+  /* the next add sets the len, then exposes the held list, then its own */
+  assert_int_equal(add_out2(f, 2), MODEL_OK);
+  assert_int_equal(pdesc_at(f, f->vq.desc_addr, 1).len, 100);
+  assert_int_equal(pdesc_at(f, f->vq.desc_addr, 0).flags, avail1(VIRTQ_DESC_F_NEXT));
+  assert_int_equal(pdesc_at(f, f->vq.desc_addr, 2).flags, avail1(VIRTQ_DESC_F_NEXT));
+  assert_false(f->vq.held);
+}
+
+static void test_2_8_21_1_1_1_flags_written_before_the_id(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 8, PACKED, MIS(DRV_MISBEHAVE_PUBLISH_IDX_BEFORE_DESCRIPTOR));
+  f->write_count = 0;
+  assert_int_equal(add_out2(f, 1), MODEL_OK);
+  uint64_t d0 = f->vq.desc_addr;
+  size_t flags_at = WRITES_MAX, id_at = WRITES_MAX, second_at = WRITES_MAX;
+  for (size_t i = 0; i < f->write_count; i++) {
+    if (f->writes[i] == d0 + MODEL_PACKED_DESC_OFF_FLAGS && flags_at == WRITES_MAX)
+      flags_at = i;
+    if (f->writes[i] == d0 + MODEL_PACKED_DESC_OFF_ID)
+      id_at = i;
+    if (f->writes[i] == d0 + MODEL_PACKED_DESC_SIZE && second_at == WRITES_MAX)
+      second_at = i;
+  }
+  assert_true(flags_at < id_at && id_at < second_at && second_at < f->write_count);
+  /* one-shot: the second add writes its first flags last */
+  f->write_count = 0;
+  assert_int_equal(add_out2(f, 2), MODEL_OK);
+  assert_int_equal(f->writes[f->write_count - 1u],
+                   d0 + model_packed_desc_off(2) + MODEL_PACKED_DESC_OFF_FLAGS);
+}
+
+static void test_2_8_16_1_reuse_inflight_head_rewrites_the_list(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 8, PACKED, MIS(DRV_MISBEHAVE_REUSE_INFLIGHT_HEAD));
+  assert_int_equal(add_out2(f, 1), MODEL_OK);
+  assert_int_equal(add_out2(f, 2), MODEL_OK);
+  assert_true(f->vq.reused);
+  assert_int_equal(f->vq.reused_token, 1);
+  /* buffer 2 is in buffer 1's slots, which stay available; no new slot */
+  struct pdesc d0 = pdesc_at(f, f->vq.desc_addr, 0);
+  assert_int_equal(d0.addr, BUF_BASE + 2u * 256u);
+  assert_int_equal(d0.flags, avail1(VIRTQ_DESC_F_NEXT));
+  assert_int_equal(pdesc_at(f, f->vq.desc_addr, 2).flags, 0);
+  assert_int_equal(drv_vq_outstanding(&f->vq), 1);
+  assert_int_equal(drv_vq_free_count(&f->vq), 6);
+}
+
+static void test_2_8_19_4_indirect_with_next_packed(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 8, PACKED | M(VIRTIO_F_INDIRECT_DESC), MIS(DRV_MISBEHAVE_INDIRECT_WITH_NEXT));
+  assert_int_equal(add_out2(f, 1), MODEL_OK);
+  struct pdesc d0 = pdesc_at(f, f->vq.desc_addr, 0);
+  assert_int_equal(d0.flags, avail1(VIRTQ_DESC_F_INDIRECT | VIRTQ_DESC_F_NEXT));
+  assert_int_equal(d0.len, MODEL_PACKED_DESC_SIZE); /* the header alone */
+  assert_int_equal(pdesc_at(f, d0.addr, 0).len, 12);
+  struct pdesc d1 = pdesc_at(f, f->vq.desc_addr, 1);
+  assert_int_equal(d1.len, 100);
+  assert_int_equal(d1.flags, avail1(0));
+  assert_int_equal(drv_vq_free_count(&f->vq), 6);
+}
+
+static void test_2_8_21_3_1_1_skip_notify_packed(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 8, PACKED, MIS(DRV_MISBEHAVE_SKIP_NOTIFY));
+  for (uint64_t t = 1; t <= 3; t++) {
+    assert_int_equal(add_out2(f, t), MODEL_OK);
+    bool notified = true;
+    assert_int_equal(drv_vq_kick(&f->vq, &notified), MODEL_OK);
+    assert_false(notified);
+  }
+  assert_int_equal(f->notifies, 0);
+}
+
+static void test_2_7_5_2_2_chain_with_gap_skips_a_slot(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 16, M(VIRTIO_F_IN_ORDER), MIS(DRV_MISBEHAVE_CHAIN_WITH_GAP));
+  assert_int_equal(add_out2(f, 1), MODEL_OK);
+  struct fake_desc d0 = fake_desc_read(&f->dev, f->vq.desc_addr, 0);
+  assert_true((d0.flags & VIRTQ_DESC_F_NEXT) != 0);
+  assert_int_equal(d0.next, 2);
+  assert_int_equal(fake_desc_read(&f->dev, f->vq.desc_addr, 2).len, 100);
+  assert_int_equal(drv_vq_free_count(&f->vq), 13); /* the gap is taken too */
+  /* one-shot: the next chain starts after the gap, in consecutive slots */
+  assert_int_equal(add_out2(f, 2), MODEL_OK);
+  assert_int_equal(rd16(f, f->vq.avail_addr + model_split_avail_ring_off(1)), 3);
+  assert_int_equal(fake_desc_read(&f->dev, f->vq.desc_addr, 3).next, 4);
+}
+
+static void test_2_7_5_3_1_5_chain_with_gap_in_a_table(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 16, M(VIRTIO_F_IN_ORDER) | M(VIRTIO_F_INDIRECT_DESC),
+          MIS(DRV_MISBEHAVE_CHAIN_WITH_GAP));
+  struct drv_sg sg[2] = {
+      {.addr = BUF_BASE, .len = 12, .device_writable = false},
+      {.addr = BUF_BASE + 12u, .len = 100, .device_writable = false},
+  };
+  assert_int_equal(drv_vq_add(&f->vq, sg, 2, 0, 1, true), MODEL_OK);
+  struct fake_desc d = fake_desc_read(&f->dev, f->vq.desc_addr, 0);
+  assert_true((d.flags & VIRTQ_DESC_F_INDIRECT) != 0);
+  assert_int_equal(d.len, 3u * MODEL_SPLIT_DESC_SIZE);
+  struct fake_desc e0 = fake_desc_read(&f->dev, d.addr, 0);
+  assert_int_equal(e0.next, 2);
+  assert_int_equal(fake_desc_read(&f->dev, d.addr, 1).len, 0);
+  assert_int_equal(fake_desc_read(&f->dev, d.addr, 2).len, 100);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void) {
@@ -596,6 +784,16 @@ int main(void) {
       T(test_2_7_7_1_1_bad_avail_flags),
       T(test_2_7_7_1_2_bad_avail_flags_with_event_idx),
       T(test_2_7_4_2_1_write_before_read_accepted_only_misbehaving),
+      T(test_2_8_11_1_misaligned_ring_skews_the_device_area),
+      T(test_2_8_17_2_descriptor_loop_fills_the_ring_with_next),
+      T(test_2_8_17_5_list_does_not_fit_goes_out_short),
+      T(test_2_8_16_2_change_exposed_descriptor),
+      T(test_2_8_21_1_1_1_flags_written_before_the_id),
+      T(test_2_8_16_1_reuse_inflight_head_rewrites_the_list),
+      T(test_2_8_19_4_indirect_with_next_packed),
+      T(test_2_8_21_3_1_1_skip_notify_packed),
+      T(test_2_7_5_2_2_chain_with_gap_skips_a_slot),
+      T(test_2_7_5_3_1_5_chain_with_gap_in_a_table),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

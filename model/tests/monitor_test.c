@@ -2303,6 +2303,24 @@ static void c_6_2_3_packed(struct fx *f, bool bad) {
   end_event(f);
 }
 
+/* 6.2#3, packed with accesses: a flush writes the second buffer's used
+ * descriptor at the used position (a batch of both) and the first one's in
+ * the slot the batch skips; the twin uses them in order, one each */
+static void c_6_2_3_packed_swapped(struct fx *f, bool bad) {
+  pk_up(f, F(VIRTIO_F_IN_ORDER));
+  uint16_t a = pk_add(f, 1), b = pk_add(f, 1);
+  notify(f, PQ);
+  end_event(f);
+  uint64_t first = pk_slot_addr(0), second = pk_slot_addr(1);
+  wle(f, DEV, first + MODEL_PACKED_DESC_OFF_LEN, 0, 4);
+  wle(f, DEV, first + MODEL_PACKED_DESC_OFF_ID, bad ? b : a, 2);
+  wle(f, DEV, second + MODEL_PACKED_DESC_OFF_LEN, 0, 4);
+  wle(f, DEV, second + MODEL_PACKED_DESC_OFF_ID, bad ? a : b, 2);
+  wle(f, DEV, second + MODEL_PACKED_DESC_OFF_FLAGS, model_packed_used_bits(true), 2);
+  wle(f, DEV, first + MODEL_PACKED_DESC_OFF_FLAGS, model_packed_used_bits(true), 2);
+  end_event(f);
+}
+
 /* Wrapping twice with chains across the end, batches and singles: clean. */
 static void c_packed_wraps_clean(struct fx *f, bool bad) {
   (void)bad;
@@ -2535,6 +2553,7 @@ static const struct mon_case cases[] = {
     {"6.1#1", "test_6_1_1_version_1_accepted", c_6_1_1, false},
     {"6.2#1", "test_6_2_1_version_1_offered", c_6_2_1, false},
     {"6.2#3", "test_6_2_3_packed_skipped_buffer_not_used_again", c_6_2_3_packed, false},
+    {"6.2#3", "test_6_2_3_packed_no_use_in_a_slot_the_batch_skips", c_6_2_3_packed_swapped, true},
     {"6.2#3", "test_6_2_3_split_batch_covered_by_used_idx", c_6_2_3_split, false},
 };
 
