@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "frontend/misbehave.h"
+#include "frontend/vq_impl.h"
 #include "frontend/vq_packed.h"
 #include "frontend/vq_split.h"
 #include "model/packed.h"
@@ -93,6 +94,17 @@ void drv_vq_fini(struct drv_vq *vq) {
 void drv_vq_set_notify(struct drv_vq *vq, drv_vq_notify_fn fn, void *ctx) {
   vq->notify_fn = fn;
   vq->notify_ctx = ctx;
+}
+
+model_err drv_vq_zero_area(struct sim_bus *bus, uint64_t addr, uint64_t len) {
+  static const uint8_t zeros[4096];
+  while (len > 0) {
+    size_t n = len < sizeof(zeros) ? (size_t)len : sizeof(zeros);
+    MODEL_TRY(sim_bus_write_bytes(bus, SIM_ACTOR_DRIVER, addr, zeros, n));
+    addr += n;
+    len -= n;
+  }
+  return MODEL_OK;
 }
 
 model_err drv_vq_break(struct drv_vq *vq, model_err err, const char *clause, uint64_t value,

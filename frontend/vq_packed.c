@@ -43,52 +43,13 @@
 #include <assert.h>
 #include <string.h>
 
+#include "frontend/vq_impl.h"
 #include "frontend/vq_packed.h"
-#include "frontend/vq_split.h"
 #include "model/packed.h"
 
-#define ZERO_CHUNK 4096u
 /* misbehave misaligned-ring: how far past its alignment the Device Event
  * Suppression area goes (its 16-bit fields stay 2-byte aligned). */
 #define MISALIGN_EVENT_BYTES 2u
-
-static bool mis(const struct drv_vq *vq, unsigned bit) {
-  return drv_misbehave_has(vq->misbehave, bit);
-}
-
-/* A one-shot misbehaviour: true the first time, then spent. */
-static bool mis_once(struct drv_vq *vq, unsigned bit) {
-  if (!mis(vq, bit))
-    return false;
-  drv_misbehave_remove(&vq->misbehave, bit);
-  drv_misbehave_add(&vq->misbehave_spent, bit);
-  return true;
-}
-
-static void put_owned(struct drv_alloc *alloc, uint64_t addr) {
-  model_err err = drv_alloc_put(alloc, addr);
-  assert(err == MODEL_OK);
-  (void)err;
-}
-
-static model_err wr16(struct drv_vq *vq, uint64_t addr, uint16_t v) {
-  return sim_bus_write_le16(vq->bus, SIM_ACTOR_DRIVER, addr, v);
-}
-
-static model_err rd16(struct drv_vq *vq, uint64_t addr, uint16_t *v) {
-  return sim_bus_read_le16(vq->bus, SIM_ACTOR_DRIVER, addr, v);
-}
-
-static model_err zero_area(struct sim_bus *bus, uint64_t addr, uint64_t len) {
-  static const uint8_t zeros[ZERO_CHUNK];
-  while (len > 0) {
-    size_t n = len < ZERO_CHUNK ? (size_t)len : ZERO_CHUNK;
-    MODEL_TRY(sim_bus_write_bytes(bus, SIM_ACTOR_DRIVER, addr, zeros, n));
-    addr += n;
-    len -= n;
-  }
-  return MODEL_OK;
-}
 
 static model_err areas_get(struct drv_vq *vq) {
   /* 2.8.11#1: descriptor ring 16-byte aligned, both event areas 4 */
@@ -97,16 +58,16 @@ static model_err areas_get(struct drv_vq *vq) {
   model_err err =
       drv_alloc_get(vq->alloc, MODEL_PACKED_EVENT_SIZE, MODEL_PACKED_EVENT_ALIGN, &vq->avail_addr);
   if (err != MODEL_OK) {
-    put_owned(vq->alloc, vq->desc_addr);
+    drv_vq_put_owned(vq->alloc, vq->desc_addr);
     return err;
   }
   /* misbehave: misaligned-ring breaks 2.8.11#1 (the block is that much longer) */
-  uint64_t skew = mis(vq, DRV_MISBEHAVE_MISALIGNED_RING) ? MISALIGN_EVENT_BYTES : 0u;
+  uint64_t skew = drv_vq_mis(vq, DRV_MISBEHAVE_MISALIGNED_RING) ? MISALIGN_EVENT_BYTES : 0u;
   err = drv_alloc_get(vq->alloc, MODEL_PACKED_EVENT_SIZE + skew, MODEL_PACKED_EVENT_ALIGN,
                       &vq->used_block);
   if (err != MODEL_OK) {
-    put_owned(vq->alloc, vq->avail_addr);
-    put_owned(vq->alloc, vq->desc_addr);
+    drv_vq_put_owned(vq->alloc, vq->avail_addr);
+    drv_vq_put_owned(vq->alloc, vq->desc_addr);
     return err;
   }
   vq->used_addr = vq->used_block + skew;
@@ -119,10 +80,10 @@ static model_err areas_get(struct drv_vq *vq) {
 static model_err driver_event_write(struct drv_vq *vq, uint16_t flags,
                                     struct model_packed_pos event) {
   if (flags == RING_EVENT_FLAGS_DESC)
-    MODEL_TRY(
-        wr16(vq, vq->avail_addr + MODEL_PACKED_EVENT_OFF_DESC, model_packed_event_encode(event)));
+    MODEL_TRY(drv_vq_wr16(vq, vq->avail_addr + MODEL_PACKED_EVENT_OFF_DESC,
+                          model_packed_event_encode(event)));
   if (flags != vq->event_flags_shadow) {
-    MODEL_TRY(wr16(vq, vq->avail_addr + MODEL_PACKED_EVENT_OFF_FLAGS, flags));
+    MODEL_TRY(drv_vq_wr16(vq, vq->avail_addr + MODEL_PACKED_EVENT_OFF_FLAGS, flags));
     vq->event_flags_shadow = flags;
   }
   return MODEL_OK;
@@ -138,11 +99,11 @@ model_err drv_vq_init_packed(struct drv_vq *vq) {
   MODEL_TRY(areas_get(vq));
   /* Zeroed flags are neither available nor used in the first lap (wrap 1);
    * both event structures start as ENABLE. */
-  model_err err = zero_area(vq->bus, vq->desc_addr, model_packed_ring_size(vq->size));
+  model_err err = drv_vq_zero_area(vq->bus, vq->desc_addr, model_packed_ring_size(vq->size));
   if (err == MODEL_OK)
-    err = zero_area(vq->bus, vq->avail_addr, MODEL_PACKED_EVENT_SIZE);
+    err = drv_vq_zero_area(vq->bus, vq->avail_addr, MODEL_PACKED_EVENT_SIZE);
   if (err == MODEL_OK)
-    err = zero_area(vq->bus, vq->used_addr, MODEL_PACKED_EVENT_SIZE);
+    err = drv_vq_zero_area(vq->bus, vq->used_addr, MODEL_PACKED_EVENT_SIZE);
   vq->avail_pos = model_packed_pos_start();
   vq->used_pos = vq->avail_pos;
   vq->kicked_pos = vq->avail_pos;
@@ -163,13 +124,13 @@ model_err drv_vq_init_packed(struct drv_vq *vq) {
 void drv_vq_fini_packed(struct drv_vq *vq) {
   for (uint32_t i = 0; i < vq->size; i++) {
     if (vq->heads[i].outstanding && vq->heads[i].indirect)
-      put_owned(vq->alloc, vq->heads[i].indirect_addr);
+      drv_vq_put_owned(vq->alloc, vq->heads[i].indirect_addr);
     vq->heads[i].outstanding = false;
   }
   if (vq->areas_held) {
-    put_owned(vq->alloc, vq->used_block);
-    put_owned(vq->alloc, vq->avail_addr);
-    put_owned(vq->alloc, vq->desc_addr);
+    drv_vq_put_owned(vq->alloc, vq->used_block);
+    drv_vq_put_owned(vq->alloc, vq->avail_addr);
+    drv_vq_put_owned(vq->alloc, vq->desc_addr);
     vq->areas_held = false;
   }
 }
@@ -184,7 +145,7 @@ static model_err desc_body_write(struct drv_vq *vq, uint64_t d, uint64_t addr, u
 }
 
 static model_err desc_flags_write(struct drv_vq *vq, uint64_t d, uint16_t flags) {
-  return wr16(vq, d + MODEL_PACKED_DESC_OFF_FLAGS, flags);
+  return drv_vq_wr16(vq, d + MODEL_PACKED_DESC_OFF_FLAGS, flags);
 }
 
 static uint64_t ring_desc(const struct drv_vq *vq, uint16_t slot) {
@@ -315,7 +276,7 @@ static model_err chain_write(struct drv_vq *vq, const struct drv_sg *sg, unsigne
         MODEL_TRY(
             sim_bus_write_le32(vq->bus, SIM_ACTOR_DRIVER, d + MODEL_PACKED_DESC_OFF_LEN, len));
         MODEL_TRY(desc_flags_write(vq, d, (uint16_t)(flags | model_packed_avail_bits(pos.wrap))));
-        MODEL_TRY(wr16(vq, d + MODEL_PACKED_DESC_OFF_ID, id));
+        MODEL_TRY(drv_vq_wr16(vq, d + MODEL_PACKED_DESC_OFF_ID, id));
       } else {
         MODEL_TRY(desc_body_write(vq, d, e.addr, len, id));
       }
@@ -356,23 +317,24 @@ static model_err held_release(struct drv_vq *vq) {
  * misbehaviour per add, each one-shot; the rest wait for the next add. */
 static enum list_shape shape_pick(struct drv_vq *vq, const struct drv_sg *sg, unsigned total,
                                   bool *indirect) {
-  if (!vq->has_indirect && mis_once(vq, DRV_MISBEHAVE_INDIRECT_UNNEGOTIATED)) {
+  if (!vq->has_indirect && drv_vq_mis_once(vq, DRV_MISBEHAVE_INDIRECT_UNNEGOTIATED)) {
     *indirect = true; /* misbehave: indirect-unnegotiated breaks 2.8.19#1 */
     return LIST_NORMAL;
   }
   if (vq->has_indirect) {
-    if (mis_once(vq, DRV_MISBEHAVE_NESTED_INDIRECT)) {
+    if (drv_vq_mis_once(vq, DRV_MISBEHAVE_NESTED_INDIRECT)) {
       *indirect = true;
       return TABLE_NESTED;
     }
     /* misbehave: chain-too-long breaks 2.8.19#3; every piece of the last
      * element must get at least one byte */
-    if (mis(vq, DRV_MISBEHAVE_CHAIN_TOO_LONG) && sg[total - 1u].len >= vq->size + 2u - total &&
-        mis_once(vq, DRV_MISBEHAVE_CHAIN_TOO_LONG)) {
+    if (drv_vq_mis(vq, DRV_MISBEHAVE_CHAIN_TOO_LONG) &&
+        sg[total - 1u].len >= vq->size + 2u - total &&
+        drv_vq_mis_once(vq, DRV_MISBEHAVE_CHAIN_TOO_LONG)) {
       *indirect = true;
       return TABLE_TOO_LONG;
     }
-    if (total >= 2u && mis_once(vq, DRV_MISBEHAVE_INDIRECT_WITH_NEXT)) {
+    if (total >= 2u && drv_vq_mis_once(vq, DRV_MISBEHAVE_INDIRECT_WITH_NEXT)) {
       *indirect = true;
       return TABLE_WITH_NEXT;
     }
@@ -381,16 +343,17 @@ static enum list_shape shape_pick(struct drv_vq *vq, const struct drv_sg *sg, un
     return LIST_NORMAL;
   /* misbehave: descriptor-loop breaks 2.8.17#2, on an empty ring, with a
    * byte for every piece */
-  if (mis(vq, DRV_MISBEHAVE_DESCRIPTOR_LOOP) && vq->free_count == vq->size &&
-      sg[total - 1u].len >= vq->size + 1u - total && mis_once(vq, DRV_MISBEHAVE_DESCRIPTOR_LOOP))
+  if (drv_vq_mis(vq, DRV_MISBEHAVE_DESCRIPTOR_LOOP) && vq->free_count == vq->size &&
+      sg[total - 1u].len >= vq->size + 1u - total &&
+      drv_vq_mis_once(vq, DRV_MISBEHAVE_DESCRIPTOR_LOOP))
     return LIST_ENDLESS;
   /* misbehave: list-does-not-fit breaks 2.8.17#5 */
-  if (mis(vq, DRV_MISBEHAVE_LIST_DOES_NOT_FIT) && vq->free_count < total &&
-      mis_once(vq, DRV_MISBEHAVE_LIST_DOES_NOT_FIT))
+  if (drv_vq_mis(vq, DRV_MISBEHAVE_LIST_DOES_NOT_FIT) && vq->free_count < total &&
+      drv_vq_mis_once(vq, DRV_MISBEHAVE_LIST_DOES_NOT_FIT))
     return LIST_SHORT;
-  if (total >= 2u && mis_once(vq, DRV_MISBEHAVE_CHANGE_EXPOSED_DESCRIPTOR))
+  if (total >= 2u && drv_vq_mis_once(vq, DRV_MISBEHAVE_CHANGE_EXPOSED_DESCRIPTOR))
     return LIST_HELD;
-  if (mis_once(vq, DRV_MISBEHAVE_PUBLISH_IDX_BEFORE_DESCRIPTOR))
+  if (drv_vq_mis_once(vq, DRV_MISBEHAVE_PUBLISH_IDX_BEFORE_DESCRIPTOR))
     return LIST_FLAGS_FIRST;
   return LIST_NORMAL;
 }
@@ -442,8 +405,8 @@ model_err drv_vq_add_packed(struct drv_vq *vq, const struct drv_sg *sg, unsigned
   bool indirect = use_indirect && vq->has_indirect;
   enum list_shape shape = LIST_NORMAL;
   if (!drv_misbehave_is_empty(vq->misbehave)) {
-    if (mis(vq, DRV_MISBEHAVE_REUSE_INFLIGHT_HEAD) && reuse_fits(vq, total, indirect) &&
-        mis_once(vq, DRV_MISBEHAVE_REUSE_INFLIGHT_HEAD))
+    if (drv_vq_mis(vq, DRV_MISBEHAVE_REUSE_INFLIGHT_HEAD) && reuse_fits(vq, total, indirect) &&
+        drv_vq_mis_once(vq, DRV_MISBEHAVE_REUSE_INFLIGHT_HEAD))
       return add_reuse(vq, sg, total, writable_bytes, token);
     shape = shape_pick(vq, sg, total, &indirect);
   }
@@ -471,7 +434,7 @@ model_err drv_vq_add_packed(struct drv_vq *vq, const struct drv_sg *sg, unsigned
   }
   if (err != MODEL_OK) {
     if (indirect)
-      put_owned(vq->alloc, table);
+      drv_vq_put_owned(vq->alloc, table);
     return err;
   }
   vq->free_head = vq->desc_next[id];
@@ -507,12 +470,12 @@ model_err drv_vq_kick_packed(struct drv_vq *vq, bool *need_notify) {
   /* 2.8.21.3.1#1: the flags that made the chains available were earlier,
    * separate accesses. A failed read leaves the decision to notify. */
   *need_notify = true;
-  if (mis(vq, DRV_MISBEHAVE_SKIP_NOTIFY)) {
+  if (drv_vq_mis(vq, DRV_MISBEHAVE_SKIP_NOTIFY)) {
     *need_notify = false; /* misbehave: skip-notify breaks 2.8.21.3.1#1 */
     return MODEL_OK;
   }
   uint16_t flags = 0;
-  if (rd16(vq, vq->used_addr + MODEL_PACKED_EVENT_OFF_FLAGS, &flags) != MODEL_OK)
+  if (drv_vq_rd16(vq, vq->used_addr + MODEL_PACKED_EVENT_OFF_FLAGS, &flags) != MODEL_OK)
     return MODEL_OK;
   switch (flags & MODEL_PACKED_EVENT_FLAGS_MASK) {
   case RING_EVENT_FLAGS_DISABLE:
@@ -522,7 +485,7 @@ model_err drv_vq_kick_packed(struct drv_vq *vq, bool *need_notify) {
     /* meaningful only with EVENT_IDX, and only naming a slot of the ring */
     uint16_t off_wrap = 0;
     if (!vq->has_event_idx ||
-        rd16(vq, vq->used_addr + MODEL_PACKED_EVENT_OFF_DESC, &off_wrap) != MODEL_OK)
+        drv_vq_rd16(vq, vq->used_addr + MODEL_PACKED_EVENT_OFF_DESC, &off_wrap) != MODEL_OK)
       break;
     struct model_packed_pos event = model_packed_event_decode(off_wrap);
     if (event.idx < vq->size)
@@ -541,7 +504,7 @@ static void buffer_complete(struct drv_vq *vq, uint16_t id) {
   struct drv_vq_head *h = &vq->heads[id];
   assert(h->outstanding);
   if (h->indirect)
-    put_owned(vq->alloc, h->indirect_addr);
+    drv_vq_put_owned(vq->alloc, h->indirect_addr);
   h->outstanding = false;
   h->indirect = false;
   vq->desc_next[id] = vq->free_head;
@@ -574,7 +537,7 @@ model_err drv_vq_get_used_packed(struct drv_vq *vq, uint64_t *token, uint32_t *l
       return MODEL_ERR_RING_EMPTY;
     uint64_t d = ring_desc(vq, vq->used_pos.idx);
     uint16_t flags = 0;
-    MODEL_TRY(rd16(vq, d + MODEL_PACKED_DESC_OFF_FLAGS, &flags));
+    MODEL_TRY(drv_vq_rd16(vq, d + MODEL_PACKED_DESC_OFF_FLAGS, &flags));
     bool wrap = vq->used_pos.wrap;
     /* the driver's own descriptor is here: only USED may have moved */
     if (model_packed_flag_avail(flags) != wrap)
@@ -584,7 +547,7 @@ model_err drv_vq_get_used_packed(struct drv_vq *vq, uint64_t *token, uint32_t *l
       return MODEL_ERR_RING_EMPTY;
     uint16_t id = 0;
     uint32_t used_len = 0;
-    MODEL_TRY(rd16(vq, d + MODEL_PACKED_DESC_OFF_ID, &id));
+    MODEL_TRY(drv_vq_rd16(vq, d + MODEL_PACKED_DESC_OFF_ID, &id));
     MODEL_TRY(
         sim_bus_read_le32(vq->bus, SIM_ACTOR_DRIVER, d + MODEL_PACKED_DESC_OFF_LEN, &used_len));
     if (id >= vq->size || !vq->heads[id].outstanding)
@@ -634,7 +597,7 @@ model_err drv_vq_has_used_packed(struct drv_vq *vq, bool *has_used) {
   if (vq->outstanding == 0 || (vq->held && vq->used_pos.idx == vq->held_pos.idx))
     return MODEL_OK;
   uint16_t flags = 0;
-  MODEL_TRY(rd16(vq, ring_desc(vq, vq->used_pos.idx) + MODEL_PACKED_DESC_OFF_FLAGS, &flags));
+  MODEL_TRY(drv_vq_rd16(vq, ring_desc(vq, vq->used_pos.idx) + MODEL_PACKED_DESC_OFF_FLAGS, &flags));
   /* anything but the driver's own descriptor unchanged is for get_used to
    * take, or to judge */
   *has_used = !model_packed_is_avail(flags, vq->used_pos.wrap);

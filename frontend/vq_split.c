@@ -38,6 +38,7 @@
 #include <string.h>
 
 #include "frontend/misbehave.h"
+#include "frontend/vq_impl.h"
 #include "frontend/vq_split.h"
 #include "model/split.h"
 
@@ -47,47 +48,6 @@
 /* misbehave bad-avail-flags: an avail flags bit with no meaning (2.7.7.1#1). */
 #define AVAIL_F_UNDEFINED 2u
 
-static bool mis(const struct drv_vq *vq, unsigned bit) {
-  return drv_misbehave_has(vq->misbehave, bit);
-}
-
-/* A one-shot misbehaviour: true the first time, then spent. */
-static bool mis_once(struct drv_vq *vq, unsigned bit) {
-  if (!mis(vq, bit))
-    return false;
-  drv_misbehave_remove(&vq->misbehave, bit);
-  drv_misbehave_add(&vq->misbehave_spent, bit);
-  return true;
-}
-
-#define ZERO_CHUNK 4096u
-
-/* Give back a block this queue allocated: a failure is our own bug. */
-static void put_owned(struct drv_alloc *alloc, uint64_t addr) {
-  model_err err = drv_alloc_put(alloc, addr);
-  assert(err == MODEL_OK);
-  (void)err;
-}
-
-static model_err wr16(struct drv_vq *vq, uint64_t addr, uint16_t v) {
-  return sim_bus_write_le16(vq->bus, SIM_ACTOR_DRIVER, addr, v);
-}
-
-static model_err rd16(struct drv_vq *vq, uint64_t addr, uint16_t *v) {
-  return sim_bus_read_le16(vq->bus, SIM_ACTOR_DRIVER, addr, v);
-}
-
-static model_err zero_area(struct sim_bus *bus, uint64_t addr, uint64_t len) {
-  static const uint8_t zeros[ZERO_CHUNK];
-  while (len > 0) {
-    size_t n = len < ZERO_CHUNK ? (size_t)len : ZERO_CHUNK;
-    MODEL_TRY(sim_bus_write_bytes(bus, SIM_ACTOR_DRIVER, addr, zeros, n));
-    addr += n;
-    len -= n;
-  }
-  return MODEL_OK;
-}
-
 static model_err areas_get(struct drv_vq *vq) {
   uint32_t num = vq->size;
   /* 2.7.1#1: each part at its own alignment */
@@ -96,16 +56,16 @@ static model_err areas_get(struct drv_vq *vq) {
   model_err err = drv_alloc_get(vq->alloc, model_split_avail_size(num), MODEL_SPLIT_AVAIL_ALIGN,
                                 &vq->avail_addr);
   if (err != MODEL_OK) {
-    put_owned(vq->alloc, vq->desc_addr);
+    drv_vq_put_owned(vq->alloc, vq->desc_addr);
     return err;
   }
   /* misbehave: misaligned-ring breaks 2.7.1#1 (the block is that much longer) */
-  uint64_t skew = mis(vq, DRV_MISBEHAVE_MISALIGNED_RING) ? MISALIGN_USED_BYTES : 0u;
+  uint64_t skew = drv_vq_mis(vq, DRV_MISBEHAVE_MISALIGNED_RING) ? MISALIGN_USED_BYTES : 0u;
   err = drv_alloc_get(vq->alloc, model_split_used_size(num) + skew, MODEL_SPLIT_USED_ALIGN,
                       &vq->used_block);
   if (err != MODEL_OK) {
-    put_owned(vq->alloc, vq->avail_addr);
-    put_owned(vq->alloc, vq->desc_addr);
+    drv_vq_put_owned(vq->alloc, vq->avail_addr);
+    drv_vq_put_owned(vq->alloc, vq->desc_addr);
     return err;
   }
   vq->used_addr = vq->used_block + skew;
@@ -117,12 +77,12 @@ model_err drv_vq_init_split(struct drv_vq *vq) {
   MODEL_TRY(areas_get(vq));
   /* 2.7.10.1#1: used flags start at 0; avail flags, idx and used_event too
    * (4.2.3.2 step 4 zeroes the queue memory). */
-  model_err err = zero_area(vq->bus, vq->avail_addr, model_split_avail_size(vq->size));
+  model_err err = drv_vq_zero_area(vq->bus, vq->avail_addr, model_split_avail_size(vq->size));
   if (err == MODEL_OK)
-    err = zero_area(vq->bus, vq->used_addr, model_split_used_size(vq->size));
+    err = drv_vq_zero_area(vq->bus, vq->used_addr, model_split_used_size(vq->size));
   /* misbehave: dirty-used-ring breaks 2.7.10.1#1: used flags not 0 */
-  if (err == MODEL_OK && mis(vq, DRV_MISBEHAVE_DIRTY_USED_RING))
-    err = wr16(vq, vq->used_addr + MODEL_SPLIT_USED_OFF_FLAGS, VIRTQ_USED_F_NO_NOTIFY);
+  if (err == MODEL_OK && drv_vq_mis(vq, DRV_MISBEHAVE_DIRTY_USED_RING))
+    err = drv_vq_wr16(vq, vq->used_addr + MODEL_SPLIT_USED_OFF_FLAGS, VIRTQ_USED_F_NO_NOTIFY);
   if (err != MODEL_OK) {
     drv_vq_fini_split(vq);
     return err;
@@ -142,13 +102,13 @@ model_err drv_vq_init_split(struct drv_vq *vq) {
 void drv_vq_fini_split(struct drv_vq *vq) {
   for (uint32_t i = 0; i < vq->size; i++) {
     if (vq->heads[i].outstanding && vq->heads[i].indirect)
-      put_owned(vq->alloc, vq->heads[i].indirect_addr);
+      drv_vq_put_owned(vq->alloc, vq->heads[i].indirect_addr);
     vq->heads[i].outstanding = false;
   }
   if (vq->areas_held) {
-    put_owned(vq->alloc, vq->used_block);
-    put_owned(vq->alloc, vq->avail_addr);
-    put_owned(vq->alloc, vq->desc_addr);
+    drv_vq_put_owned(vq->alloc, vq->used_block);
+    drv_vq_put_owned(vq->alloc, vq->avail_addr);
+    drv_vq_put_owned(vq->alloc, vq->desc_addr);
     vq->areas_held = false;
   }
 }
@@ -307,12 +267,12 @@ static model_err chain_write_indirect(struct drv_vq *vq, const struct drv_sg *sg
 /* The avail ring entry for the next idx, and the idx that publishes it. */
 static model_err avail_entry_write(struct drv_vq *vq, uint16_t head) {
   uint16_t slot = model_split_slot(vq->avail_idx_shadow, vq->size);
-  return wr16(vq, vq->avail_addr + model_split_avail_ring_off(slot), head);
+  return drv_vq_wr16(vq, vq->avail_addr + model_split_avail_ring_off(slot), head);
 }
 static model_err avail_idx_write(struct drv_vq *vq) {
   /* 2.7.6.1#1: it only grows, wrapping at 2^16 on purpose */
-  return wr16(vq, vq->avail_addr + MODEL_SPLIT_AVAIL_OFF_IDX,
-              (uint16_t)(vq->avail_idx_shadow + 1u));
+  return drv_vq_wr16(vq, vq->avail_addr + MODEL_SPLIT_AVAIL_OFF_IDX,
+                     (uint16_t)(vq->avail_idx_shadow + 1u));
 }
 
 /* Write the chain, place its head in the next avail ring entry, then
@@ -322,7 +282,7 @@ static model_err chain_publish(struct drv_vq *vq, const struct drv_sg *sg, unsig
                                uint64_t table, bool indirect, enum add_shape shape) {
   uint16_t head = vq->free_head;
   /* misbehave: publish-idx-before-descriptor breaks 2.7.13.3.1#1 */
-  bool idx_first = mis_once(vq, DRV_MISBEHAVE_PUBLISH_IDX_BEFORE_DESCRIPTOR);
+  bool idx_first = drv_vq_mis_once(vq, DRV_MISBEHAVE_PUBLISH_IDX_BEFORE_DESCRIPTOR);
   if (idx_first)
     MODEL_TRY(avail_idx_write(vq));
   MODEL_TRY(indirect
@@ -351,34 +311,36 @@ static uint16_t free_list_take(struct drv_vq *vq, unsigned count) {
  * misbehaviour per add, each one-shot; the rest wait for the next add. */
 static enum add_shape add_shape_pick(struct drv_vq *vq, const struct drv_sg *sg, unsigned total,
                                      bool *indirect) {
-  if (!vq->has_indirect && mis_once(vq, DRV_MISBEHAVE_INDIRECT_UNNEGOTIATED)) {
+  if (!vq->has_indirect && drv_vq_mis_once(vq, DRV_MISBEHAVE_INDIRECT_UNNEGOTIATED)) {
     *indirect = true; /* misbehave: indirect-unnegotiated breaks 2.7.5.3.1#1 */
     return SHAPE_NORMAL;
   }
   if (vq->has_indirect) {
-    if (mis_once(vq, DRV_MISBEHAVE_NESTED_INDIRECT)) {
+    if (drv_vq_mis_once(vq, DRV_MISBEHAVE_NESTED_INDIRECT)) {
       *indirect = true;
       return SHAPE_NESTED;
     }
     /* every piece of the last element must get at least one byte */
-    if (mis(vq, DRV_MISBEHAVE_CHAIN_TOO_LONG) && sg[total - 1u].len >= vq->size + 2u - total &&
-        mis_once(vq, DRV_MISBEHAVE_CHAIN_TOO_LONG)) {
+    if (drv_vq_mis(vq, DRV_MISBEHAVE_CHAIN_TOO_LONG) &&
+        sg[total - 1u].len >= vq->size + 2u - total &&
+        drv_vq_mis_once(vq, DRV_MISBEHAVE_CHAIN_TOO_LONG)) {
       *indirect = true;
       return SHAPE_TOO_LONG;
     }
-    if (mis_once(vq, DRV_MISBEHAVE_INDIRECT_WITH_NEXT)) {
+    if (drv_vq_mis_once(vq, DRV_MISBEHAVE_INDIRECT_WITH_NEXT)) {
       *indirect = true;
       return SHAPE_WITH_NEXT;
     }
   }
-  if (mis_once(vq, DRV_MISBEHAVE_DESCRIPTOR_LOOP)) {
+  if (drv_vq_mis_once(vq, DRV_MISBEHAVE_DESCRIPTOR_LOOP)) {
     *indirect = false;
     return SHAPE_LOOP;
   }
   /* misbehave: chain-with-gap, with IN_ORDER and two elements; direct, a
    * descriptor more than the chain must be free */
-  if (vq->in_order && total >= 2u && mis(vq, DRV_MISBEHAVE_CHAIN_WITH_GAP) &&
-      (*indirect || vq->free_count >= total + 1u) && mis_once(vq, DRV_MISBEHAVE_CHAIN_WITH_GAP))
+  if (vq->in_order && total >= 2u && drv_vq_mis(vq, DRV_MISBEHAVE_CHAIN_WITH_GAP) &&
+      (*indirect || vq->free_count >= total + 1u) &&
+      drv_vq_mis_once(vq, DRV_MISBEHAVE_CHAIN_WITH_GAP))
     return SHAPE_GAP;
   return SHAPE_NORMAL;
 }
@@ -407,8 +369,8 @@ model_err drv_vq_add_split(struct drv_vq *vq, const struct drv_sg *sg, unsigned 
   MODEL_ENSURE(vq->free_count >= 1u, MODEL_ERR_RING_FULL);
   /* rule point: 2.7.5.3.1#1, INDIRECT only with VIRTIO_F_INDIRECT_DESC */
   bool indirect = use_indirect && vq->has_indirect;
-  if (mis(vq, DRV_MISBEHAVE_REUSE_INFLIGHT_HEAD) && reuse_fits(vq, total, indirect) &&
-      mis_once(vq, DRV_MISBEHAVE_REUSE_INFLIGHT_HEAD))
+  if (drv_vq_mis(vq, DRV_MISBEHAVE_REUSE_INFLIGHT_HEAD) && reuse_fits(vq, total, indirect) &&
+      drv_vq_mis_once(vq, DRV_MISBEHAVE_REUSE_INFLIGHT_HEAD))
     return add_reuse(vq, sg, total, writable_bytes, token);
   enum add_shape shape = !drv_misbehave_is_empty(vq->misbehave)
                              ? add_shape_pick(vq, sg, total, &indirect)
@@ -433,7 +395,7 @@ model_err drv_vq_add_split(struct drv_vq *vq, const struct drv_sg *sg, unsigned 
     err = chain_publish(vq, sg, total, table, indirect, shape);
   if (err != MODEL_OK) {
     if (indirect)
-      put_owned(vq->alloc, table);
+      drv_vq_put_owned(vq->alloc, table);
     return err;
   }
   uint16_t head = free_list_take(vq, ring_descs);
@@ -459,31 +421,32 @@ model_err drv_vq_kick_split(struct drv_vq *vq, bool *need_notify) {
   vq->added_since_kick = 0;
   /* misbehave: avail-idx-backwards breaks 2.7.6.1#1: queue size + 1 below
    * what was just published, so behind anything the device can have taken */
-  if (mis_once(vq, DRV_MISBEHAVE_AVAIL_IDX_BACKWARDS))
-    MODEL_TRY(
-        wr16(vq, vq->avail_addr + MODEL_SPLIT_AVAIL_OFF_IDX, (uint16_t)(new_idx - vq->size - 1u)));
+  if (drv_vq_mis_once(vq, DRV_MISBEHAVE_AVAIL_IDX_BACKWARDS))
+    MODEL_TRY(drv_vq_wr16(vq, vq->avail_addr + MODEL_SPLIT_AVAIL_OFF_IDX,
+                          (uint16_t)(new_idx - vq->size - 1u)));
   /* 2.7.13.4.1#1: idx is already written (a separate, earlier access) when
    * the suppression fields are read. A read that fails leaves the decision
    * to notify: a spurious notification is harmless (2.7.10.2), a missing one
    * is not. */
   *need_notify = true;
-  if (mis(vq, DRV_MISBEHAVE_SKIP_NOTIFY)) {
+  if (drv_vq_mis(vq, DRV_MISBEHAVE_SKIP_NOTIFY)) {
     *need_notify = false; /* misbehave: skip-notify breaks 2.7.10.1#4, #6 */
     return MODEL_OK;
   }
   if (vq->has_event_idx) {
     /* 2.7.10.1#5-#7: flags are ignored; notify iff the batch crossed avail_event */
     uint16_t avail_event = 0;
-    if (rd16(vq, vq->used_addr + model_split_avail_event_off(vq->size), &avail_event) == MODEL_OK)
+    if (drv_vq_rd16(vq, vq->used_addr + model_split_avail_event_off(vq->size), &avail_event) ==
+        MODEL_OK)
       *need_notify = model_vring_need_event(avail_event, new_idx, old_idx);
   } else {
     /* 2.7.10.1#2-#4: avail_event is ignored; NO_NOTIFY skips the notification */
     uint16_t flags = 0;
-    if (rd16(vq, vq->used_addr + MODEL_SPLIT_USED_OFF_FLAGS, &flags) == MODEL_OK)
+    if (drv_vq_rd16(vq, vq->used_addr + MODEL_SPLIT_USED_OFF_FLAGS, &flags) == MODEL_OK)
       *need_notify = (flags & VIRTQ_USED_F_NO_NOTIFY) == 0;
   }
   /* misbehave: notify-while-suppressed breaks 2.7.10.1#3, #7 */
-  if (mis(vq, DRV_MISBEHAVE_NOTIFY_WHILE_SUPPRESSED))
+  if (drv_vq_mis(vq, DRV_MISBEHAVE_NOTIFY_WHILE_SUPPRESSED))
     *need_notify = true;
   return MODEL_OK;
 }
@@ -504,14 +467,14 @@ static void chain_free(struct drv_vq *vq, uint16_t head) {
     vq->free_count += h->desc_count;
   }
   if (h->indirect)
-    put_owned(vq->alloc, h->indirect_addr);
+    drv_vq_put_owned(vq->alloc, h->indirect_addr);
   h->outstanding = false;
   h->indirect = false;
   vq->outstanding--;
 }
 
 static model_err used_event_write(struct drv_vq *vq, uint16_t value) {
-  return wr16(vq, vq->avail_addr + model_split_used_event_off(vq->size), value);
+  return drv_vq_wr16(vq, vq->avail_addr + model_split_used_event_off(vq->size), value);
 }
 
 /* With callbacks on, ask for a notification at the next used entry
@@ -547,7 +510,7 @@ model_err drv_vq_get_used_split(struct drv_vq *vq, uint64_t *token, uint32_t *le
     return MODEL_OK;
   }
   uint16_t used_idx = 0;
-  MODEL_TRY(rd16(vq, vq->used_addr + MODEL_SPLIT_USED_OFF_IDX, &used_idx));
+  MODEL_TRY(drv_vq_rd16(vq, vq->used_addr + MODEL_SPLIT_USED_OFF_IDX, &used_idx));
   uint16_t pending = (uint16_t)(used_idx - vq->last_used_idx);
   if (pending == 0)
     return MODEL_ERR_RING_EMPTY;
@@ -598,7 +561,7 @@ model_err drv_vq_get_used_split(struct drv_vq *vq, uint64_t *token, uint32_t *le
 
 model_err drv_vq_has_used_split(struct drv_vq *vq, bool *has_used) {
   uint16_t used_idx = 0;
-  MODEL_TRY(rd16(vq, vq->used_addr + MODEL_SPLIT_USED_OFF_IDX, &used_idx));
+  MODEL_TRY(drv_vq_rd16(vq, vq->used_addr + MODEL_SPLIT_USED_OFF_IDX, &used_idx));
   *has_used = used_idx != vq->last_used_idx;
   return MODEL_OK;
 }
@@ -607,7 +570,7 @@ model_err drv_vq_disable_cb_split(struct drv_vq *vq) {
   vq->cb_enabled = false;
   /* misbehave: bad-avail-flags breaks 2.7.7.1#1 (flags 3 without EVENT_IDX)
    * and #2 (NO_INTERRUPT with EVENT_IDX) */
-  bool bad = mis(vq, DRV_MISBEHAVE_BAD_AVAIL_FLAGS);
+  bool bad = drv_vq_mis(vq, DRV_MISBEHAVE_BAD_AVAIL_FLAGS);
   if (vq->has_event_idx) {
     /* 2.7.7.1#2: flags stay 0. used_event one behind the next entry: the
      * device would cross it only after 2^16 - 1 more used buffers, which
@@ -622,7 +585,7 @@ model_err drv_vq_disable_cb_split(struct drv_vq *vq) {
   uint16_t flags = VIRTQ_AVAIL_F_NO_INTERRUPT;
   if (bad && !vq->has_event_idx)
     flags = (uint16_t)(flags | AVAIL_F_UNDEFINED);
-  MODEL_TRY(wr16(vq, vq->avail_addr + MODEL_SPLIT_AVAIL_OFF_FLAGS, flags));
+  MODEL_TRY(drv_vq_wr16(vq, vq->avail_addr + MODEL_SPLIT_AVAIL_OFF_FLAGS, flags));
   vq->avail_flags_shadow = flags;
   return MODEL_OK;
 }
@@ -633,7 +596,7 @@ model_err drv_vq_enable_cb_split(struct drv_vq *vq, bool *pending) {
     MODEL_TRY(used_event_write(vq, (uint16_t)(vq->last_used_idx + vq->batch_left)));
   /* flags are nonzero with EVENT_IDX only when misbehaving (bad-avail-flags) */
   if (vq->avail_flags_shadow != 0) {
-    MODEL_TRY(wr16(vq, vq->avail_addr + MODEL_SPLIT_AVAIL_OFF_FLAGS, 0));
+    MODEL_TRY(drv_vq_wr16(vq, vq->avail_addr + MODEL_SPLIT_AVAIL_OFF_FLAGS, 0));
     vq->avail_flags_shadow = 0;
   }
   /* 2.7.14: re-check after enabling, or a buffer used in between would
@@ -657,7 +620,7 @@ model_err drv_vq_detach_unused_split(struct drv_vq *vq, uint64_t *token) {
 }
 
 model_err drv_vq_test_set_idx_split(struct drv_vq *vq, uint16_t idx) {
-  MODEL_TRY(wr16(vq, vq->avail_addr + MODEL_SPLIT_AVAIL_OFF_IDX, idx));
+  MODEL_TRY(drv_vq_wr16(vq, vq->avail_addr + MODEL_SPLIT_AVAIL_OFF_IDX, idx));
   vq->avail_idx_shadow = idx;
   vq->kicked_avail_idx = idx;
   vq->last_used_idx = idx;

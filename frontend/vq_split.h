@@ -21,9 +21,4 @@ MODEL_MUST_USE model_err drv_vq_enable_cb_split(struct drv_vq *vq, bool *pending
 MODEL_MUST_USE model_err drv_vq_detach_unused_split(struct drv_vq *vq, uint64_t *token);
 MODEL_MUST_USE model_err drv_vq_test_set_idx_split(struct drv_vq *vq, uint16_t idx);
 
-/* Shared by the formats: record a ring violation by the device, mark the
- * queue broken, note it in the trace; returns err. */
-MODEL_MUST_USE model_err drv_vq_break(struct drv_vq *vq, model_err err, const char *clause,
-                                      uint64_t value, uint64_t limit);
-
 #endif
