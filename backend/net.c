@@ -411,8 +411,9 @@ static model_err service_batch(struct dev_net *net, struct dev_vq *vq, uint32_t 
     err = handle_chain(net, vq, &chain, &used_len);
     if (err != MODEL_OK)
       /* A violation (already reported, a no-op then) or a failed access
-       * to checked buffers (an injected fault): the queue cannot go on. */
-      return dev_vq_report_violation(vq, err, "2.7.5", chain.id, 0);
+       * to checked buffers (an injected fault): the queue cannot go on
+       * (the buffer's addr and len: 2.7.5, packed 2.8.4). */
+      return dev_vq_report_violation(vq, err, dev_vq_clause(vq, "2.7.5", "2.8.4"), chain.id, 0);
     /* 2.7.8.2#2 (misbehave point, used-len-too-big: one byte more than
      * the chain can hold; a chain is at most 2^32 bytes, 2.7.5.2#1). */
     if (dev_misbehave_has(net->cfg.misbehave, DEV_MISBEHAVE_USED_LEN_TOO_BIG) &&

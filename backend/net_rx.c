@@ -126,6 +126,14 @@ static void set_num_buffers(uint8_t hdr[MODEL_NET_HDR_SIZE], uint16_t count) {
   hdr[MODEL_NET_HDR_OFF_NUM_BUFFERS + 1] = (uint8_t)(count >> 8);
 }
 
+/* The clause a failed write of a received frame or of its used entry
+ * breaks the queue under (an injected fault, the buffers being checked):
+ * what the device writes before it hands a buffer back, per ring format
+ * (split: the used ring's requirements; packed: a used descriptor's len). */
+static const char *rx_used_clause(const struct dev_vq *vq) {
+  return dev_vq_clause(vq, "2.7.8.2", "2.8.4");
+}
+
 /* Publish the pushed buffers: the frame is then the driver's. */
 static void rx_publish(struct dev_net *net, struct dev_vq *vq, const uint8_t *frame, size_t len) {
   bool need_irq = false;
@@ -173,7 +181,7 @@ static bool rx_spread(struct dev_net *net, struct dev_vq *vq, struct dev_chain *
   if (err == MODEL_OK)
     err = dev_vq_push(vq, next.id, (uint32_t)(len - half));
   if (err != MODEL_OK) {
-    (void)dev_vq_report_violation(vq, err, "2.7.8.2", chain->id, len);
+    (void)dev_vq_report_violation(vq, err, rx_used_clause(vq), chain->id, len);
     dev_net_drop_rx(net, frame, len, SIM_DROP_BROKEN);
     return true;
   }
@@ -210,7 +218,7 @@ static void rx_single(struct dev_net *net, struct dev_vq *vq, const uint8_t *fra
   if (err == MODEL_OK)
     err = dev_vq_push(vq, chain.id, (uint32_t)need);
   if (err != MODEL_OK) {
-    (void)dev_vq_report_violation(vq, err, "2.7.8.2", chain.id, need);
+    (void)dev_vq_report_violation(vq, err, rx_used_clause(vq), chain.id, need);
     dev_net_drop_rx(net, frame, len, SIM_DROP_BROKEN);
     return;
   }
@@ -333,7 +341,7 @@ static void rx_merged(struct dev_net *net, struct dev_vq *vq, const uint8_t *fra
   if (err != MODEL_OK) {
     /* A violation (already reported: this is then a no-op) or a failed
      * access to checked buffers (an injected fault). */
-    (void)dev_vq_report_violation(vq, err, "2.7.8.2", count, len);
+    (void)dev_vq_report_violation(vq, err, rx_used_clause(vq), count, len);
     dev_net_drop_rx(net, frame, len, SIM_DROP_BROKEN);
     return;
   }

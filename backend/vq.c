@@ -213,6 +213,17 @@ model_err dev_vq_report_violation(struct dev_vq *vq, model_err err, const char *
   return err;
 }
 
+const char *dev_vq_clause(const struct dev_vq *vq, const char *split_clause,
+                          const char *packed_clause) {
+  switch (vq->format) {
+  case DEV_VQ_FORMAT_SPLIT:
+    break;
+  case DEV_VQ_FORMAT_PACKED:
+    return packed_clause;
+  }
+  return split_clause;
+}
+
 /* The state every ring operation needs: ready (4.2.2.1#7) and not broken. */
 static model_err dev_vq_check_usable(const struct dev_vq *vq) {
   MODEL_ENSURE(vq->ready, MODEL_ERR_QUEUE_NOT_READY);
@@ -288,9 +299,11 @@ static void inflight_compact(struct dev_vq *vq) {
  * can hold (split: a head made available again while in use). */
 static model_err record_pop(struct dev_vq *vq, const struct dev_chain *chain, uint16_t desc_count,
                             struct model_packed_pos avail_pos) {
-  /* in_flight: popped and not pushed (this one not counted yet). */
+  /* in_flight: popped and not pushed (this one not counted yet). On a
+   * packed ring the pop's own descriptor count check fires first. */
   if (vq->in_flight + vq->pending_count >= vq->size)
-    return dev_vq_report_violation(vq, MODEL_ERR_RING_AVAIL_IDX, "2.7.6.1#1", chain->id,
+    return dev_vq_report_violation(vq, MODEL_ERR_RING_AVAIL_IDX,
+                                   dev_vq_clause(vq, "2.7.6.1#1", "2.8.16#1"), chain->id,
                                    vq->in_flight + vq->pending_count);
   if (vq->inflight_count == vq->seg_capacity)
     inflight_compact(vq);

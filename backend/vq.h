@@ -271,4 +271,10 @@ MODEL_MUST_USE model_err dev_vq_chain_write(struct dev_vq *vq, const struct dev_
 model_err dev_vq_report_violation(struct dev_vq *vq, model_err err, const char *clause,
                                   uint64_t value_a, uint64_t value_b);
 
+/* The clause id of a rule both ring formats state, for this queue's format:
+ * split_clause on a split queue, packed_clause on a packed one (e.g. a
+ * buffer access that failed: 2.7.5 / 2.8.4). Both are static strings. */
+const char *dev_vq_clause(const struct dev_vq *vq, const char *split_clause,
+                          const char *packed_clause);
+
 #endif

@@ -18,27 +18,29 @@
  * which polls that descriptor, never sees part of a flush (2.8.9, 2.8.21).
  * outstanding_desc_count counts the descriptors of chains popped and not
  * yet written used: a conformant driver never has more than the queue size
- * out (it may only reuse a descriptor it saw used, 2.8.16#1).
+ * out (it may only reuse a descriptor it saw used, 2.8.16#1, and exposes a
+ * list only when all of it fits in the descriptors it owns, 2.8.17#5).
  *
  * Checks on driver-written values, with the rule each enforces (a section
  * id where the spec states the layout but no MUST):
- *   the next descriptor not marked used in the device's own lap ... 2.8.1  (RING_DESC_FLAGS)
- *   every later descriptor of a list available in its lap ......... 2.8.17#6 (RING_DESC_FLAGS)
- *   no list longer than the queue size ............................ 2.8.17#2 (RING_LOOP)
- *   no more descriptors out than the queue size ................... 2.8.16#1 (RING_LOOP)
- *   no readable descriptor after a writable one ................... 2.8.17#3 (RING_WRITE_ORDER)
- *   INDIRECT only with VIRTIO_F_INDIRECT_DESC ..................... 2.8.19#1
- * (RING_INDIRECT_UNNEGOTIATED) no INDIRECT in a NEXT list (neither with NEXT nor after it)
- * ... 2.8.19#4 (RING_INDIRECT_FLAGS) indirect len a nonzero multiple of 16
- * ......................... 2.8.7    (RING_INDIRECT_LEN) no indirect table longer than the queue
- * size .................. 2.8.19#3 (RING_LOOP) only WRITE inside an indirect table
- * ........................... 2.8.19#2 (RING_INDIRECT_NESTED for INDIRECT, else
- *                                                                              RING_INDIRECT_FLAGS)
- *   addr + len neither wraps nor leaves memory .................... 2.8.4    (MEM_WRAP,
- * MEM_UNMAPPED) The buffer id comes from the last descriptor of a list (2.8.6); the spec puts no
- * bound on it (2.8.13), so any value is kept and given back. The WRITE flag of an INDIRECT
- * descriptor is ignored (2.8.7). Zero-length descriptors carry nothing. In the driver event
- * suppression structure, DESC without EVENT_IDX, the reserved mode 3 and a DESC offset outside the
+ *   next descriptor not marked used in the device's lap ... 2.8.1    (RING_DESC_FLAGS)
+ *   later descriptors of a list available in their lap .... 2.8.17#6 (RING_DESC_FLAGS)
+ *   no list longer than the queue size .................... 2.8.17#2 (RING_LOOP)
+ *   no list head in a descriptor still out ................ 2.8.16#1 (RING_LOOP)
+ *   no list running into descriptors still out ............ 2.8.17#5 (RING_LOOP)
+ *   no readable descriptor after a writable one ........... 2.8.17#3 (RING_WRITE_ORDER)
+ *   INDIRECT only with VIRTIO_F_INDIRECT_DESC ............. 2.8.19#1 (RING_INDIRECT_UNNEGOTIATED)
+ *   no INDIRECT in a NEXT list (with NEXT or after it) .... 2.8.19#4 (RING_INDIRECT_FLAGS)
+ *   indirect len a nonzero multiple of 16 ................. 2.8.7    (RING_INDIRECT_LEN)
+ *   no indirect table longer than the queue size .......... 2.8.19#3 (RING_LOOP)
+ *   only WRITE inside an indirect table ................... 2.8.19#2 (RING_INDIRECT_NESTED
+ *                                                           for INDIRECT, else INDIRECT_FLAGS)
+ *   addr + len neither wraps nor leaves memory ............ 2.8.4    (MEM_WRAP, MEM_UNMAPPED)
+ * The buffer id comes from the last descriptor of a list (2.8.6); the spec
+ * puts no bound on it (2.8.13), so any value is kept and given back. The
+ * WRITE flag of an INDIRECT descriptor is ignored (2.8.7). Zero-length
+ * descriptors carry nothing. In the driver event suppression structure,
+ * DESC without EVENT_IDX, the reserved mode 3 and a DESC offset outside the
  * ring are the driver's error (the monitor judges it); the device then
  * notifies, which can never lose an event.
  *
@@ -254,13 +256,16 @@ model_err dev_vq_pop_packed(struct dev_vq *vq, struct dev_chain *chain, uint16_t
   bool more = true;
   while (more) {
     /* 2.8.17#2: a list never longer than the queue size (so a list that
-     * would run into its own head is reported, never followed); 2.8.16#1:
-     * no more descriptors out than the ring holds. */
+     * would run into its own head is reported, never followed). */
     if (count >= vq->size)
       return dev_vq_report_violation(vq, MODEL_ERR_RING_LOOP, "2.8.17#2", vq->avail_pos.idx, count);
+    /* No more descriptors out than the ring holds. At the head, the driver
+     * rewrote a descriptor the device has not given back (2.8.16#1); past
+     * the head, it exposed a list the descriptors it owns cannot hold
+     * (2.8.17#5), whether or not it also rewrote the rest. */
     if (vq->outstanding_desc_count + count >= vq->size)
-      return dev_vq_report_violation(vq, MODEL_ERR_RING_LOOP, "2.8.16#1", pos.idx,
-                                     vq->outstanding_desc_count);
+      return dev_vq_report_violation(vq, MODEL_ERR_RING_LOOP, count == 0 ? "2.8.16#1" : "2.8.17#5",
+                                     pos.idx, vq->outstanding_desc_count);
     MODEL_TRY(take_desc(vq, pos, count, chain, &more));
     count++;
     pos = model_packed_pos_advance(pos, 1, vq->size);

@@ -154,7 +154,7 @@ static const struct misbehave_entry misbehave_table[DRV_MISBEHAVE_COUNT] = {
          "once: the first transmitted frame's chain has a 1-byte device-writable descriptor "
          "between its header and its frame"},
     [DRV_MISBEHAVE_DESCRIPTOR_LOOP] =
-        {"descriptor-loop", "2.7.5.2#1, 2.8.17#2",
+        {"descriptor-loop", "2.7.5.2#1, 2.8.17#1, #2",
          "once: the first transmitted frame's last descriptor links back to its head (a direct "
          "chain that loops); packed, on an empty ring: the frame goes as a direct list of queue "
          "size descriptors (its last element cut into pieces), every one with NEXT, so the list "

@@ -93,6 +93,7 @@
   X(C_2_8_15_4, "2.8.15#4")                                                                        \
   X(C_2_8_16_1, "2.8.16#1")                                                                        \
   X(C_2_8_16_2, "2.8.16#2")                                                                        \
+  X(C_2_8_17_1, "2.8.17#1")                                                                        \
   X(C_2_8_17_2, "2.8.17#2")                                                                        \
   X(C_2_8_17_3, "2.8.17#3")                                                                        \
   X(C_2_8_17_5, "2.8.17#5")                                                                        \
@@ -492,6 +493,9 @@ void model_mon_packed_notify(struct model_mon *mon, uint16_t q);
 void model_mon_packed_event_end(struct model_mon *mon);
 /* Accesses mode: a driver or device access; true if it touched a packed
  * ring or an outstanding buffer of one (then it is fully handled). */
+/* Buffers made available on a packed shadow and not used yet; false if
+ * the shadow lost the ring (the count is not known). */
+bool model_mon_packed_outstanding(const struct mon_pring *pr, uint32_t *count);
 /* Is some queue a ready packed queue? */
 bool model_mon_packed_any(struct model_mon *mon);
 bool model_mon_packed_access(struct model_mon *mon, enum model_mon_actor actor, uint64_t addr,
@@ -525,15 +529,19 @@ bool model_mon_ranges_gather(const struct model_mon *mon, const struct mon_ring 
 /* The driver published a chain (ring->segs) on queue q. */
 void model_mon_net_published(struct model_mon *mon, uint16_t q, struct mon_ring *ring,
                              uint16_t head);
-/* The device published `count` used entries from old_idx on queue q: judge
- * the receive headers, and the config mac after a MAC_ADDR_SET, before the
- * heads are released. */
-/* A packed queue's device used buffer `head` (a pool index of the packed
- * shadow's range container) with len; `visible` used descriptors, this one
- * first, were visible together. Batches are not passed here. */
+/* The device used buffer `head` (a split head, or a pool index of the
+ * packed shadow's range container) with len, at used index idx (split;
+ * packed: 0, no idx), with `remaining` used buffers, this one included,
+ * visible together: judge the receive header, and the config mac after a
+ * MAC_ADDR_SET, before the head is released. A buffer an IN_ORDER batch
+ * skips comes here too, with its writable bytes as len (2.7.9: used
+ * completely). */
+void model_mon_net_used(struct model_mon *mon, uint16_t q, struct mon_ring *ring, uint16_t head,
+                        uint32_t len, uint16_t idx, uint16_t remaining);
+/* A used entry the payload checks cannot follow: a packet in progress ends. */
+void model_mon_net_used_gap(struct mon_ring *ring);
+/* model_mon_net_used for a packed queue (no used idx marks). */
 void model_mon_net_used_packed(struct model_mon *mon, uint16_t q, struct mon_ring *ring,
                                uint16_t head, uint32_t len, uint16_t visible);
-void model_mon_net_used(struct model_mon *mon, uint16_t q, struct mon_ring *ring, uint16_t old_idx,
-                        uint16_t count);
 
 #endif

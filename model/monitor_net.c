@@ -28,12 +28,16 @@
  * is what makes the count the number of buffers the packet took. A packet published in parts is
  * followed into the next publication (struct mon_ring rx_ fields), so its later buffers are never
  * mistaken for packet starts.
+ *
+ * With IN_ORDER one used entry can stand for a batch (2.7.9): the rings
+ * pass each buffer it covers here one by one, those it skips with their
+ * writable bytes as len (they were used completely), so a batch is judged
+ * as the same buffers used one entry each would be.
  */
 #include <string.h>
 
 #include "model/monitor_impl.h"
 #include "model/net.h"
-#include "model/split.h"
 #include "model/virtio.h"
 
 #define HDR_SIZE_HASH 20u /* with VIRTIO_NET_F_HASH_REPORT */
@@ -460,54 +464,26 @@ static void ctrl_used(struct model_mon *mon, const struct mon_ring *ring, uint16
                         mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
 }
 
-static void ctrl_used_all(struct model_mon *mon, struct mon_ring *ring, uint16_t old_idx,
-                          uint16_t count) {
-  for (uint16_t k = 0; k < count; k++) {
-    uint16_t idx = (uint16_t)(old_idx + k);
-    uint64_t elem = ring->used + model_split_used_ring_off(model_split_slot(idx, ring->num));
-    uint32_t id = 0;
-    if (model_mon_peek_le32(mon, elem + MODEL_SPLIT_USED_ELEM_OFF_ID, &id) && id < ring->num &&
-        ring->heads[id].outstanding)
-      ctrl_used(mon, ring, (uint16_t)id);
-  }
-}
-
-void model_mon_net_used(struct model_mon *mon, uint16_t q, struct mon_ring *ring, uint16_t old_idx,
-                        uint16_t count) {
-  if (mon->cfg.device_id != VIRTIO_ID_NET)
-    return;
-  if (q == MODEL_NET_CTRLQ && model_mon_has(mon, VIRTIO_NET_F_CTRL_VQ))
-    ctrl_used_all(mon, ring, old_idx, count);
-  if (q != MODEL_NET_RXQ)
-    return;
-  for (uint16_t k = 0; k < count; k++) {
-    uint16_t idx = (uint16_t)(old_idx + k);
-    uint64_t elem = ring->used + model_split_used_ring_off(model_split_slot(idx, ring->num));
-    uint32_t id = 0, len = 0;
-    if (!model_mon_peek_le32(mon, elem + MODEL_SPLIT_USED_ELEM_OFF_ID, &id) ||
-        !model_mon_peek_le32(mon, elem + MODEL_SPLIT_USED_ELEM_OFF_LEN, &len) || id >= ring->num ||
-        !ring->heads[id].outstanding) {
-      ring->rx_left = 0;
-      continue;
-    }
-    if (ring->rx_left == 0)
-      rx_first(mon, ring, (uint16_t)id, len, idx, (uint16_t)(count - k));
-    else
-      rx_next(mon, ring, (uint16_t)id, len);
-  }
-}
-
-void model_mon_net_used_packed(struct model_mon *mon, uint16_t q, struct mon_ring *ring,
-                               uint16_t head, uint32_t len, uint16_t visible) {
+void model_mon_net_used(struct model_mon *mon, uint16_t q, struct mon_ring *ring, uint16_t head,
+                        uint32_t len, uint16_t idx, uint16_t remaining) {
   if (mon->cfg.device_id != VIRTIO_ID_NET)
     return;
   if (q == MODEL_NET_CTRLQ && model_mon_has(mon, VIRTIO_NET_F_CTRL_VQ))
     ctrl_used(mon, ring, head);
   if (q != MODEL_NET_RXQ)
     return;
-  ring->used_mark_count = 0; /* no idx writes: what is visible is `visible` */
   if (ring->rx_left == 0)
-    rx_first(mon, ring, head, len, 0, visible);
+    rx_first(mon, ring, head, len, idx, remaining);
   else
     rx_next(mon, ring, head, len);
+}
+
+void model_mon_net_used_gap(struct mon_ring *ring) {
+  ring->rx_left = 0;
+}
+
+void model_mon_net_used_packed(struct model_mon *mon, uint16_t q, struct mon_ring *ring,
+                               uint16_t head, uint32_t len, uint16_t visible) {
+  ring->used_mark_count = 0; /* no idx writes: what is visible is `visible` */
+  model_mon_net_used(mon, q, ring, head, len, 0, visible);
 }

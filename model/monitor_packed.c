@@ -23,8 +23,9 @@
  * Driver rules: 2.8.11#1 (alignment at QueueReady), 2.8.16#1 (a write to a
  * device-owned slot), 2.8.16#2 and 2.8.21.1.1#1 (a field written after the
  * flags write that made the slot available: in a later event, or in the same
- * one), 2.8.17#2, #3, #5, #6 (each list), 2.8.19#1-#4 (indirect), 2.8.21.3.1#1
- * (a notification skipped on a stale or ignored suppression value). 2.8.16#1,
+ * one), 2.8.17#1 (virtio-net: beside #2), #2, #3, #5, #6 (each list),
+ * 2.8.19#1-#4 (indirect), 2.8.21.3.1#1 (a notification skipped on a stale
+ * or ignored suppression value). 2.8.16#1,
  * #2 and 2.8.21.1.1#1 need accesses. Device rules: 2.8.12#1 (accesses: the
  * first read of a list's addr/len skips an earlier unstarted list), 2.8.12#2
  * (a used descriptor written off the device's position, or flags that are no
@@ -344,9 +345,10 @@ static void list_judge(struct model_mon *mon, uint16_t q, uint16_t id, const str
                         "packed queue %u buffer %u: readable descriptor after a writable one", qq,
                         ii);
   if (!model_mon_has(mon, VIRTIO_F_INDIRECT_DESC)) {
-    if (indirect_seen || !c->ind_feature_ok)
-      (void)model_mon_judge(mon, MON_C_2_8_19_1, c->ind_feature_ok, q, id, 0,
-                            "packed queue %u buffer %u: INDIRECT without INDIRECT_DESC", qq, ii);
+    /* 2.8.19#1: every list published without INDIRECT_DESC is an
+     * evaluation, so a driver that keeps the rule shows it kept */
+    (void)model_mon_judge(mon, MON_C_2_8_19_1, c->ind_feature_ok, q, id, 0,
+                          "packed queue %u buffer %u: INDIRECT without INDIRECT_DESC", qq, ii);
     return;
   }
   (void)model_mon_judge(mon, MON_C_2_8_19_4, c->ind_next_ok, q, id, 0,
@@ -361,11 +363,22 @@ static void list_judge(struct model_mon *mon, uint16_t q, uint16_t id, const str
                         qq, ii, (unsigned)c->bad);
 }
 
+/* 2.8.17#1: no list longer than the device allows. The monitor observes
+ * virtio-mmio, which sets no limit of its own, and virtio-net sets none
+ * either (unlike, say, virtio-blk's seg_max): for it the only limit is the
+ * queue size, and #1 is judged beside #2, firing together with it. For
+ * another device the limit is not known, and #1 is not judged. */
+static bool list_limit_is_queue_size(const struct model_mon *mon) {
+  return mon->cfg.device_id == VIRTIO_ID_NET;
+}
+
 /* The list of n descriptors at the driver's position is complete: judge it
  * and make it an outstanding buffer. */
 static void list_publish(struct model_mon *mon, uint16_t q, struct mon_pring *pr, uint32_t n) {
   bool judge = driver_rules(mon);
   if (judge) {
+    if (list_limit_is_queue_size(mon))
+      (void)model_mon_judge(mon, MON_C_2_8_17_1, true, q, n, 0, "list");
     (void)model_mon_judge(mon, MON_C_2_8_17_2, true, q, n, 0, "list");
     (void)model_mon_judge(mon, MON_C_2_8_17_5, true, q, n, 0, "list");
     if (!pr->pending_judged)
@@ -427,7 +440,13 @@ static enum take list_take(struct model_mon *mon, uint16_t q, struct mon_pring *
   bool judge = driver_rules(mon);
   for (uint32_t k = 0;; k++) {
     if (k >= pr->num) {
-      /* 2.8.17#2: NEXT on the queue size-th descriptor */
+      /* 2.8.17#2: NEXT on the queue size-th descriptor; #1 with it where
+       * the queue size is the device's limit */
+      if (judge && list_limit_is_queue_size(mon))
+        (void)model_mon_judge(mon, MON_C_2_8_17_1, false, q, pr->drv_pos.idx, k,
+                              "packed queue %u list at slot %u longer than the device allows "
+                              "(the queue size)",
+                              (unsigned)q, (unsigned)pr->drv_pos.idx);
       if (judge)
         (void)model_mon_judge(mon, MON_C_2_8_17_2, false, q, pr->drv_pos.idx, k,
                               "packed queue %u list at slot %u longer than the queue size",
@@ -486,33 +505,63 @@ static bool in_order(const struct model_mon *mon) {
   return model_mon_has(mon, VIRTIO_F_IN_ORDER);
 }
 
-/* How many used descriptors are visible from the device's position, each
- * at the position the one before leads to (batches end the count). */
+/* How many used buffers are visible from the device's position, each used
+ * descriptor at the position the one before leads to. With IN_ORDER a used
+ * descriptor stands for the oldest outstanding buffers up to the one it
+ * names (a batch, 2.7.9): a cursor into the order list counts them all. */
 static uint16_t used_visible(const struct model_mon *mon, const struct mon_pring *pr) {
   struct model_packed_pos p = pr->dev_pos;
-  uint32_t left = region(pr);
+  uint32_t left = region(pr), pos = 0;
   uint16_t n = 0;
-  while (left > 0 && n < UINT16_MAX) {
+  while (left > 0) {
     uint16_t flags = 0, id = 0;
     if (!flags_read(mon, pr, p.idx, &flags) || !model_packed_is_used(flags, p.wrap) ||
         !model_mon_peek_le16(
             mon, pr->desc + model_packed_desc_off(p.idx) + MODEL_PACKED_DESC_OFF_ID, &id) ||
         pr->id_state[id] != ID_OUT)
       break;
-    uint32_t slots = pr->bufs[pr->id_buf[id]].slots;
-    if (slots > left)
+    uint16_t b = pr->id_buf[id];
+    uint32_t slots = pr->bufs[b].slots, bufs = 1;
+    if (in_order(mon)) {
+      uint32_t j = pos;
+      slots = 0;
+      while (j < pr->order_count && order_at(pr, j) != b)
+        slots += pr->bufs[order_at(pr, j++)].slots;
+      if (j == pr->order_count)
+        break;
+      slots += pr->bufs[b].slots;
+      bufs = j + 1u - pos;
+      pos = j + 1u;
+    }
+    if (slots > left || bufs > (uint32_t)(UINT16_MAX - n))
       break;
-    n++;
+    n = (uint16_t)(n + bufs);
     left -= slots;
     p = model_packed_pos_advance(p, slots, pr->num);
   }
   return n;
 }
 
+/* The payload checks for a use of the oldest j + 1 outstanding buffers
+ * (IN_ORDER; otherwise just b, j 0): the ones a batch skips were used
+ * completely (2.7.9), so their len is their writable bytes; `visible` used
+ * buffers, the first of them included, were visible together. */
+static void used_net(struct model_mon *mon, uint16_t q, struct mon_pring *pr, uint16_t b,
+                     uint32_t len, uint32_t j, uint16_t visible) {
+  for (uint32_t k = 0; k < j; k++) {
+    uint16_t x = order_at(pr, k);
+    uint64_t w = pr->r->heads[x].writable;
+    model_mon_net_used_packed(mon, q, pr->r, x, w < UINT32_MAX ? (uint32_t)w : UINT32_MAX,
+                              visible > k ? (uint16_t)(visible - k) : 1u);
+  }
+  model_mon_net_used_packed(mon, q, pr->r, b, len, visible > j ? (uint16_t)(visible - j) : 1u);
+}
+
 /* A used marking with this id (and len) at the device's position;
- * `visible` used descriptors were visible with it (payload checks). */
-static void used_take(struct model_mon *mon, uint16_t q, struct mon_pring *pr, uint16_t id,
-                      uint32_t len, uint16_t visible) {
+ * `visible` used buffers were visible with it (payload checks). Returns how
+ * many buffers the marking used. */
+static uint32_t used_take(struct model_mon *mon, uint16_t q, struct mon_pring *pr, uint16_t id,
+                          uint32_t len, uint16_t visible) {
   uint32_t reg = region(pr);
   uint8_t st = pr->id_state[id];
   if (st != ID_OUT || reg == 0) {
@@ -526,18 +575,15 @@ static void used_take(struct model_mon *mon, uint16_t q, struct mon_pring *pr, u
                             "not available",
                             (unsigned)q, (unsigned)pr->dev_pos.idx, (unsigned)id);
     pr->lost = true;
-    return;
+    return 1;
   }
   model_mon_eval(mon, MON_C_2_8_15_3);
   uint16_t b = pr->id_buf[id];
   uint32_t j = 0;
   while (j < pr->order_count && order_at(pr, j) != b)
     j++;
-  uint32_t total = 0;
-  if (j == 0 || !in_order(mon))
-    model_mon_net_used_packed(mon, q, pr->r, b, len, visible > 0 ? visible : 1u);
-  else
-    pr->r->rx_left = 0; /* a batch: its skipped buffers were used completely */
+  uint32_t total = 0, taken = in_order(mon) && j < pr->order_count ? j + 1u : 1u;
+  used_net(mon, q, pr, b, len, taken - 1u, visible);
   if (in_order(mon)) {
     /* 6.2#3: one used descriptor for the oldest j + 1 buffers */
     (void)model_mon_judge(mon, MON_C_6_2_3, j < pr->order_count, q, id, j, "in order");
@@ -556,7 +602,7 @@ static void used_take(struct model_mon *mon, uint16_t q, struct mon_pring *pr, u
   prefix_extend(pr);
   if (total > reg) {
     pr->lost = true;
-    return;
+    return taken;
   }
   for (uint32_t k = 0; k < total; k++) {
     uint32_t slot = (pr->dev_pos.idx + k) % pr->num;
@@ -585,13 +631,21 @@ static void used_take(struct model_mon *mon, uint16_t q, struct mon_pring *pr, u
                             "slot %u",
                             (unsigned)q, (unsigned)slot, (unsigned)pr->dev_pos.idx);
       pr->lost = true;
-      return;
+      return taken;
     }
   }
   pr->dev_pos = model_packed_pos_advance(pr->dev_pos, total, pr->num);
   mon->used_moved_since_ack = true;
   if (region(pr) == 0)
     (void)flags_read(mon, pr, pr->dev_pos.idx, &pr->idle_flags);
+  return taken;
+}
+
+bool model_mon_packed_outstanding(const struct mon_pring *pr, uint32_t *count) {
+  if (pr->lost)
+    return false;
+  *count = pr->order_count;
+  return true;
 }
 
 static void device_scan(struct model_mon *mon, uint16_t q, struct mon_pring *pr) {
@@ -620,9 +674,8 @@ static void device_scan(struct model_mon *mon, uint16_t q, struct mon_pring *pr)
     if (!model_mon_peek_le16(mon, d + MODEL_PACKED_DESC_OFF_ID, &id) ||
         !model_mon_peek_le32(mon, d + MODEL_PACKED_DESC_OFF_LEN, &len))
       return;
-    used_take(mon, q, pr, id, len, visible);
-    if (visible > 0)
-      visible--;
+    uint32_t taken = used_take(mon, q, pr, id, len, visible);
+    visible = visible > taken ? (uint16_t)(visible - taken) : 0u;
   }
 }
 

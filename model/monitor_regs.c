@@ -761,28 +761,32 @@ static void queue_reg_write(struct model_mon *mon, uint32_t offset, uint32_t val
   }
 }
 
-/* Buffers of queue q made available and not used yet (a split ring's
- * outstanding heads); 0 without a split ring. */
-static uint32_t queue_exposed_count(const struct mon_queue *mq) {
+/* Buffers of queue q made available and not used yet: a split ring's
+ * outstanding heads, or the buffers a packed shadow holds. False when the
+ * monitor does not know the count (no shadow, or a packed shadow that lost
+ * the ring). */
+static bool queue_exposed_count(const struct mon_queue *mq, uint32_t *count) {
   const struct mon_ring *ring = mq->ring;
-  uint32_t count = 0;
+  *count = 0;
+  if (mq->pring != NULL)
+    return model_mon_packed_outstanding(mq->pring, count);
   if (ring == NULL)
-    return 0;
+    return false;
   for (uint32_t i = 0; i < ring->num; i++)
-    count += ring->heads[i].outstanding ? 1u : 0u;
-  return count;
+    *count += ring->heads[i].outstanding ? 1u : 0u;
+  return true;
 }
 
 /* 3.3.1#2: a stopped queue set up again before a reset: its exposed
  * buffers were taken back while the device could still use them. Judged
- * on split rings, whose outstanding heads the monitor keeps. */
+ * on split and packed rings, whose outstanding buffers the monitor keeps. */
 static void queue_restart_judge(struct model_mon *mon, struct mon_queue *mq, uint16_t q) {
   if (!mq->stopped)
     return;
   mq->stopped = false;
-  if (mq->ring == NULL || model_mon_driver_excused(mon))
+  uint32_t exposed = 0;
+  if (model_mon_driver_excused(mon) || !queue_exposed_count(mq, &exposed))
     return;
-  uint32_t exposed = queue_exposed_count(mq);
   (void)model_mon_judge(mon, MON_C_3_3_1_2, exposed == 0, q, exposed, 0,
                         "queue %u set up again after its stop with %u exposed buffers and no "
                         "reset in between",

@@ -593,20 +593,44 @@ static void order_remove(struct mon_ring *ring, uint32_t j) {
   ring->order_count--;
 }
 
-/* Does every entry of this publication name the next oldest head (no
- * batch)? Then the payload checks can read the entries one by one. */
-static bool used_unbatched(const struct model_mon *mon, const struct mon_ring *ring, uint16_t old,
-                           uint16_t count) {
+/* The payload checks for the `count` entries from old, before any head is
+ * released. With IN_ORDER an entry may stand for a batch (2.7.9): the
+ * oldest outstanding buffers up to the head it names, each at its own used
+ * index from the entry's on; the skipped ones were used completely, so
+ * their len is their writable bytes. A cursor into the order list follows
+ * what in_order_batch will release; once an entry does not fit it (6.2#3
+ * broken, or a head published before IN_ORDER was known) the rest are
+ * checked one entry each. */
+static void used_net(struct model_mon *mon, uint16_t q, struct mon_ring *ring, uint16_t old,
+                     uint16_t count) {
+  if (mon->cfg.device_id != VIRTIO_ID_NET)
+    return; /* the only device with payload checks */
+  bool batches = model_mon_has(mon, VIRTIO_F_IN_ORDER);
+  uint32_t pos = 0; /* order entries the entries before have covered */
   for (uint16_t k = 0; k < count; k++) {
     uint64_t elem =
         ring->used + model_split_used_ring_off(model_split_slot((uint16_t)(old + k), ring->num));
-    uint32_t id = 0;
-    if (k >= ring->order_count ||
-        !model_mon_peek_le32(mon, elem + MODEL_SPLIT_USED_ELEM_OFF_ID, &id) ||
-        id != order_at(ring, k))
-      return false;
+    uint32_t id = 0, len = 0;
+    if (!model_mon_peek_le32(mon, elem + MODEL_SPLIT_USED_ELEM_OFF_ID, &id) ||
+        !model_mon_peek_le32(mon, elem + MODEL_SPLIT_USED_ELEM_OFF_LEN, &len) || id >= ring->num ||
+        !ring->heads[id].outstanding) {
+      model_mon_net_used_gap(ring);
+      continue;
+    }
+    uint32_t j = pos;
+    while (batches && j < ring->order_count && order_at(ring, j) != id)
+      j++;
+    if (batches && (j == ring->order_count || j - pos >= (uint32_t)(count - k)))
+      batches = false;
+    for (; batches && pos < j; pos++, k++) {
+      uint16_t x = order_at(ring, pos);
+      uint64_t w = ring->heads[x].writable;
+      model_mon_net_used(mon, q, ring, x, w < UINT32_MAX ? (uint32_t)w : UINT32_MAX,
+                         (uint16_t)(old + k), (uint16_t)(count - k));
+    }
+    pos = j + 1u;
+    model_mon_net_used(mon, q, ring, (uint16_t)id, len, (uint16_t)(old + k), (uint16_t)(count - k));
   }
-  return true;
 }
 
 /* IN_ORDER: the used entry names head, with `left` entries of the
@@ -656,9 +680,7 @@ static void used_process(struct model_mon *mon, uint16_t q, struct mon_ring *rin
                           (unsigned)old, (unsigned)ring->used_idx);
   }
   bool in_order = model_mon_has(mon, VIRTIO_F_IN_ORDER);
-  /* with IN_ORDER batches, the entries a batch skips hold stale values */
-  if (!in_order || used_unbatched(mon, ring, old, count))
-    model_mon_net_used(mon, q, ring, old, count);
+  used_net(mon, q, ring, old, count);
   ring->used_mark_count = 0;
   for (uint16_t k = 0, step = 1; k < count; k = (uint16_t)(k + step)) {
     uint64_t elem =

@@ -4,8 +4,9 @@
  * up: RING_PACKED and IN_ORDER offered only on request, QueueSize legal per
  * negotiated format (any number with RING_PACKED, 2.8.10.1), transmission
  * across both wrap-counter flips of a ring of 3, and a merged receive
- * packet whose two buffers come back as one used descriptor (2.8.8). Every
- * frame is accounted for at the end (DESIGN.md rule 5).
+ * packet whose two buffers come back as one used descriptor (2.8.8), and
+ * injected buffer faults reported under packed clause ids. Every frame is
+ * accounted for at the end (DESIGN.md rule 5).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -259,6 +260,61 @@ static void test_2_8_8_net_merged_rx_one_used_descriptor(void **state) {
   assert_accounted(fx);
 }
 
+/* An injected fault on the device's access to a buffer breaks the queue
+ * under the packed clause (2.8.4: the element's addr and len; for a used
+ * descriptor, the bytes written), not the split one. */
+static void add_fault(struct fx *fx, unsigned access, uint64_t lo, uint64_t hi) {
+  struct sim_fault_rule rule = {
+      .kind = SIM_FAULT_MEM_FAIL,
+      .actor = SIM_ACTOR_DEVICE,
+      .access = access,
+      .addr_lo = lo,
+      .addr_hi = hi,
+      .prob_ppm = SIM_PPM_ONE,
+  };
+  assert_int_equal(sim_world_add_fault(&fx->world, &rule), MODEL_OK);
+}
+
+static void expect_broken(struct fx *fx, const char *clause) {
+  const struct dev_core *core = dev_net_core(&fx->net);
+  assert_true((dev_core_status(core) & VIRTIO_STATUS_DEVICE_NEEDS_RESET) != 0);
+  assert_int_equal(core->violation.err, MODEL_ERR_MEM_FAULT);
+  assert_string_equal(core->violation.clause, clause);
+}
+
+static void test_2_8_4_net_packed_rx_write_fault_clause(void **state) {
+  struct fx *fx = *state;
+  bring_up(fx, features(false, false), 4);
+  pring_add(fx, &fx->rx, RX_BUF(0), MODEL_NET_RX_BUF_MIN, 1, true);
+  notify(fx, MODEL_NET_RXQ);
+  add_fault(fx, SIM_FAULT_ACCESS_WRITE, RX_BUF(0), RX_BUF(1));
+  assert_int_equal(sim_nic_generate(&fx->world.nic, 1, 60, 60, fx->net.mac, 1), MODEL_OK);
+  run(fx);
+  expect_broken(fx, "2.8.4");
+  assert_int_equal(fx->world.nic.stats[SIM_STREAM_RX].dropped[SIM_DROP_BROKEN], 1);
+  uint16_t id = 0;
+  uint32_t len = 0;
+  assert_false(pring_used(fx, &fx->rx, &id, &len));
+  assert_accounted(fx);
+}
+
+static void test_2_8_4_net_packed_tx_read_fault_clause(void **state) {
+  struct fx *fx = *state;
+  struct sim_bus *bus = &fx->world.bus;
+  bring_up(fx, features(false, false), 4);
+  static const uint8_t raw[MODEL_NET_HDR_SIZE + 60] = {0};
+  td_write_bytes(bus, TX_BUF(0), raw, sizeof(raw));
+  pring_add(fx, &fx->tx, TX_BUF(0), sizeof(raw), 5, false);
+  add_fault(fx, SIM_FAULT_ACCESS_READ, TX_BUF(0), TX_BUF(1));
+  notify(fx, MODEL_NET_TXQ);
+  run(fx);
+  expect_broken(fx, "2.8.4");
+  assert_int_equal(fx->world.nic.stats[SIM_STREAM_TX].delivered, 0);
+  uint16_t id = 0;
+  uint32_t len = 0;
+  assert_false(pring_used(fx, &fx->tx, &id, &len));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_net_packed_offered_only_on_request, setup_default,
@@ -268,6 +324,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_net_packed_tx_across_wraps, setup, teardown),
       cmocka_unit_test_setup_teardown(test_2_8_8_net_merged_rx_one_used_descriptor, setup,
                                       teardown),
+      cmocka_unit_test_setup_teardown(test_2_8_4_net_packed_rx_write_fault_clause, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_2_8_4_net_packed_tx_read_fault_clause, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

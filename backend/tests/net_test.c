@@ -516,9 +516,37 @@ static void test_net_rx_write_fault_breaks_queue_frame_accounted(void **state) {
   run(fx);
   assert_true((dev_core_status(dev_net_core(&fx->net)) & VIRTIO_STATUS_DEVICE_NEEDS_RESET) != 0);
   assert_int_equal(dev_net_core(&fx->net)->violation.err, MODEL_ERR_MEM_FAULT);
+  /* Split: a failed write of what the used ring publishes. */
+  assert_string_equal(dev_net_core(&fx->net)->violation.clause, "2.7.8.2");
   assert_int_equal(fx->world.nic.stats[SIM_STREAM_RX].dropped[SIM_DROP_BROKEN], 1);
   assert_int_equal(td_used_idx(&fx->world.bus, &fx->rx), 0);
   assert_accounted(fx);
+}
+
+static void test_net_tx_read_fault_breaks_queue(void **state) {
+  struct fx *fx = *state;
+  bring_up(fx, base_features());
+  static const uint8_t hdr[MODEL_NET_HDR_SIZE] = {0};
+  static const uint8_t frame[60] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+  add_tx_raw(fx, hdr, frame, sizeof(frame));
+  struct sim_fault_rule rule = {
+      .kind = SIM_FAULT_MEM_FAIL,
+      .actor = SIM_ACTOR_DEVICE,
+      .access = SIM_FAULT_ACCESS_READ,
+      .addr_lo = TX_BUF(0),
+      .addr_hi = TX_BUF(1),
+      .prob_ppm = SIM_PPM_ONE,
+  };
+  assert_int_equal(sim_world_add_fault(&fx->world, &rule), MODEL_OK);
+  notify(fx, MODEL_NET_TXQ);
+  run(fx);
+  const struct dev_core *core = dev_net_core(&fx->net);
+  assert_true((dev_core_status(core) & VIRTIO_STATUS_DEVICE_NEEDS_RESET) != 0);
+  assert_int_equal(core->violation.err, MODEL_ERR_MEM_FAULT);
+  /* Split: a failed access to a buffer the descriptor table describes. */
+  assert_string_equal(core->violation.clause, "2.7.5");
+  assert_int_equal(td_used_idx(&fx->world.bus, &fx->tx), 0);
+  assert_int_equal(fx->world.nic.stats[SIM_STREAM_TX].delivered, 0);
 }
 
 static void test_net_rx_without_buffer_dropped(void **state) {
@@ -754,6 +782,7 @@ int main(void) {
       T(test_net_rx_merged_ring_runs_dry_gives_all_back),
       T(test_5_1_9_3_1_3_merged_buffer_smaller_than_header),
       T(test_net_rx_write_fault_breaks_queue_frame_accounted),
+      T(test_net_tx_read_fault_breaks_queue),
       T(test_net_rx_without_buffer_dropped),
       T(test_2_1_2_1_rx_before_driver_ok_dropped),
       T(test_5_1_4_1_4_rx_larger_than_mtu_dropped),

@@ -4,9 +4,10 @@
  * driver stand-in that writes the ring through the bus. Boundaries: the
  * wrap-counter flip at the last slot, queue sizes 1, 2, 3 and 32768, a list
  * straddling the ring's end, a list of queue-size length and one longer, id
- * reuse, indirect tables, all three event suppression modes (a descriptor
- * event across the wrap), in-order batches; each accepting case has a
- * rejecting twin that expects the violation code and clause.
+ * reuse, a list that just fits in the descriptors the driver owns and one
+ * that does not, indirect tables, all three event suppression modes (a
+ * descriptor event across the wrap), in-order batches; each accepting case
+ * has a rejecting twin that expects the violation code and clause.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -575,6 +576,46 @@ static void test_2_8_16_1_more_out_than_the_ring(void **state) {
   expect_violation(fx, MODEL_ERR_RING_LOOP, "2.8.16#1");
 }
 
+static void test_2_8_17_5_list_that_just_fits(void **state) {
+  struct fx *fx = *state;
+  start(fx, 0, 3);
+  pd_one(fx, W, 1, 0, 8);
+  struct dev_chain chain;
+  pop_ok(fx, &chain);
+  /* One descriptor out, a list of the two the driver still owns. */
+  static const uint16_t dir[] = {R, W};
+  pd_list(fx, dir, 2, 2, 1, 8);
+  pop_ok(fx, &chain);
+  assert_int_equal(chain.id, 2);
+  assert_int_equal(fx->vq.outstanding_desc_count, 3);
+}
+
+static void test_2_8_17_5_list_one_longer_than_fits(void **state) {
+  struct fx *fx = *state;
+  start(fx, 0, 3);
+  pd_one(fx, W, 1, 0, 8);
+  struct dev_chain chain;
+  pop_ok(fx, &chain);
+  /* One descriptor out, a list of three: its last would be slot 0. */
+  static const uint16_t dir[] = {R, W, W};
+  pd_list(fx, dir, 3, 2, 1, 8);
+  expect_violation(fx, MODEL_ERR_RING_LOOP, "2.8.17#5");
+}
+
+static void test_2_8_17_5_list_head_exposed_without_the_rest(void **state) {
+  struct fx *fx = *state;
+  start(fx, 0, 3);
+  static const uint16_t dir[] = {R, R};
+  pd_list(fx, dir, 2, 1, 0, 8);
+  struct dev_chain chain;
+  pop_ok(fx, &chain);
+  /* Slot 2 made available with NEXT: the rest would need slot 0, still
+   * the device's, which the driver leaves alone. */
+  pd_write_desc(fx, 2, BUF(2), 8, 2);
+  pd_write_flags(fx, 2, (uint16_t)(VIRTQ_DESC_F_NEXT | model_packed_avail_bits(true)));
+  expect_violation(fx, MODEL_ERR_RING_LOOP, "2.8.17#5");
+}
+
 static void test_packed_unmapped_buffer(void **state) {
   struct fx *fx = *state;
   start(fx, 0, 4);
@@ -1036,6 +1077,9 @@ int main(void) {
       T(test_2_8_17_6_later_descriptor_not_available),
       T(test_2_8_17_3_readable_after_writable),
       T(test_2_8_16_1_more_out_than_the_ring),
+      T(test_2_8_17_5_list_that_just_fits),
+      T(test_2_8_17_5_list_one_longer_than_fits),
+      T(test_2_8_17_5_list_head_exposed_without_the_rest),
       T(test_packed_unmapped_buffer),
       T(test_packed_driver_event_enable_disable),
       T(test_packed_descriptor_event_across_the_wrap),

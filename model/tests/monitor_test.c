@@ -2356,6 +2356,67 @@ static void c_6_2_3_split(struct fx *f, bool bad) {
   end_event(f);
 }
 
+/* 3.3.1#2 on a packed queue: stopped with a buffer still outstanding, its
+ * descriptors cleared as if reclaimed, then set up again without (bad) or
+ * with (twin) a device reset in between */
+static void c_3_3_1_2_packed(struct fx *f, bool bad) {
+  pk_up(f, 0);
+  (void)pk_send(f, 1);
+  rw(f, MODEL_MMIO_QUEUE_SEL, PQ);
+  rw(f, MODEL_MMIO_QUEUE_READY, 0);
+  rr(f, MODEL_MMIO_QUEUE_READY, 0); /* 4.2.2.2#15 */
+  end_event(f);
+  for (uint32_t slot = 0; slot < NUM; slot++) {
+    wle(f, DRV, pk_slot_addr(slot), 0, 8);
+    wle(f, DRV, pk_slot_addr(slot) + 8u, 0, 8);
+  }
+  if (bad)
+    queue_setup(f, PQ);
+  else
+    up(f);
+  end_event(f);
+}
+
+/* A receive header with these flags and num_buffers 1 at addr. */
+static void rx_header_at(struct fx *f, uint64_t addr, uint8_t flags) {
+  uint8_t hdr[MODEL_NET_HDR_SIZE] = {0};
+  hdr[MODEL_NET_HDR_OFF_FLAGS] = flags;
+  hdr[MODEL_NET_HDR_OFF_NUM_BUFFERS] = 1;
+  wmem(f, DEV, addr, hdr, sizeof(hdr));
+}
+
+/* 5.1.9.4.1#5 in a split IN_ORDER batch: the used entry names the second
+ * receive buffer, the first one it skips (used completely) holds a header
+ * with flags set without GUEST_CSUM */
+static void c_5_1_9_4_1_5_split_batch(struct fx *f, bool bad) {
+  f->accepted = f->offered = BASE_FEATURES | F(VIRTIO_F_IN_ORDER);
+  up(f);
+  uint64_t a = buf(f, 1526), b = buf(f, 1526);
+  (void)add1(f, MODEL_NET_RXQ, a, 1526, true);
+  uint16_t hb = add1(f, MODEL_NET_RXQ, b, 1526, true);
+  notify(f, MODEL_NET_RXQ);
+  end_event(f);
+  rx_header_at(f, a, bad ? VIRTIO_NET_HDR_F_DATA_VALID : 0);
+  rx_header_at(f, b, 0);
+  dev_used_elem(f, MODEL_NET_RXQ, hb, MODEL_NET_HDR_SIZE + 60u);
+  dev_used_idx(f, MODEL_NET_RXQ, 2);
+  irq(f, MODEL_MMIO_INT_VRING);
+  end_event(f);
+}
+
+/* The same on a packed ring: one used descriptor for both buffers */
+static void c_5_1_9_4_1_5_packed_batch(struct fx *f, bool bad) {
+  pk_up(f, F(VIRTIO_F_IN_ORDER));
+  pk.q = MODEL_NET_RXQ;
+  uint16_t a = pk_add_flags(f, 1, 1526, NULL), b = pk_add_flags(f, 1, 1526, NULL);
+  notify(f, MODEL_NET_RXQ);
+  end_event(f);
+  rx_header_at(f, pk.addr[a], bad ? VIRTIO_NET_HDR_F_DATA_VALID : 0);
+  rx_header_at(f, pk.addr[b], 0);
+  pk_used_at(f, b, MODEL_NET_HDR_SIZE + 60u, model_packed_used_bits(true), 2);
+  end_event(f);
+}
+
 /* 2.7.5.2#2: with IN_ORDER a chain's next is the following slot */
 static void c_2_7_5_2_2(struct fx *f, bool bad) {
   f->accepted = f->offered = BASE_FEATURES | F(VIRTIO_F_IN_ORDER);
@@ -2444,6 +2505,7 @@ static const struct mon_case cases[] = {
     {"2.8.15#4", "test_2_8_15_4_no_change_after_used_marking", c_2_8_15_4, true},
     {"2.8.16#1", "test_2_8_16_1_device_owned_slot_left_alone", c_2_8_16_1, true},
     {"2.8.16#2", "test_2_8_16_2_available_descriptor_unchanged", c_2_8_16_2, true},
+    {"2.8.17#1", "test_2_8_17_1_list_within_the_device_limit", c_2_8_17_2, false},
     {"2.8.17#2", "test_2_8_17_2_list_within_queue_size", c_2_8_17_2, false},
     {"2.8.17#3", "test_2_8_17_3_writable_after_readable", c_2_8_17_3, false},
     {"2.8.17#5", "test_2_8_17_5_list_fits_free_slots", c_2_8_17_5, false},
@@ -2464,6 +2526,8 @@ static const struct mon_case cases[] = {
     {"3.3.1#1", "test_3_3_1_1_outstanding_head_not_made_available_again", c_3_3_1_1, false},
     {"3.3.1#1", "test_3_3_1_1_outstanding_descriptor_not_rewritten", c_3_3_1_1_rewrite, true},
     {"3.3.1#2", "test_3_3_1_2_stopped_queue_set_up_again_only_after_reset", c_3_3_1_2, false},
+    {"3.3.1#2", "test_3_3_1_2_stopped_packed_queue_set_up_again_only_after_reset", c_3_3_1_2_packed,
+     false},
     {"4.2.2.1#1", "test_4_2_2_1_1_magic_value", c_4_2_2_1_1, false},
     {"4.2.2.1#2", "test_4_2_2_1_2_version", c_4_2_2_1_2, false},
     {"4.2.2.1#3", "test_4_2_2_1_3_raised_bit_kept_until_acknowledged", c_4_2_2_1_3, false},
@@ -2537,6 +2601,10 @@ static const struct mon_case cases[] = {
      false},
     {"5.1.9.4.1#4", "test_5_1_9_4_1_4_rx_no_used_idx_mid_packet", c_5_1_9_4_1_4_idx, true},
     {"5.1.9.4.1#5", "test_5_1_9_4_1_5_rx_flags_0_without_guest_csum", c_5_1_9_4_1_5, false},
+    {"5.1.9.4.1#5", "test_5_1_9_4_1_5_rx_header_of_a_buffer_a_split_batch_skips",
+     c_5_1_9_4_1_5_split_batch, false},
+    {"5.1.9.4.1#5", "test_5_1_9_4_1_5_rx_header_of_a_buffer_a_packed_batch_skips",
+     c_5_1_9_4_1_5_packed_batch, false},
     {"5.1.9.4.1#7", "test_5_1_9_4_1_7_rx_no_tcpv4_without_guest_tso4", c_5_1_9_4_1_7, false},
     {"5.1.9.4.1#8", "test_5_1_9_4_1_8_rx_no_udp_without_guest_ufo", c_5_1_9_4_1_8, false},
     {"5.1.9.4.1#9", "test_5_1_9_4_1_9_rx_no_tcpv6_without_guest_tso6", c_5_1_9_4_1_9, false},
@@ -2570,13 +2638,16 @@ static const unsigned modes[] = {MODEL_MON_OBSERVE_ACCESSES, MODEL_MON_OBSERVE_S
  * bit accepted was offered first (2.2.2#4 in both runs). A config field
  * that reads otherwise after FEATURES_OK than before it, in one
  * generation, is 4.2.2.1#6 as well as 2.5.2#1. A TCPV4 frame without any
- * HOST_ GSO feature breaks 5.1.9.2.1#5 beside #24. */
+ * HOST_ GSO feature breaks 5.1.9.2.1#5 beside #24. On virtio-net over mmio
+ * the device's list limit (2.8.17#1) is the queue size (2.8.17#2): a list
+ * longer than it breaks both. */
 static const char *case_device_cause(const char *id) {
   static const char *const pairs[][2] = {
-      {"3.1.1#4", "2.2.2#2"},         {"3.1.1#5", "2.2.2#2"},         {"4.2.2.2#6", "4.2.2.1#1"},
-      {"4.2.2.2#7", "4.2.2.1#2"},     {"4.2.2.2#8", "4.2.3.1.1#4"},   {"4.2.3.1.1#4", "4.2.2.2#8"},
-      {"5.1.9.3.2#2", "5.1.9.4.1#1"}, {"5.1.4.1#2", "5.1.4.1#3"},     {"2.2.1#5", "2.2.2#4"},
-      {"2.5.2#1", "4.2.2.1#6"},       {"5.1.9.2.1#24", "5.1.9.2.1#5"}};
+      {"3.1.1#4", "2.2.2#2"},         {"3.1.1#5", "2.2.2#2"},          {"4.2.2.2#6", "4.2.2.1#1"},
+      {"4.2.2.2#7", "4.2.2.1#2"},     {"4.2.2.2#8", "4.2.3.1.1#4"},    {"4.2.3.1.1#4", "4.2.2.2#8"},
+      {"5.1.9.3.2#2", "5.1.9.4.1#1"}, {"5.1.4.1#2", "5.1.4.1#3"},      {"2.2.1#5", "2.2.2#4"},
+      {"2.5.2#1", "4.2.2.1#6"},       {"5.1.9.2.1#24", "5.1.9.2.1#5"}, {"2.8.17#1", "2.8.17#2"},
+      {"2.8.17#2", "2.8.17#1"}};
   for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
     if (strcmp(pairs[i][0], id) == 0)
       return pairs[i][1];
@@ -2684,6 +2755,31 @@ static void test_monitor_packed_wraps_are_clean(void **state) {
       index++;
     assert_true(model_mon_tally(f.mon, index)->evaluated >= 12u);
     fx_close(&f);
+  }
+}
+
+/* 2.8.19#1: without INDIRECT_DESC every published list is an evaluation
+ * (a driver that never sets INDIRECT shows the rule kept); with it the
+ * rule does not apply and nothing is counted. */
+static void test_2_8_19_1_every_list_without_indirect_desc_evaluated(void **state) {
+  (void)state;
+  const struct model_clause *clause = model_catalog_find("2.8.19#1");
+  size_t index = 0;
+  while (model_catalog_at(index) != clause)
+    index++;
+  for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+    for (unsigned negotiated = 0; negotiated < 2u; negotiated++) {
+      static struct fx f;
+      current_mode = modes[m];
+      fx_open(&f, modes[m], BASE_FEATURES, BASE_FEATURES);
+      pk_up(&f, negotiated ? F(VIRTIO_F_INDIRECT_DESC) : 0);
+      (void)pk_send(&f, 1);
+      (void)pk_send(&f, 2);
+      model_mon_finish(f.mon);
+      expect_clean(&f);
+      assert_int_equal(model_mon_tally(f.mon, index)->evaluated, negotiated ? 0u : 2u);
+      fx_close(&f);
+    }
   }
 }
 
@@ -2900,6 +2996,7 @@ int main(void) {
       cmocka_unit_test(test_monitor_check_table_matches_cases_and_catalog),
       cmocka_unit_test(test_monitor_packed_wraps_are_clean),
       cmocka_unit_test(test_monitor_packed_out_of_order_is_clean),
+      cmocka_unit_test(test_2_8_19_1_every_list_without_indirect_desc_evaluated),
       cmocka_unit_test(test_monitor_well_behaved_traffic_is_clean),
       cmocka_unit_test(test_monitor_injected_reset_excuses_the_driver),
       cmocka_unit_test(test_monitor_failed_access_is_not_judged),
