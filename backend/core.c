@@ -178,7 +178,11 @@ model_err dev_core_write_status(struct dev_core *core, uint8_t status) {
   uint8_t device_bits = (uint8_t)(core->status & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
   uint8_t old_status = (uint8_t)(core->status & ~VIRTIO_STATUS_DEVICE_NEEDS_RESET);
   uint8_t new_status = (uint8_t)(status & ~VIRTIO_STATUS_DEVICE_NEEDS_RESET);
-  /* 2.1.1#2, 3.1.1#1: bits only added, in the initialisation order. */
+  /* 2.1.1#2, 3.1.1#1: bits only added, in the initialisation order. A
+   * write of the device's bit alone is no reset (that is a write of 0):
+   * masked, it would clear every bit the driver set (found by
+   * fuzz/fuzz_transport). */
+  MODEL_ENSURE(new_status != 0 || old_status == 0, MODEL_ERR_STATUS_TRANSITION);
   MODEL_ENSURE(model_status_transition_ok(old_status, new_status), MODEL_ERR_STATUS_TRANSITION);
   uint8_t added = (uint8_t)(new_status & ~old_status);
   if ((added & VIRTIO_STATUS_FEATURES_OK) != 0)

@@ -182,6 +182,8 @@ model_err drv_vq_add(struct drv_vq *vq, const struct drv_sg *sg, unsigned out_co
 }
 
 model_err drv_vq_notify(struct drv_vq *vq) {
+  /* a broken queue refuses everything but detach and fini (vq.h) */
+  MODEL_ENSURE(!vq->broken, MODEL_ERR_RING_BROKEN);
   MODEL_ENSURE(vq->notify_fn != NULL, MODEL_ERR_INVALID_ARG);
   /* Without VIRTIO_F_NOTIFICATION_DATA the value is the queue index (2.9). */
   MODEL_TRY(vq->notify_fn(vq->notify_ctx, vq->index, vq->index));

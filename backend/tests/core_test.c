@@ -207,6 +207,27 @@ static void test_2_1_1_2_status_bit_cleared_refused(void **state) {
                    VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
 }
 
+static void test_2_1_1_2_needs_reset_bit_alone_refused(void **state) {
+  struct fx *fx = *state;
+  negotiate(fx, version_1());
+  int resets = fx->resets;
+  /* Only the device's bit: not a reset (a write of 0 is), and it would clear
+   * every bit the driver set. */
+  assert_int_equal(dev_core_write_status(&fx->core, VIRTIO_STATUS_DEVICE_NEEDS_RESET),
+                   MODEL_ERR_STATUS_TRANSITION);
+  assert_int_equal(dev_core_status(&fx->core),
+                   VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
+  assert_int_equal(dev_core_features(&fx->core), version_1());
+  assert_int_equal(fx->resets, resets);
+}
+
+static void test_core_needs_reset_bit_alone_on_reset_device_changes_nothing(void **state) {
+  struct fx *fx = *state;
+  /* The twin: from status 0 the same write rewrites the current value. */
+  assert_int_equal(dev_core_write_status(&fx->core, VIRTIO_STATUS_DEVICE_NEEDS_RESET), MODEL_OK);
+  assert_int_equal(dev_core_status(&fx->core), 0);
+}
+
 static void test_3_1_1_1_driver_ok_after_features_ok(void **state) {
   struct fx *fx = *state;
   go_live(fx, version_1());
@@ -372,6 +393,8 @@ int main(void) {
       T(test_3_1_1_3_features_frozen_after_features_ok),
       T(test_core_device_features_words),
       T(test_2_1_1_2_status_bit_cleared_refused),
+      T(test_2_1_1_2_needs_reset_bit_alone_refused),
+      T(test_core_needs_reset_bit_alone_on_reset_device_changes_nothing),
       T(test_3_1_1_1_driver_ok_after_features_ok),
       T(test_3_1_1_1_driver_ok_without_features_ok_refused),
       T(test_2_4_1_1_reset_clears_everything),

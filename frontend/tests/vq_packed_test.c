@@ -205,6 +205,8 @@ static void expect_broken(struct fixture *f, model_err err) {
   assert_non_null(f->vq.violation.clause);
   assert_int_equal(drv_vq_get_used(&f->vq, &token, &len), MODEL_ERR_RING_BROKEN);
   assert_int_equal(add_in(f, 50, 16), MODEL_ERR_RING_BROKEN);
+  /* and a spurious notification (found by fuzz/fuzz_driver_ring.c) */
+  assert_int_equal(drv_vq_notify(&f->vq), MODEL_ERR_RING_BROKEN);
 }
 
 static uint16_t drv_event_flags(struct fixture *f) {
