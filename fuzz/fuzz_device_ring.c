@@ -703,8 +703,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 ((flags & 2u) ? model_feature_mask(VIRTIO_F_INDIRECT_DESC) : 0u) |
                 ((flags & 4u) ? model_feature_mask(VIRTIO_F_EVENT_IDX) : 0u) |
                 ((flags & 8u) ? model_feature_mask(VIRTIO_F_IN_ORDER) : 0u);
-  st.size = st.packed ? (uint16_t)(size_byte == 0 ? FDR_SIZE_MAX : size_byte)
-                      : (uint16_t)(1u << (size_byte % 9u));
+  uint32_t queue_size =
+      st.packed ? (size_byte == 0 ? FDR_SIZE_MAX : size_byte) : 1u << (size_byte % 9u);
+  st.size = (uint16_t)queue_size;
   st.layout_fault = (uint8_t)((flags >> 4) & 3u);
 
   if (sim_sched_init(&st.sched, 16) != MODEL_OK)
