@@ -20,4 +20,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* A finding: prints what and aborts (in a libFuzzer run, a crash input). */
 _Noreturn void fuzz_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The ASan defaults of every target (fail.c); the ASAN_OPTIONS environment
+ * variable overrides them. Unused in builds without ASan. */
+const char *__asan_default_options(void);
+
 #endif

@@ -281,7 +281,7 @@ static void op_rx(struct fx *fx, struct input *in) {
 }
 
 static bool bring_up(struct fx *fx, uint64_t features) {
-  static const uint8_t zeros[3u * 0x1000u];
+  static const uint8_t zeros[0x100]; /* an avail or a used ring of QSIZE entries */
   reg_set(fx, MODEL_MMIO_STATUS, 0);
   reg_set(fx, MODEL_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE);
   reg_set(fx, MODEL_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
@@ -295,13 +295,19 @@ static bool bring_up(struct fx *fx, uint64_t features) {
     return false;
   fx->has_ctrl = model_features_has(features, VIRTIO_NET_F_CTRL_VQ);
   memset(fx->r, 0, sizeof(fx->r));
-  must(sim_bus_write_bytes(&fx->world.bus, SIM_ACTOR_DRIVER, RING(0), zeros, sizeof(zeros)),
-       "rings");
   for (unsigned q = 0; q < (fx->has_ctrl ? 3u : 2u); q++) {
     struct ring *r = &fx->r[q];
     r->desc = RING(q);
     r->avail = r->desc + model_split_desc_table_size(QSIZE);
     r->used = (r->avail + model_split_avail_size(QSIZE) + 3u) & ~(uint64_t)3u;
+    /* zero the two rings the device reads (a reset may have left them
+     * written); the descriptor table is read only through them */
+    must(sim_bus_write_bytes(&fx->world.bus, SIM_ACTOR_DRIVER, r->avail, zeros,
+                             model_split_avail_size(QSIZE)),
+         "avail ring");
+    must(sim_bus_write_bytes(&fx->world.bus, SIM_ACTOR_DRIVER, r->used, zeros,
+                             model_split_used_size(QSIZE)),
+         "used ring");
     reg_set(fx, MODEL_MMIO_QUEUE_SEL, q);
     reg_set(fx, MODEL_MMIO_QUEUE_SIZE, QSIZE);
     reg_set(fx, MODEL_MMIO_QUEUE_DESC_LOW, (uint32_t)r->desc);

@@ -37,7 +37,7 @@
 enum wire_dest { WIRE_TO_DEVICE, WIRE_TO_PEER };
 
 struct sim_nic_wire_slot {
-  uint8_t *bytes; /* points into nic->slot_bytes */
+  uint8_t *bytes; /* owned: cap bytes, allocated the first time the slot is taken */
   uint32_t cap;
   uint32_t len;
   enum sim_stream stream; /* stream whose on_wire counts this copy */
@@ -218,16 +218,12 @@ static size_t ledger_bytes(uint64_t frames_max) {
 }
 
 static void slots_setup(struct sim_nic *nic) {
-  const size_t small = SIM_NIC_WIRE_SLOTS;
-  uint8_t *p = nic->slot_bytes;
   nic->slots_free_head = SLOT_NONE;
   nic->slots_free_large_head = SLOT_NONE;
   for (size_t i = nic->slot_count; i-- > 0;) {
     struct sim_nic_wire_slot *slot = &nic->slots[i];
-    bool is_small = i < small;
+    bool is_small = i < (size_t)SIM_NIC_WIRE_SLOTS;
     slot->cap = is_small ? SIM_NIC_WIRE_SLOT_BYTES : SIM_FRAME_MAX_SIZE;
-    slot->bytes = is_small ? p + i * SIM_NIC_WIRE_SLOT_BYTES
-                           : p + small * SIM_NIC_WIRE_SLOT_BYTES + (i - small) * SIM_FRAME_MAX_SIZE;
     size_t *head = is_small ? &nic->slots_free_head : &nic->slots_free_large_head;
     slot->next_free = *head;
     *head = i;
@@ -245,12 +241,8 @@ model_err sim_nic_init(struct sim_nic *nic, struct sim_bus *bus, const struct si
   sim_prng_init(&nic->prng_wire, seed, "nic.wire");
   sim_prng_init(&nic->prng_gen, seed, "nic.gen");
   nic->slot_count = (size_t)SIM_NIC_WIRE_SLOTS + SIM_NIC_WIRE_LARGE_SLOTS;
-  const size_t arena = (size_t)SIM_NIC_WIRE_SLOTS * SIM_NIC_WIRE_SLOT_BYTES +
-                       (size_t)SIM_NIC_WIRE_LARGE_SLOTS * SIM_FRAME_MAX_SIZE;
   nic->slots = calloc(nic->slot_count, sizeof(*nic->slots));
-  nic->slot_bytes = calloc(arena, 1);
-  nic->scratch = calloc(SIM_FRAME_MAX_SIZE, 1);
-  bool ok = nic->slots != NULL && nic->slot_bytes != NULL && nic->scratch != NULL;
+  bool ok = nic->slots != NULL;
   for (unsigned s = 0; s < (unsigned)SIM_STREAM_COUNT; s++) {
     nic->ledger[s] = calloc(ledger_bytes(cfg->frames_max), 1);
     ok = ok && nic->ledger[s] != NULL;
@@ -272,11 +264,11 @@ void sim_nic_fini(struct sim_nic *nic) {
     free(nic->ledger[s]);
     nic->ledger[s] = NULL;
   }
+  for (size_t i = 0; nic->slots != NULL && i < nic->slot_count; i++)
+    free(nic->slots[i].bytes);
   free(nic->slots);
-  free(nic->slot_bytes);
   free(nic->scratch);
   nic->slots = NULL;
-  nic->slot_bytes = NULL;
   nic->scratch = NULL;
   nic->slot_count = 0;
 }
@@ -379,6 +371,11 @@ static size_t slot_take(struct sim_nic *nic, size_t len) {
   size_t i = *head;
   if (i == SLOT_NONE)
     return SLOT_NONE;
+  if (nic->slots[i].bytes == NULL) {
+    nic->slots[i].bytes = malloc(nic->slots[i].cap);
+    if (nic->slots[i].bytes == NULL)
+      return SLOT_NONE; /* no memory: the wire is full for this copy */
+  }
   *head = nic->slots[i].next_free;
   nic->slots[i].next_free = SLOT_NONE;
   nic->slots[i].in_use = true;
@@ -549,6 +546,10 @@ model_err sim_nic_generate(struct sim_nic *nic, uint64_t count, uint32_t len_min
   MODEL_ENSURE(len_min <= len_max, MODEL_ERR_INVALID_ARG);
   if (count == 0)
     return MODEL_OK;
+  if (nic->scratch == NULL) {
+    nic->scratch = malloc(SIM_FRAME_MAX_SIZE);
+    MODEL_ENSURE(nic->scratch != NULL, MODEL_ERR_NO_MEMORY);
+  }
   if (!sim_sched_pending(nic->bus->sched, nic_gen_tick, nic))
     MODEL_TRY(sim_sched_after(nic->bus->sched, interval_ticks, nic_gen_tick, nic, 0));
   nic->gen_remaining =

@@ -116,7 +116,8 @@ enum sim_nic_ev {
 const char *sim_nic_ev_name(enum sim_nic_ev ev); /* "wire_tx" */
 #define SIM_NIC_EV_REASON_SHIFT 8u
 
-/* The wire's fixed pool of frames in flight, allocated at init: frames up to
+/* The wire's fixed pool of frames in flight (each slot's buffer allocated the
+ * first time the slot is used, kept until fini): frames up to
  * SIM_NIC_WIRE_SLOT_BYTES use one of SIM_NIC_WIRE_SLOTS small slots, larger
  * ones (up to SIM_FRAME_MAX_SIZE) one of SIM_NIC_WIRE_LARGE_SLOTS. The wire
  * pushes back instead of dropping: senders (the device, the generator) ask
@@ -146,8 +147,7 @@ struct sim_nic {
   size_t slot_count;
   size_t slots_free_head;       /* small slots; SIZE_MAX when none is free */
   size_t slots_free_large_head; /* large slots; SIZE_MAX when none is free */
-  uint8_t *slot_bytes;          /* owned: the slots' frame buffers */
-  uint8_t *scratch;             /* owned: the generator's frame buffer */
+  uint8_t *scratch;             /* owned: the generator's frame buffer, from its first use */
   uint64_t wire_full_count;     /* copies tail-dropped: no slot or no event */
   /* Frames whose header could not be read, so no stream's ledger holds
    * them: a delivery that failed its check, or a drop. Either fails
