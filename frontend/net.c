@@ -187,6 +187,7 @@ static void net_teardown(struct drv_net *net) {
   net->merge_len = 0;
   net->merge_discard = false;
   net->merge_malformed = false;
+  net->merge_fault = false;
   net->ctrl_busy = false;
   net->misbehave_scratch = 0;
   drv_alloc_reset(&net->alloc);
@@ -646,9 +647,15 @@ static model_err tx_place(struct drv_net *net, const struct drv_net_frame_ref *f
       {.addr = addr, .len = MODEL_NET_HDR_SIZE + f->frame_len, .device_writable = false},
       {.addr = addr + MODEL_NET_HDR_SIZE, .len = f->frame_len, .device_writable = false},
   };
-  if (net->cfg.tx_segments == 2)
-    sg[0].len = MODEL_NET_HDR_SIZE;
   unsigned count = net->cfg.tx_segments, writable = 0;
+  /* A queue smaller than the chain takes no chain of it, direct or
+   * indirect (2.7.5.3.1#3, 2.8.19#3): header and frame then go in one
+   * descriptor, a framing the device must accept (2.7.4.1), rather than
+   * the frame waiting for ever. */
+  if (count > net->vq[MODEL_NET_TXQ].size)
+    count = 1;
+  if (count == 2)
+    sg[0].len = MODEL_NET_HDR_SIZE;
   if (drv_net_mis(net, DRV_MISBEHAVE_SHORT_TX_HEADER)) {
     /* misbehave: short-tx-header breaks 5.1.9.2.1#1: 10 header bytes only */
     sg[0].len = MODEL_NET_HDR_SIZE - 2u;
@@ -758,27 +765,36 @@ model_err drv_net_send(struct drv_net *net, uint64_t count, uint32_t len_min, ui
                MODEL_ERR_INVALID_ARG);
   if (drv_net_is_running(net) && !net->cfg.tx_interrupts)
     (void)tx_check(net, queue_process(net, MODEL_NET_TXQ, false)); /* lazy reclaim */
-  for (uint64_t n = 0; n < count; n++) {
-    if (drv_net_is_running(net) && net->backlog_count == net->backlog_max) {
+  /* A frame that cannot be made (backlog or ledger full) ends the loop, but
+   * not the send: those made still go on the ring and, lazily reclaimed,
+   * still ask for the completion that frees a slot; else they would wait
+   * for the next send. */
+  model_err made = MODEL_OK;
+  for (uint64_t n = 0; n < count && made == MODEL_OK; n++) {
+    if (drv_net_is_running(net) && net->backlog_count == net->backlog_max)
       MODEL_TRY(tx_check(net, tx_drain(net)));
-      MODEL_ENSURE(net->backlog_count < net->backlog_max, MODEL_ERR_CAPACITY);
+    if (net->backlog_count == net->backlog_max) {
+      made = MODEL_ERR_CAPACITY;
+      break;
     }
     uint32_t len = (uint32_t)sim_prng_range(&net->prng, len_min, len_max);
-    MODEL_TRY(send_one(net, len, dst));
+    made = send_one(net, len, dst);
   }
+  if (made != MODEL_OK && !drv_net_is_running(net))
+    return made;
   if (net->broken)
     return MODEL_ERR_RING_BROKEN;
   if (net->state != DRV_NET_RUNNING)
     return MODEL_ERR_QUEUE_NOT_READY;
   MODEL_TRY(tx_check(net, tx_drain(net)));
   if (net->cfg.tx_interrupts || net->backlog_count == 0 || net->vq_stopped[MODEL_NET_TXQ])
-    return MODEL_OK;
+    return made;
   /* frames wait for a slot: ask for the completion that frees one */
   bool pending = false;
   MODEL_TRY(drv_vq_enable_cb(&net->vq[MODEL_NET_TXQ], &pending));
   if (pending && tx_check(net, queue_process(net, MODEL_NET_TXQ, true)) != MODEL_OK && !net->broken)
     retry_schedule(net);
-  return net->broken ? net->broken_err : MODEL_OK;
+  return net->broken ? net->broken_err : made;
 }
 
 /* ---- receive ----------------------------------------------------------- */
@@ -786,6 +802,11 @@ model_err drv_net_send(struct drv_net *net, uint64_t count, uint32_t len_min, ui
 static void rx_deliver(struct drv_net *net) {
   if (net->merge_discard) {
     net->stats.rx_errors++;
+  } else if (net->merge_fault) {
+    /* An injected fault kept bytes of the packet from the driver: lost to
+     * the fault, and the ledger told so (DESIGN.md rule 5). */
+    net->stats.rx_errors++;
+    sim_nic_drop(net->nic, SIM_ACTOR_DRIVER, net->rx_scratch, net->merge_len, SIM_DROP_FAULT);
   } else if (net->merge_malformed) {
     /* The device broke a header rule for this packet: discard it, and
      * tell the ledger so the frame is accounted (dropped, malformed). */
@@ -799,6 +820,7 @@ static void rx_deliver(struct drv_net *net) {
   net->merge_len = 0;
   net->merge_discard = false;
   net->merge_malformed = false;
+  net->merge_fault = false;
 }
 
 /* Append bytes [off, len) of receive buffer i to the frame being gathered. */
@@ -810,8 +832,16 @@ static model_err rx_gather(struct drv_net *net, uint64_t addr, uint32_t off, uin
     net->merge_discard = true; /* larger than any frame: malformed */
     return MODEL_OK;
   }
-  MODEL_TRY(sim_bus_read_bytes(net->bus, SIM_ACTOR_DRIVER, addr + off,
-                               net->rx_scratch + net->merge_len, n));
+  if (sim_bus_read_bytes(net->bus, SIM_ACTOR_DRIVER, addr + off, net->rx_scratch + net->merge_len,
+                         n) != MODEL_OK) {
+    /* The read failed (an injected fault): the packet is lost. Its bytes
+     * are copied once more for the ledger alone, to name the frame lost
+     * (sim_bus_peek: not traced, never faulted); nothing the driver does
+     * depends on them. */
+    if (!sim_bus_peek(net->bus, addr + off, net->rx_scratch + net->merge_len, n))
+      return MODEL_ERR_MEM_FAULT;
+    net->merge_fault = true;
+  }
   net->merge_len += n;
   return MODEL_OK;
 }
@@ -821,6 +851,7 @@ static model_err rx_first(struct drv_net *net, uint64_t addr, uint32_t len) {
   net->merge_len = 0;
   net->merge_discard = false;
   net->merge_malformed = false;
+  net->merge_fault = false;
   net->merge_remaining = 0;
   if (len < MODEL_NET_HDR_SIZE) { /* no room for the header: malformed */
     net->merge_discard = true;
@@ -828,8 +859,13 @@ static model_err rx_first(struct drv_net *net, uint64_t addr, uint32_t len) {
   }
   uint16_t num_buffers = 1;
   if (model_features_has(net->features, VIRTIO_NET_F_MRG_RXBUF)) {
-    MODEL_TRY(sim_bus_read_le16(net->bus, SIM_ACTOR_DRIVER, addr + MODEL_NET_HDR_OFF_NUM_BUFFERS,
-                                &num_buffers));
+    if (sim_bus_read_le16(net->bus, SIM_ACTOR_DRIVER, addr + MODEL_NET_HDR_OFF_NUM_BUFFERS,
+                          &num_buffers) != MODEL_OK) {
+      /* an injected fault hid the count: this buffer alone is taken, as
+       * a packet lost to the fault */
+      net->merge_fault = true;
+      num_buffers = 1;
+    }
     /* A count of 0, or more buffers than were ever posted, is malformed
      * (5.1.9.4.1#2): take this buffer alone as the packet, and drop it. */
     if (num_buffers == 0 || num_buffers > net->rx_count) {
@@ -1037,8 +1073,15 @@ static void net_reclaim(struct drv_net *net) {
     if (!net->vq_live[q])
       continue;
     struct drv_vq *vq = &net->vq[q];
-    if (!drv_vq_is_broken(vq) && queue_take_all(net, q) != MODEL_OK)
-      net->stats.poll_errors++;
+    /* a transient bus error (an injected fault) is retried here and now, a
+     * bounded number of times: no later poll comes, and a used buffer not
+     * taken would be reclaimed unseen, its frame lost unaccounted */
+    model_err err = MODEL_ERR_TIMEOUT;
+    for (unsigned n = 0; n < DRV_NET_RETRY_MAX && err != MODEL_OK && !drv_vq_is_broken(vq); n++) {
+      err = queue_take_all(net, q);
+      if (err != MODEL_OK)
+        net->stats.poll_errors++;
+    }
     enum sim_drop_reason reason = drv_vq_is_broken(vq) ? SIM_DROP_BROKEN : SIM_DROP_RESET;
     uint64_t token = 0;
     while (drv_vq_detach_unused(vq, &token) == MODEL_OK) {

@@ -165,6 +165,7 @@ struct drv_net {
   uint32_t merge_len;       /* frame bytes gathered so far */
   bool merge_discard;       /* the packet's bytes are unusable: consume, do not deliver */
   bool merge_malformed;     /* its header broke a rule but its bytes are whole: drop it */
+  bool merge_fault;         /* an injected fault hid some of its bytes: drop it (fault) */
   uint8_t *rx_scratch;      /* owned: the frame being assembled */
   size_t rx_scratch_size;
   bool rx_refill; /* refill used rx buffers (false while resetting) */

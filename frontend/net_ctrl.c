@@ -33,7 +33,9 @@ static model_err ctrl_ready(const struct drv_net *net) {
 }
 
 /* Write class and command, then make the buffer available and notify. The
- * data (data_len bytes at DRV_NET_CTRL_DATA_OFF) is already written. */
+ * data (data_len bytes at DRV_NET_CTRL_DATA_OFF) is already written; every
+ * command sent here carries some, so the chain is always header, data,
+ * ack. */
 static model_err ctrl_submit(struct drv_net *net, uint8_t cls, uint8_t cmd, uint32_t data_len) {
   struct sim_bus *bus = net->bus;
   uint64_t base = net->ctrl_addr;
@@ -47,12 +49,7 @@ static model_err ctrl_submit(struct drv_net *net, uint8_t cls, uint8_t cmd, uint
        .device_writable = true},
   };
   struct drv_vq *vq = &net->vq[MODEL_NET_CTRLQ];
-  if (data_len == 0) {
-    sg[1] = sg[2];
-    MODEL_TRY(drv_vq_add(vq, sg, 1, 1, 0, false));
-  } else {
-    MODEL_TRY(drv_vq_add(vq, sg, 2, 1, 0, false));
-  }
+  MODEL_TRY(drv_vq_add(vq, sg, 2, 1, 0, false));
   net->ctrl_busy = true;
   net->ctrl_class = cls;
   net->ctrl_cmd = cmd;

@@ -170,14 +170,19 @@ model_err drv_vq_add(struct drv_vq *vq, const struct drv_sg *sg, unsigned out_co
   MODEL_TRY(err);
   vq->stats.added++;
   sim_bus_count(vq->bus, SIM_CTR_BUFFERS_ADDED, 1);
+  /* The buffer is on the ring: the add has succeeded, whatever the publish
+   * below meets (an error would have the caller place the buffer a second
+   * time). A notification it cannot send stays owed to the next kick. */
+  model_err publish = MODEL_OK;
   /* The batch since the last kick must stay below 2^16 for the event-index
    * test to see it whole: publish it now if it got that large. */
   if (vq->added_since_kick >= 0xffffu)
-    MODEL_TRY(drv_vq_kick(vq, NULL));
+    publish = drv_vq_kick(vq, NULL);
   /* Packed: the descriptor-event test sees positions modulo 2 * num, so
    * the batch is published once it reaches num descriptors. */
   if (vq->format == DRV_VQ_PACKED && vq->descs_since_kick >= vq->size)
-    MODEL_TRY(drv_vq_kick(vq, NULL));
+    publish = drv_vq_kick(vq, NULL);
+  (void)publish;
   return MODEL_OK;
 }
 
@@ -195,24 +200,32 @@ model_err drv_vq_kick(struct drv_vq *vq, bool *notified) {
   if (notified != NULL)
     *notified = false;
   MODEL_ENSURE(!vq->broken, MODEL_ERR_RING_BROKEN);
-  if (vq->added_since_kick == 0)
+  if (vq->added_since_kick == 0 && !vq->notify_owed)
     return MODEL_OK;
-  bool need = true;
-  switch (vq->format) {
-  case DRV_VQ_SPLIT:
-    MODEL_TRY(drv_vq_kick_split(vq, &need));
-    break;
-  case DRV_VQ_PACKED:
-    MODEL_TRY(drv_vq_kick_packed(vq, &need));
-    break;
+  if (vq->added_since_kick != 0) {
+    bool need = true;
+    switch (vq->format) {
+    case DRV_VQ_SPLIT:
+      MODEL_TRY(drv_vq_kick_split(vq, &need));
+      break;
+    case DRV_VQ_PACKED:
+      MODEL_TRY(drv_vq_kick_packed(vq, &need));
+      break;
+    }
+    vq->stats.kicks++;
+    if (!need && !vq->notify_owed) {
+      vq->stats.suppressed++;
+      sim_bus_count(vq->bus, SIM_CTR_NOTIFY_SUPPRESSED, 1);
+      return MODEL_OK;
+    }
   }
-  vq->stats.kicks++;
-  if (!need) {
-    vq->stats.suppressed++;
-    sim_bus_count(vq->bus, SIM_CTR_NOTIFY_SUPPRESSED, 1);
-    return MODEL_OK;
-  }
+  /* The batch is published and the kicked position moved on: a
+   * notification that fails now would never be sent again, and a missing
+   * one is not harmless (a spurious one is). It stays owed until it goes
+   * out. */
+  vq->notify_owed = true;
   MODEL_TRY(drv_vq_notify(vq));
+  vq->notify_owed = false;
   if (notified != NULL)
     *notified = true;
   return MODEL_OK;

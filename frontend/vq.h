@@ -80,6 +80,7 @@ struct drv_vq_stats {
   uint64_t suppressed;        /* notifications the device let the driver skip */
   uint64_t indirect;          /* buffers sent as an indirect table */
   uint64_t indirect_fallback; /* indirect wanted but sent direct (no table memory) */
+  uint64_t write_retries;     /* packed: failed writes tried again inside an exposed list */
 };
 
 struct drv_vq {
@@ -116,6 +117,7 @@ struct drv_vq {
   uint16_t avail_flags_shadow;
   uint16_t kicked_avail_idx; /* avail idx at the last kick */
   uint32_t added_since_kick;
+  bool notify_owed;       /* a kick decided to notify and the notification failed */
   uint16_t last_used_idx; /* next used idx to consume */
   bool cb_enabled;        /* used buffer notifications wanted */
   uint32_t detach_cursor; /* where drv_vq_detach_unused resumes its scan */
@@ -162,6 +164,9 @@ struct drv_vq {
   uint16_t held_flags;              /* its flags, AVAIL bits included */
   uint64_t held_len_addr;           /* the len field of its last descriptor */
   uint32_t held_len;
+  /* packed: inside the add being written, a descriptor after the list's
+   * first one is already available (vq_packed.c retries its writes) */
+  bool exposing;
   struct drv_vq_stats stats;
 };
 
@@ -204,8 +209,16 @@ void drv_vq_set_notify(struct drv_vq *vq, drv_vq_notify_fn fn, void *ctx);
  * bytes (2.7.5.2#1). Packed (2.8.21.1): the chain is written at the next
  * available position, every descriptor but the first complete as it goes,
  * the first one's flags last (2.8.17#6); an indirect table stays within
- * the queue size too (2.8.17#2, 2.8.19#3 as the monitor reads it). With
+ * the queue size too (2.8.17#2, 2.8.19#3 as the monitor reads it). A
+ * failed write before any of the list is available fails the add with
+ * nothing left behind; once a later descriptor is available it may not
+ * change (2.8.16#2), so a failed write is tried again (8 tries), and one
+ * that never succeeds breaks the queue until a reset. With
  * VIRTIO_F_IN_ORDER a split chain takes consecutive slots (2.7.5.2#2).
+ * Once the buffer is on the ring the add succeeds: when the batch is
+ * published on the way (2^16 - 1 buffers, or a packed ring's worth of
+ * descriptors, since the last kick), a notification that fails is owed to
+ * the next drv_vq_kick, not reported here.
  */
 MODEL_MUST_USE model_err drv_vq_add(struct drv_vq *vq, const struct drv_sg *sg, unsigned out_count,
                                     unsigned in_count, uint64_t token, bool use_indirect);
@@ -215,7 +228,9 @@ MODEL_MUST_USE model_err drv_vq_add(struct drv_vq *vq, const struct drv_sg *sg, 
  * suppressed notifications: with VIRTIO_F_EVENT_IDX, notify iff the batch
  * moved avail idx across avail_event; without it, notify iff used flags lack
  * VIRTQ_USED_F_NO_NOTIFY (2.7.10.1). A skipped notification counts
- * SIM_CTR_NOTIFY_SUPPRESSED. *notified (may be NULL) says what happened.
+ * SIM_CTR_NOTIFY_SUPPRESSED. *notified (may be NULL) says what happened. A
+ * notification the transport refused is returned as its error and stays
+ * owed: the next drv_vq_kick sends it, even with nothing new to publish.
  */
 MODEL_MUST_USE model_err drv_vq_kick(struct drv_vq *vq, bool *notified);
 

@@ -19,12 +19,17 @@ static inline bool drv_vq_mis(const struct drv_vq *vq, unsigned bit) {
   return drv_misbehave_has(vq->misbehave, bit);
 }
 
+/* Spend one-shot misbehaviour `bit`, which the queue commits now. */
+static inline void drv_vq_mis_spend(struct drv_vq *vq, unsigned bit) {
+  drv_misbehave_remove(&vq->misbehave, bit);
+  drv_misbehave_add(&vq->misbehave_spent, bit);
+}
+
 /* A one-shot misbehaviour: true the first time, then spent. */
 static inline bool drv_vq_mis_once(struct drv_vq *vq, unsigned bit) {
   if (!drv_vq_mis(vq, bit))
     return false;
-  drv_misbehave_remove(&vq->misbehave, bit);
-  drv_misbehave_add(&vq->misbehave_spent, bit);
+  drv_vq_mis_spend(vq, bit);
   return true;
 }
 

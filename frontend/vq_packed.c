@@ -135,17 +135,38 @@ void drv_vq_fini_packed(struct drv_vq *vq) {
   }
 }
 
+/* Once a list's later descriptors are available (their flags written), the
+ * driver may not change them (2.8.16#2) nor take them back: the rest of the
+ * list must go out. A write that fails then is tried again, at most this
+ * many times in all, before the queue is given up (drv_vq_add_packed). */
+#define EXPOSED_WRITE_TRIES 8u
+
+static model_err desc_write(struct drv_vq *vq, uint64_t a, uint64_t v, unsigned width) {
+  unsigned tries = vq->exposing ? EXPOSED_WRITE_TRIES : 1u;
+  model_err err = MODEL_OK;
+  for (unsigned t = 0; t < tries; t++) {
+    if (t > 0)
+      vq->stats.write_retries++;
+    struct sim_bus *bus = vq->bus;
+    err = width == 8u   ? sim_bus_write_le64(bus, SIM_ACTOR_DRIVER, a, v)
+          : width == 4u ? sim_bus_write_le32(bus, SIM_ACTOR_DRIVER, a, (uint32_t)v)
+                        : drv_vq_wr16(vq, a, (uint16_t)v);
+    if (err != MODEL_ERR_MEM_FAULT)
+      break;
+  }
+  return err;
+}
+
 /* addr, len and id of one descriptor (of the ring or of a table). */
 static model_err desc_body_write(struct drv_vq *vq, uint64_t d, uint64_t addr, uint32_t len,
                                  uint16_t id) {
-  struct sim_bus *bus = vq->bus;
-  MODEL_TRY(sim_bus_write_le64(bus, SIM_ACTOR_DRIVER, d + MODEL_PACKED_DESC_OFF_ADDR, addr));
-  MODEL_TRY(sim_bus_write_le32(bus, SIM_ACTOR_DRIVER, d + MODEL_PACKED_DESC_OFF_LEN, len));
-  return sim_bus_write_le16(bus, SIM_ACTOR_DRIVER, d + MODEL_PACKED_DESC_OFF_ID, id);
+  MODEL_TRY(desc_write(vq, d + MODEL_PACKED_DESC_OFF_ADDR, addr, 8u));
+  MODEL_TRY(desc_write(vq, d + MODEL_PACKED_DESC_OFF_LEN, len, 4u));
+  return desc_write(vq, d + MODEL_PACKED_DESC_OFF_ID, id, 2u);
 }
 
 static model_err desc_flags_write(struct drv_vq *vq, uint64_t d, uint16_t flags) {
-  return drv_vq_wr16(vq, d + MODEL_PACKED_DESC_OFF_FLAGS, flags);
+  return desc_write(vq, d + MODEL_PACKED_DESC_OFF_FLAGS, flags, 2u);
 }
 
 static uint64_t ring_desc(const struct drv_vq *vq, uint16_t slot) {
@@ -280,10 +301,12 @@ static model_err chain_write(struct drv_vq *vq, const struct drv_sg *sg, unsigne
       } else {
         MODEL_TRY(desc_body_write(vq, d, e.addr, len, id));
       }
-      if (k == 0)
+      if (k == 0) {
         first_flags = flags;
-      else
+      } else {
         MODEL_TRY(desc_flags_write(vq, d, (uint16_t)(flags | model_packed_avail_bits(pos.wrap))));
+        vq->exposing = true;
+      }
       pos = model_packed_pos_advance(pos, 1, vq->size);
     }
   }
@@ -329,8 +352,8 @@ static enum list_shape shape_pick(struct drv_vq *vq, const struct drv_sg *sg, un
     /* misbehave: chain-too-long breaks 2.8.19#3; every piece of the last
      * element must get at least one byte */
     if (drv_vq_mis(vq, DRV_MISBEHAVE_CHAIN_TOO_LONG) &&
-        sg[total - 1u].len >= vq->size + 2u - total &&
-        drv_vq_mis_once(vq, DRV_MISBEHAVE_CHAIN_TOO_LONG)) {
+        sg[total - 1u].len >= vq->size + 2u - total) {
+      drv_vq_mis_spend(vq, DRV_MISBEHAVE_CHAIN_TOO_LONG);
       *indirect = true;
       return TABLE_TOO_LONG;
     }
@@ -344,13 +367,15 @@ static enum list_shape shape_pick(struct drv_vq *vq, const struct drv_sg *sg, un
   /* misbehave: descriptor-loop breaks 2.8.17#2, on an empty ring, with a
    * byte for every piece */
   if (drv_vq_mis(vq, DRV_MISBEHAVE_DESCRIPTOR_LOOP) && vq->free_count == vq->size &&
-      sg[total - 1u].len >= vq->size + 1u - total &&
-      drv_vq_mis_once(vq, DRV_MISBEHAVE_DESCRIPTOR_LOOP))
+      sg[total - 1u].len >= vq->size + 1u - total) {
+    drv_vq_mis_spend(vq, DRV_MISBEHAVE_DESCRIPTOR_LOOP);
     return LIST_ENDLESS;
+  }
   /* misbehave: list-does-not-fit breaks 2.8.17#5 */
-  if (drv_vq_mis(vq, DRV_MISBEHAVE_LIST_DOES_NOT_FIT) && vq->free_count < total &&
-      drv_vq_mis_once(vq, DRV_MISBEHAVE_LIST_DOES_NOT_FIT))
+  if (drv_vq_mis(vq, DRV_MISBEHAVE_LIST_DOES_NOT_FIT) && vq->free_count < total) {
+    drv_vq_mis_spend(vq, DRV_MISBEHAVE_LIST_DOES_NOT_FIT);
     return LIST_SHORT;
+  }
   if (total >= 2u && drv_vq_mis_once(vq, DRV_MISBEHAVE_CHANGE_EXPOSED_DESCRIPTOR))
     return LIST_HELD;
   if (drv_vq_mis_once(vq, DRV_MISBEHAVE_PUBLISH_IDX_BEFORE_DESCRIPTOR))
@@ -405,9 +430,10 @@ model_err drv_vq_add_packed(struct drv_vq *vq, const struct drv_sg *sg, unsigned
   bool indirect = use_indirect && vq->has_indirect;
   enum list_shape shape = LIST_NORMAL;
   if (!drv_misbehave_is_empty(vq->misbehave)) {
-    if (drv_vq_mis(vq, DRV_MISBEHAVE_REUSE_INFLIGHT_HEAD) && reuse_fits(vq, total, indirect) &&
-        drv_vq_mis_once(vq, DRV_MISBEHAVE_REUSE_INFLIGHT_HEAD))
+    if (drv_vq_mis(vq, DRV_MISBEHAVE_REUSE_INFLIGHT_HEAD) && reuse_fits(vq, total, indirect)) {
+      drv_vq_mis_spend(vq, DRV_MISBEHAVE_REUSE_INFLIGHT_HEAD);
       return add_reuse(vq, sg, total, writable_bytes, token);
+    }
     shape = shape_pick(vq, sg, total, &indirect);
   }
   uint64_t table = 0;
@@ -430,11 +456,19 @@ model_err drv_vq_add_packed(struct drv_vq *vq, const struct drv_sg *sg, unsigned
   uint16_t id = vq->free_head;
   if (vq->free_count >= ring_descs) {
     assert(vq->outstanding < vq->size && id < vq->size);
+    vq->exposing = false;
     err = chain_write(vq, sg, total, table, indirect, id, shape, ring_descs);
   }
+  bool exposed = vq->exposing;
+  vq->exposing = false;
   if (err != MODEL_OK) {
     if (indirect)
       drv_vq_put_owned(vq->alloc, table);
+    /* Descriptors already available stay as they are (2.8.16#2); the
+     * list's first one is not, so the device never sees them. Only a
+     * reset gives the ring back. */
+    if (exposed)
+      return drv_vq_break(vq, err, "2.8.16#2", vq->avail_pos.idx, ring_descs);
     return err;
   }
   vq->free_head = vq->desc_next[id];

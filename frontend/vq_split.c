@@ -322,8 +322,8 @@ static enum add_shape add_shape_pick(struct drv_vq *vq, const struct drv_sg *sg,
     }
     /* every piece of the last element must get at least one byte */
     if (drv_vq_mis(vq, DRV_MISBEHAVE_CHAIN_TOO_LONG) &&
-        sg[total - 1u].len >= vq->size + 2u - total &&
-        drv_vq_mis_once(vq, DRV_MISBEHAVE_CHAIN_TOO_LONG)) {
+        sg[total - 1u].len >= vq->size + 2u - total) {
+      drv_vq_mis_spend(vq, DRV_MISBEHAVE_CHAIN_TOO_LONG);
       *indirect = true;
       return SHAPE_TOO_LONG;
     }
@@ -339,9 +339,10 @@ static enum add_shape add_shape_pick(struct drv_vq *vq, const struct drv_sg *sg,
   /* misbehave: chain-with-gap, with IN_ORDER and two elements; direct, a
    * descriptor more than the chain must be free */
   if (vq->in_order && total >= 2u && drv_vq_mis(vq, DRV_MISBEHAVE_CHAIN_WITH_GAP) &&
-      (*indirect || vq->free_count >= total + 1u) &&
-      drv_vq_mis_once(vq, DRV_MISBEHAVE_CHAIN_WITH_GAP))
+      (*indirect || vq->free_count >= total + 1u)) {
+    drv_vq_mis_spend(vq, DRV_MISBEHAVE_CHAIN_WITH_GAP);
     return SHAPE_GAP;
+  }
   return SHAPE_NORMAL;
 }
 
@@ -369,9 +370,10 @@ model_err drv_vq_add_split(struct drv_vq *vq, const struct drv_sg *sg, unsigned 
   MODEL_ENSURE(vq->free_count >= 1u, MODEL_ERR_RING_FULL);
   /* rule point: 2.7.5.3.1#1, INDIRECT only with VIRTIO_F_INDIRECT_DESC */
   bool indirect = use_indirect && vq->has_indirect;
-  if (drv_vq_mis(vq, DRV_MISBEHAVE_REUSE_INFLIGHT_HEAD) && reuse_fits(vq, total, indirect) &&
-      drv_vq_mis_once(vq, DRV_MISBEHAVE_REUSE_INFLIGHT_HEAD))
+  if (drv_vq_mis(vq, DRV_MISBEHAVE_REUSE_INFLIGHT_HEAD) && reuse_fits(vq, total, indirect)) {
+    drv_vq_mis_spend(vq, DRV_MISBEHAVE_REUSE_INFLIGHT_HEAD);
     return add_reuse(vq, sg, total, writable_bytes, token);
+  }
   enum add_shape shape = !drv_misbehave_is_empty(vq->misbehave)
                              ? add_shape_pick(vq, sg, total, &indirect)
                              : SHAPE_NORMAL;

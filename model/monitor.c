@@ -368,12 +368,12 @@ void model_mon_irq_raise(struct model_mon *mon, uint32_t isr_bits) {
   if (used_sure && (mon->status & VIRTIO_STATUS_DRIVER_OK) == 0) {
     /* 2.1.2#1 before the first DRIVER_OK; 2.4.1#2 after a reset that
      * followed one, until the driver sets DRIVER_OK again. */
-    enum mon_chk chk = mon->driver_ok_ever ? MON_C_2_4_1_2 : MON_C_2_1_2_1;
+    enum mon_chk chk = model_mon_driver_ok_chk(mon);
     (void)model_mon_judge(mon, chk, false, isr_bits, mon->status, 0,
                           "used buffer notification (InterruptStatus 0x%x) without DRIVER_OK",
                           (unsigned)isr_bits);
   } else if (used_sure) {
-    model_mon_eval(mon, mon->driver_ok_ever ? MON_C_2_4_1_2 : MON_C_2_1_2_1);
+    model_mon_eval(mon, model_mon_driver_ok_chk(mon));
   }
   if (used_maybe)
     model_mon_ring_used_irq(mon, used_sure);

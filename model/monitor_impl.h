@@ -34,6 +34,7 @@
 #include <stdint.h>
 
 #include "model/monitor.h"
+#include "model/virtio.h"
 
 /* The checks, by the catalog id they judge, in catalog order. */
 #define MON_CHECKS(X)                                                                              \
@@ -332,7 +333,7 @@ struct model_mon {
 
   /* device status */
   uint8_t status;
-  bool driver_ok_ever;          /* DRIVER_OK written at least once in the run */
+  unsigned driver_ok_count;     /* DRIVER_OK writes in the run, counted up to 2 */
   bool excused;                 /* injected reset: driver rules suspended */
   bool reset_readback_armed;    /* 2.4.2#1: the driver reset; next nonzero write judged */
   bool reset_readback_pending;  /* ... and no Status read returned 0 since */
@@ -351,6 +352,7 @@ struct model_mon {
   bool dev_sel_written, drv_sel_written;
   bool fo_readback_pending, fo_valid_known, fo_valid;
   uint64_t fo_accepted;              /* the set FEATURES_OK was written with */
+  bool fo_wide;                      /* ... and it had bits above 63 (fo_kept holds 64) */
   uint64_t fo_kept[MON_FO_KEPT_MAX]; /* sets the device kept FEATURES_OK for (never reset) */
   size_t fo_kept_count;
   uint64_t negotiated;
@@ -366,6 +368,8 @@ struct model_mon {
   bool failed_since_refusal;   /* ... and FAILED written since */
   uint8_t mac[6];              /* 5.1.4.2#3: the mac bytes the driver read */
   uint8_t mac_known;           /* bit per byte of mac[] */
+  uint8_t mac_prev[6];         /* the mac before the last MAC_ADDR_SET acked OK */
+  bool mac_prev_known;         /* ... frames made before the ack may carry it */
 
   uint32_t queue_sel;
   struct mon_queue queues[MODEL_MON_QUEUES_MAX];
@@ -442,6 +446,15 @@ void model_mon_catch_up(struct model_mon *mon);
 /* Driver rules about the device's lifecycle are suspended. */
 static inline bool model_mon_driver_excused(const struct model_mon *mon) {
   return mon->excused;
+}
+/* The statement a device's ring work or used buffer notification is judged
+ * by: 2.1.2#1 (nothing before DRIVER_OK) until the first DRIVER_OK, and in
+ * the first initialisation's live phase; 2.4.1#2 (nothing after a reset
+ * until DRIVER_OK again) once a reset has followed a DRIVER_OK, and in every
+ * later live phase. */
+static inline enum mon_chk model_mon_driver_ok_chk(const struct model_mon *mon) {
+  unsigned inits = (mon->status & VIRTIO_STATUS_DRIVER_OK) != 0 ? 2u : 1u;
+  return mon->driver_ok_count >= inits ? MON_C_2_4_1_2 : MON_C_2_1_2_1;
 }
 
 /* ---- monitor_regs.c ---- */

@@ -422,6 +422,9 @@ static void features_ok_written(struct model_mon *mon) {
   mon->fo_valid_known = (mon->offered_known & 3u) == 3u;
   mon->fo_valid = unoffered == 0 && !high && deps && v1_ok && !pci_only;
   mon->fo_accepted = acc;
+  /* a set with bits above 63 is not the 64-bit set fo_accepted shows: it
+   * is neither compared with nor remembered among the kept ones (2.2.2#5) */
+  mon->fo_wide = mon->accepted_high || mon->accepted[2] != 0 || mon->accepted[3] != 0;
 }
 
 /* 2.1.1#2, #3, 3.1.1#1, 2.4.2#1 on a nonzero Status write. */
@@ -491,7 +494,8 @@ static void status_write(struct model_mon *mon, uint32_t value, bool ok) {
     mon->negotiated_valid = true;
   }
   if ((added & VIRTIO_STATUS_DRIVER_OK) != 0) {
-    mon->driver_ok_ever = true;
+    if (mon->driver_ok_count < 2u)
+      mon->driver_ok_count++; /* only 0, 1 and more matter */
     mon->cfg_irq_mark = mon->cfg_irq_count;
     if (mon->negotiated_valid)
       mon->features_seen |= mon->negotiated;
@@ -537,7 +541,7 @@ static void status_read(struct model_mon *mon, uint32_t value) {
       mon->fo_refused = true;
       mon->failed_since_refusal = false;
     }
-    if (fo_kept_before(mon, mon->fo_accepted))
+    if (!mon->fo_wide && fo_kept_before(mon, mon->fo_accepted))
       /* 2.2.2#5 (and not #2 as well): a set it kept before a reset */
       (void)model_mon_judge(mon, MON_C_2_2_2_5, kept, mon->fo_accepted, v, 0,
                             "feature set 0x%llx refused after a reset, kept before",
@@ -550,7 +554,7 @@ static void status_read(struct model_mon *mon, uint32_t value) {
       (void)model_mon_judge(mon, MON_C_2_2_2_3, !kept, mon->fo_accepted, v, 0,
                             "invalid feature set 0x%llx kept",
                             (unsigned long long)mon->fo_accepted);
-    if (kept)
+    if (kept && !mon->fo_wide)
       fo_remember_kept(mon, mon->fo_accepted);
   }
   bool nr = (v & VIRTIO_STATUS_DEVICE_NEEDS_RESET) != 0;
@@ -615,8 +619,15 @@ static void judge_offered_advised(struct model_mon *mon, uint64_t off) {
 static void device_features_read(struct model_mon *mon, uint32_t value, bool ok) {
   (void)model_mon_judge(mon, MON_C_4_2_2_2_10, mon->dev_sel_written, 0, 0, 0,
                         "DeviceFeatures read without a DeviceFeaturesSel write");
-  if (!ok || mon->dev_sel >= 4u)
+  if (!ok)
     return;
+  if (mon->dev_sel >= 4u) {
+    /* 2.2.2#4: bits 128 and above are all reserved (2.2) */
+    (void)model_mon_judge(mon, MON_C_2_2_2_4, value == 0, mon->dev_sel, value, 0,
+                          "offers 0x%x in feature word %u, bits reserved from 128 on",
+                          (unsigned)value, (unsigned)mon->dev_sel);
+    return;
+  }
   judge_offered_word(mon, mon->dev_sel, value);
   mon->offered[mon->dev_sel] = value;
   mon->offered_known |= 1u << mon->dev_sel;

@@ -152,12 +152,12 @@ model_err model_mon_ring_create(struct model_mon *mon, uint16_t q) {
 
 void model_mon_ring_judge_ready(struct model_mon *mon, uint16_t q) {
   const struct mon_queue *mq = &mon->queues[q];
-  if (!driver_rules(mon))
-    return;
   if (model_mon_has(mon, VIRTIO_F_RING_PACKED)) {
-    model_mon_packed_judge_ready(mon, q);
+    model_mon_packed_judge_ready(mon, q); /* it knows when the driver is excused */
     return;
   }
+  if (!driver_rules(mon))
+    return;
   /* 2.7.1#1: each area at its alignment */
   bool aligned = mq->desc_addr % MODEL_SPLIT_DESC_ALIGN == 0 &&
                  mq->driver_addr % MODEL_SPLIT_AVAIL_ALIGN == 0 &&
@@ -674,7 +674,7 @@ static void used_process(struct model_mon *mon, uint16_t q, struct mon_ring *rin
   }
   if (!model_mon_accesses(mon) && !is_live(mon)) {
     /* snapshot mode: used entries without DRIVER_OK (2.1.2#1, 2.4.1#2) */
-    enum mon_chk chk = mon->driver_ok_ever ? MON_C_2_4_1_2 : MON_C_2_1_2_1;
+    enum mon_chk chk = model_mon_driver_ok_chk(mon);
     (void)model_mon_judge(mon, chk, false, q, old, ring->used_idx,
                           "queue %u used idx %u -> %u without DRIVER_OK", (unsigned)q,
                           (unsigned)old, (unsigned)ring->used_idx);
@@ -754,7 +754,7 @@ void model_mon_ring_device_area_write(struct model_mon *mon, uint16_t q, uint64_
   uint64_t ring_end = model_split_used_ring_off(ring->num);
   uint16_t v = 0;
   /* 2.1.2#1, 2.4.1#2: the device works its used ring only with DRIVER_OK */
-  enum mon_chk chk = mon->driver_ok_ever ? MON_C_2_4_1_2 : MON_C_2_1_2_1;
+  enum mon_chk chk = model_mon_driver_ok_chk(mon);
   (void)model_mon_judge(mon, chk, is_live(mon), q, off, len,
                         "queue %u used ring written at offset %u without DRIVER_OK", (unsigned)q,
                         (unsigned)off);
@@ -825,8 +825,8 @@ void model_mon_ring_notify(struct model_mon *mon, uint32_t value) {
   if (index >= MODEL_MON_QUEUES_MAX)
     return;
   uint16_t q = (uint16_t)index;
-  if (mon->queues[q].ready && mon->queues[q].pring != NULL) {
-    model_mon_packed_notify(mon, q);
+  if (mon->queues[q].pring != NULL) {
+    model_mon_packed_notify(mon, q); /* nothing while the queue is not ready */
     return;
   }
   struct mon_ring *ring = model_mon_ring_of(mon, q);

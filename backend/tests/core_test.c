@@ -15,6 +15,7 @@
 #include "backend/core.h"
 #include "dev_test_driver.h"
 #include "model/mmio.h"
+#include "model/packed.h"
 
 #define QSIZE 8u
 
@@ -382,6 +383,185 @@ static void test_2_6_1_1_1_queue_reset(void **state) {
   assert_int_equal(dev_core_queue_reset(&fx->core, 5), MODEL_ERR_QUEUE_INDEX);
 }
 
+/* ---- configuration, hooks and misbehaviours at their edges ---- */
+
+static void test_core_init_refuses_bad_config(void **state) {
+  struct fx *fx = *state;
+  struct dev_core core;
+  struct dev_core_config cfg = {.device_id = VIRTIO_ID_NET,
+                                .features_offered = offered(),
+                                .queue_count = 2,
+                                .queue_size_max = QSIZE};
+  assert_int_equal(dev_core_init(&core, NULL, &cfg, &stub_ops, fx), MODEL_ERR_INVALID_ARG);
+  assert_int_equal(dev_core_init(&core, &fx->world.bus, NULL, &stub_ops, fx),
+                   MODEL_ERR_INVALID_ARG);
+  assert_int_equal(dev_core_init(&core, &fx->world.bus, &cfg, NULL, fx), MODEL_ERR_INVALID_ARG);
+  cfg.queue_count = 0;
+  assert_int_equal(dev_core_init(&core, &fx->world.bus, &cfg, &stub_ops, fx),
+                   MODEL_ERR_INVALID_ARG);
+  cfg.queue_count = 2;
+  cfg.queue_size_max = 3; /* not a split queue size */
+  assert_int_equal(dev_core_init(&core, &fx->world.bus, &cfg, &stub_ops, fx),
+                   MODEL_ERR_INVALID_ARG);
+  assert_null(core.vqs);
+  dev_core_fini(&core); /* a failed init leaves nothing to free */
+  assert_null(core.vqs);
+}
+
+/* A zero DriverFeatures word above 1 says nothing: FEATURES_OK is kept. */
+static void test_core_zero_features_word_above_63_ignored(void **state) {
+  struct fx *fx = *state;
+  assert_int_equal(dev_core_write_status(&fx->core, VIRTIO_STATUS_ACKNOWLEDGE), MODEL_OK);
+  assert_int_equal(
+      dev_core_write_status(&fx->core, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER), MODEL_OK);
+  write_features(fx, version_1());
+  dev_core_write_driver_features_word(&fx->core, 2, 0);
+  assert_int_equal(dev_core_write_status(&fx->core, VIRTIO_STATUS_ACKNOWLEDGE |
+                                                        VIRTIO_STATUS_DRIVER |
+                                                        VIRTIO_STATUS_FEATURES_OK),
+                   MODEL_OK);
+  assert_true((dev_core_status(&fx->core) & VIRTIO_STATUS_FEATURES_OK) != 0);
+  assert_false(fx->core.features_driver_high);
+}
+
+/* refuse-features and refuse-after-reset refuse a valid set; an invalid
+ * one is refused for its own reason, which the verdict keeps. */
+static void test_2_2_2_misbehaving_refusals_keep_the_real_reason(void **state) {
+  struct fx *fx = *state;
+  uint64_t unoffered = version_1() | model_feature_mask(VIRTIO_F_INDIRECT_DESC);
+  fx->core.misbehave = dev_misbehave_mask(DEV_MISBEHAVE_REFUSE_FEATURES);
+  assert_int_equal(negotiate(fx, unoffered) & VIRTIO_STATUS_FEATURES_OK, 0);
+  assert_int_equal(fx->core.features_verdict, MODEL_ERR_FEATURE_UNOFFERED);
+  assert_int_equal(fx->core.features_bad_bit, VIRTIO_F_INDIRECT_DESC);
+  assert_int_equal(dev_core_write_status(&fx->core, 0), MODEL_OK);
+  assert_int_equal(negotiate(fx, version_1()) & VIRTIO_STATUS_FEATURES_OK, 0);
+  assert_int_equal(fx->core.features_verdict, MODEL_ERR_FEATURE_REJECTED);
+  /* refuse-after-reset: the first valid set is kept, then an invalid one
+   * after a reset is refused as unoffered, a valid one as rejected. */
+  fx->core.misbehave = dev_misbehave_mask(DEV_MISBEHAVE_REFUSE_AFTER_RESET);
+  assert_int_equal(dev_core_write_status(&fx->core, 0), MODEL_OK);
+  assert_false(fx->core.features_ok_kept);
+  assert_true((negotiate(fx, version_1()) & VIRTIO_STATUS_FEATURES_OK) != 0);
+  assert_int_equal(dev_core_write_status(&fx->core, 0), MODEL_OK);
+  assert_int_equal(negotiate(fx, unoffered) & VIRTIO_STATUS_FEATURES_OK, 0);
+  assert_int_equal(fx->core.features_verdict, MODEL_ERR_FEATURE_UNOFFERED);
+  assert_int_equal(dev_core_write_status(&fx->core, 0), MODEL_OK);
+  assert_int_equal(negotiate(fx, version_1()) & VIRTIO_STATUS_FEATURES_OK, 0);
+  assert_int_equal(fx->core.features_verdict, MODEL_ERR_FEATURE_REJECTED);
+}
+
+/* The device's reads of guest memory, for the misbehaviour below. */
+struct read_log {
+  uint64_t addr[8];
+  model_err result[8];
+  unsigned count;
+};
+
+static void log_device_reads(void *ctx, const struct sim_bus_event *ev) {
+  struct read_log *l = ctx;
+  if (ev->kind != SIM_EV_MEM_READ || ev->actor != SIM_ACTOR_DEVICE || l->count >= 8u)
+    return;
+  l->addr[l->count] = ev->addr;
+  l->result[l->count++] = ev->result;
+}
+
+/* touch-unready-queue (4.2.2.1#7): the available idx of a queue not yet
+ * ready is read at QueueReady = 1, even where the driver area is not
+ * mapped (the read fails, the enable goes on to refuse the layout); a
+ * queue already ready is not read. */
+static void test_4_2_2_1_7_touch_unready_queue_edges(void **state) {
+  struct fx *fx = *state;
+  struct read_log l = {0};
+  assert_int_equal(sim_bus_add_observer(&fx->world.bus, log_device_reads, &l), MODEL_OK);
+  fx->core.misbehave = dev_misbehave_mask(DEV_MISBEHAVE_TOUCH_UNREADY_QUEUE);
+  assert_int_equal(dev_core_queue_enable(&fx->core, 1), MODEL_ERR_QUEUE_LAYOUT);
+  assert_int_equal(l.count, 1);
+  assert_int_equal(l.addr[0], MODEL_SPLIT_AVAIL_OFF_IDX); /* driver area still 0 */
+  assert_int_not_equal(l.result[0], MODEL_OK);
+  struct td_ring r;
+  enable_queue0(fx, &r);
+  assert_int_equal(l.count, 2);
+  assert_int_equal(l.addr[1], r.avail + MODEL_SPLIT_AVAIL_OFF_IDX);
+  assert_int_equal(l.result[1], MODEL_OK);
+  assert_int_equal(dev_core_queue_enable(&fx->core, 0), MODEL_OK); /* ready: no read */
+  assert_int_equal(l.count, 2);
+  assert_int_equal(dev_core_queue_enable(&fx->core, 2), MODEL_ERR_QUEUE_INDEX);
+}
+
+/* clear-isr-early (4.2.2.1#3) on a configuration change: the interrupt
+ * goes out with the bit, which is then already clear. */
+static void test_4_2_2_1_3_clear_isr_early_config_change(void **state) {
+  struct fx *fx = *state;
+  go_live(fx, version_1());
+  fx->core.misbehave = dev_misbehave_mask(DEV_MISBEHAVE_CLEAR_ISR_EARLY);
+  dev_core_config_changed(&fx->core);
+  assert_int_equal(fx->world.bus.counters[SIM_CTR_CONFIG_IRQ], 1);
+  assert_int_equal(dev_core_isr(&fx->core) & MODEL_MMIO_INT_CONFIG, 0);
+}
+
+/* DEVICE_NEEDS_RESET without a recorded reason (or one without a clause):
+ * the status shows it, nothing is recorded. */
+static void test_2_1_2_2_needs_reset_without_a_reason(void **state) {
+  struct fx *fx = *state;
+  go_live(fx, version_1());
+  dev_core_needs_reset(&fx->core, -1, NULL);
+  assert_true((dev_core_status(&fx->core) & VIRTIO_STATUS_DEVICE_NEEDS_RESET) != 0);
+  assert_int_equal(fx->core.violation.err, MODEL_OK);
+  assert_int_equal(fx->world.bus.counters[SIM_CTR_CONFIG_IRQ], 1);
+  assert_int_equal(dev_core_write_status(&fx->core, 0), MODEL_OK);
+  go_live(fx, version_1());
+  struct dev_violation why = {.err = MODEL_ERR_NET_HDR};
+  dev_core_needs_reset(&fx->core, 1, &why);
+  assert_int_equal(fx->core.violation.err, MODEL_ERR_NET_HDR);
+  assert_null(fx->core.violation.clause);
+  assert_int_equal(fx->core.violation_queue, 1);
+}
+
+/* A packed queue with EVENT_IDX writes its device event structure at
+ * DRIVER_OK; if that write fails the queue breaks (DEVICE_NEEDS_RESET,
+ * 2.8.10) and DRIVER_OK still takes effect. */
+static void test_2_1_2_2_queue_setup_fault_at_driver_ok(void **state) {
+  struct fx *fx = *state;
+  dev_core_fini(&fx->core);
+  struct dev_core_config cfg = {
+      .device_id = VIRTIO_ID_NET,
+      .features_offered = offered() | model_feature_mask(VIRTIO_F_RING_PACKED),
+      .queue_count = 2,
+      .queue_size_max = QSIZE,
+  };
+  assert_int_equal(dev_core_init(&fx->core, &fx->world.bus, &cfg, &stub_ops, fx), MODEL_OK);
+  uint64_t features = version_1() | model_feature_mask(VIRTIO_F_RING_PACKED) |
+                      model_feature_mask(VIRTIO_F_EVENT_IDX);
+  assert_true((negotiate(fx, features) & VIRTIO_STATUS_FEATURES_OK) != 0);
+  const uint64_t ring = 0x10400000u;
+  const uint64_t dev_area = ring + model_packed_ring_size(QSIZE) + MODEL_PACKED_EVENT_SIZE;
+  struct dev_vq *vq = dev_core_vq(&fx->core, 0);
+  assert_int_equal(dev_vq_set_addr_half(vq, DEV_VQ_AREA_DESC, false, (uint32_t)ring), MODEL_OK);
+  assert_int_equal(dev_vq_set_addr_half(vq, DEV_VQ_AREA_DRIVER, false,
+                                        (uint32_t)(ring + model_packed_ring_size(QSIZE))),
+                   MODEL_OK);
+  assert_int_equal(dev_vq_set_addr_half(vq, DEV_VQ_AREA_DEVICE, false, (uint32_t)dev_area),
+                   MODEL_OK);
+  assert_int_equal(dev_core_queue_enable(&fx->core, 0), MODEL_OK);
+  struct sim_fault_rule rule = {
+      .kind = SIM_FAULT_MEM_FAIL,
+      .actor = SIM_ACTOR_DEVICE,
+      .access = SIM_FAULT_ACCESS_WRITE,
+      .addr_lo = dev_area,
+      .addr_hi = dev_area + MODEL_PACKED_EVENT_SIZE,
+      .prob_ppm = SIM_PPM_ONE,
+  };
+  assert_int_equal(sim_world_add_fault(&fx->world, &rule), MODEL_OK);
+  assert_int_equal(dev_core_write_status(&fx->core, ALL_OK), MODEL_OK);
+  assert_true(dev_vq_is_broken(vq));
+  assert_int_equal(fx->core.violation.err, MODEL_ERR_MEM_FAULT);
+  assert_string_equal(fx->core.violation.clause, "2.8.10");
+  assert_int_equal(fx->core.violation_queue, 0);
+  assert_true((dev_core_status(&fx->core) & VIRTIO_STATUS_DRIVER_OK) != 0);
+  assert_int_equal(fx->driver_oks, 1);
+  assert_false(dev_core_is_live(&fx->core));
+}
+
 int main(void) {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
   const struct CMUnitTest tests[] = {
@@ -406,6 +586,13 @@ int main(void) {
       T(test_2_1_2_1_notify_and_irq_when_live),
       T(test_4_2_2_1_6_config_change_new_generation),
       T(test_2_6_1_1_1_queue_reset),
+      T(test_core_init_refuses_bad_config),
+      T(test_core_zero_features_word_above_63_ignored),
+      T(test_2_2_2_misbehaving_refusals_keep_the_real_reason),
+      T(test_4_2_2_1_7_touch_unready_queue_edges),
+      T(test_4_2_2_1_3_clear_isr_early_config_change),
+      T(test_2_1_2_2_needs_reset_without_a_reason),
+      T(test_2_1_2_2_queue_setup_fault_at_driver_ok),
   };
 #undef T
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -241,6 +241,9 @@ static void test_4_2_2_1_8_queue_reset_with_ring_reset(void **state) {
   td_queue_setup(bus, 1, &r);
   td_driver_ok(bus);
   assert_int_equal(td_reg(bus, MODEL_MMIO_QUEUE_RESET), 0);
+  /* Only 1 resets the queue. */
+  td_reg_set(bus, MODEL_MMIO_QUEUE_RESET, 2);
+  assert_int_equal(td_reg(bus, MODEL_MMIO_QUEUE_READY), 1);
   td_reg_set(bus, MODEL_MMIO_QUEUE_RESET, 1);
   /* #12: reset complete at once: both read 0. */
   assert_int_equal(td_reg(bus, MODEL_MMIO_QUEUE_RESET), 0);
@@ -307,6 +310,28 @@ static void test_mmio_status_upper_bits_refused(void **state) {
   assert_int_equal(td_reg(&fx->world.bus, MODEL_MMIO_STATUS), 0);
 }
 
+/* The register file's own range and width checks, for accesses the bus
+ * would not make (a foreign bus, or a width the bus allows but the
+ * configuration space does not). */
+static void test_4_2_2_2_5_register_file_refuses_odd_accesses(void **state) {
+  struct fx *fx = *state;
+  uint32_t v = 1;
+  assert_int_equal(dev_mmio_write(&fx->net.mmio, MODEL_MMIO_WINDOW_SIZE, 4, 0),
+                   MODEL_ERR_REG_UNDEFINED);
+  assert_int_equal(dev_mmio_read(&fx->net.mmio, MODEL_MMIO_WINDOW_SIZE, 4, &v),
+                   MODEL_ERR_REG_UNDEFINED);
+  assert_int_equal(v, 0);
+  assert_int_equal(dev_mmio_read(&fx->net.mmio, MODEL_MMIO_CONFIG, 3, &v), MODEL_ERR_REG_WIDTH);
+  assert_int_equal(dev_mmio_read(&fx->net.mmio, MODEL_MMIO_CONFIG, 8, &v), MODEL_ERR_REG_WIDTH);
+  assert_int_equal(dev_mmio_write(&fx->net.mmio, MODEL_MMIO_CONFIG, 3, 0), MODEL_ERR_REG_WIDTH);
+  assert_int_equal(dev_mmio_write(&fx->net.mmio, MODEL_MMIO_CONFIG + 1u, 2, 0),
+                   MODEL_ERR_REG_WIDTH);
+  /* The twin: a 16-bit read of a 16-bit field. */
+  assert_int_equal(dev_mmio_read(&fx->net.mmio, MODEL_MMIO_CONFIG + MODEL_NET_CFG_OFF_MTU, 2, &v),
+                   MODEL_OK);
+  assert_int_equal(v, 1500);
+}
+
 int main(void) {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
   const struct CMUnitTest tests[] = {
@@ -329,6 +354,7 @@ int main(void) {
       T(test_4_2_2_2_5_config_space_widths),
       T(test_4_2_2_1_6_generation_changes_with_config),
       T(test_mmio_status_upper_bits_refused),
+      T(test_4_2_2_2_5_register_file_refuses_odd_accesses),
   };
 #undef T
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -106,6 +106,57 @@ static void test_alloc_reset_forgets_everything(void **state) {
   drv_alloc_fini(&a);
 }
 
+static void test_alloc_rejects_zero_capacity_and_alignment(void **state) {
+  (void)state;
+  struct drv_alloc a;
+  assert_int_equal(drv_alloc_init(&a, BASE, 1024, 0), MODEL_ERR_INVALID_ARG);
+  assert_null(a.blocks);
+  /* twin: one block is enough to start */
+  assert_int_equal(drv_alloc_init(&a, BASE, 1024, 1), MODEL_OK);
+  uint64_t p = 1;
+  assert_int_equal(drv_alloc_get(&a, 16, 0, &p), MODEL_ERR_INVALID_ARG);
+  assert_int_equal(p, 0);
+  assert_int_equal(drv_alloc_get(&a, 1024, 1, &p), MODEL_OK); /* the whole range, no split */
+  assert_int_equal(p, BASE);
+  drv_alloc_fini(&a);
+}
+
+static void test_alloc_put_past_every_block_is_refused(void **state) {
+  (void)state;
+  struct drv_alloc a;
+  assert_int_equal(drv_alloc_init(&a, BASE, 1024, 8), MODEL_OK);
+  uint64_t p = 0, q = 0;
+  assert_int_equal(drv_alloc_get(&a, 16, 1, &p), MODEL_OK);
+  assert_int_equal(drv_alloc_get(&a, 16, 1, &q), MODEL_OK);
+  /* beyond the range, and inside the free tail: neither starts a block */
+  assert_int_equal(drv_alloc_put(&a, BASE + 4096u), MODEL_ERR_INVALID_ARG);
+  assert_int_equal(drv_alloc_put(&a, q + 32u), MODEL_ERR_INVALID_ARG);
+  assert_int_equal(a.alloc_count, 2);
+  assert_int_equal(a.bytes_used, 32);
+  /* twin: the last used block's start is taken back */
+  assert_int_equal(drv_alloc_put(&a, q), MODEL_OK);
+  assert_int_equal(a.alloc_count, 1);
+  drv_alloc_fini(&a);
+}
+
+static void test_alloc_largest_free_of_several(void **state) {
+  (void)state;
+  struct drv_alloc a;
+  assert_int_equal(drv_alloc_init(&a, BASE, 1024, 8), MODEL_OK);
+  uint64_t p[3];
+  assert_int_equal(drv_alloc_get(&a, 512, 1, &p[0]), MODEL_OK);
+  assert_int_equal(drv_alloc_get(&a, 16, 1, &p[1]), MODEL_OK);
+  assert_int_equal(drv_alloc_get(&a, 400, 1, &p[2]), MODEL_OK);
+  /* free: 512 at the start, 96 at the end; in use: a larger-than-96 block */
+  assert_int_equal(drv_alloc_put(&a, p[0]), MODEL_OK);
+  assert_int_equal(drv_alloc_largest_free(&a), 512);
+  assert_int_equal(drv_alloc_put(&a, p[2]), MODEL_OK);
+  assert_int_equal(drv_alloc_largest_free(&a), 512);
+  assert_int_equal(drv_alloc_put(&a, p[1]), MODEL_OK);
+  assert_int_equal(drv_alloc_largest_free(&a), 1024);
+  drv_alloc_fini(&a);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_alloc_init_rejects_empty_range),
@@ -114,6 +165,9 @@ int main(void) {
       cmocka_unit_test(test_alloc_block_table_bound),
       cmocka_unit_test(test_alloc_put_rejects_foreign_and_double_free),
       cmocka_unit_test(test_alloc_reset_forgets_everything),
+      cmocka_unit_test(test_alloc_rejects_zero_capacity_and_alignment),
+      cmocka_unit_test(test_alloc_put_past_every_block_is_refused),
+      cmocka_unit_test(test_alloc_largest_free_of_several),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

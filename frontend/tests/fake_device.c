@@ -66,9 +66,21 @@ static uint32_t config_read(const struct fake_dev *d, uint64_t off, uint32_t wid
   return v;
 }
 
+/* The access the test asked to refuse: logged, then refused. */
+static bool fail_now(struct fake_dev *d, bool write, uint64_t offset, uint32_t width,
+                     uint32_t value) {
+  d->access_count++;
+  if (d->fail_at == 0 || d->access_count != d->fail_at)
+    return false;
+  log_access(d, write, offset, width, value);
+  return true;
+}
+
 static model_err fake_read(void *ctx, uint64_t offset, uint32_t width, uint32_t *value) {
   struct fake_dev *d = ctx;
   uint32_t v = 0;
+  if (fail_now(d, false, offset, width, 0))
+    return d->fail_err;
   if (offset >= MODEL_MMIO_CONFIG) {
     v = config_read(d, offset - MODEL_MMIO_CONFIG, width);
   } else {
@@ -137,6 +149,8 @@ static void status_write(struct fake_dev *d, uint32_t value) {
 
 static model_err fake_write(void *ctx, uint64_t offset, uint32_t width, uint32_t value) {
   struct fake_dev *d = ctx;
+  if (fail_now(d, true, offset, width, value))
+    return d->fail_err;
   log_access(d, true, offset, width, value);
   struct fake_queue *q = NULL;
   switch (offset) {
@@ -306,4 +320,33 @@ void fake_bus_setup(struct sim_bus *bus, struct sim_sched *sched, uint64_t base,
   err = sim_bus_add_region(bus, base, size, SIM_PERM_ALL);
   fake_must(err);
   (void)err;
+}
+
+void fake_fail_register(struct fake_dev *d, unsigned nth, model_err err) {
+  d->access_count = 0;
+  d->fail_at = nth;
+  d->fail_err = err;
+}
+
+void fake_mem_fail(struct sim_bus *bus, struct sim_fault_plan *plan, unsigned access,
+                   uint64_t skip) {
+  sim_fault_plan_init(plan, 1);
+  struct sim_fault_rule rule = {
+      .kind = SIM_FAULT_MEM_FAIL,
+      .actor = SIM_ACTOR_DRIVER,
+      .access = access,
+      .skip_count = skip,
+      .fire_count = 1,
+      .prob_ppm = SIM_PPM_ONE,
+  };
+  fake_must(sim_fault_plan_add(plan, &rule));
+  bus->faults = plan;
+}
+
+bool fake_mem_fired(const struct sim_fault_plan *plan) {
+  return plan->fired[0] != 0;
+}
+
+void fake_mem_fail_clear(struct sim_bus *bus) {
+  bus->faults = NULL;
 }

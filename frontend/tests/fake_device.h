@@ -15,6 +15,7 @@
 
 #include "model/result.h"
 #include "sim/bus.h"
+#include "sim/fault.h"
 
 #define FAKE_QUEUES     4u
 #define FAKE_LOG_MAX    4096u
@@ -59,6 +60,12 @@ struct fake_dev {
   uint32_t notifies[FAKE_NOTIFY_MAX];
   size_t notify_count;
   uint64_t resets;
+  /* Refuse register access number fail_at (1-based, reads and writes
+   * counted together in access_count; 0: never) with fail_err. The refused
+   * access is logged like any other. */
+  unsigned fail_at;
+  unsigned access_count;
+  model_err fail_err;
   /* optional hooks for tests that act as a device */
   void (*on_notify)(void *ctx, uint32_t value);
   void (*on_status)(void *ctx, uint8_t status);
@@ -97,5 +104,17 @@ struct fake_desc fake_desc_read(struct fake_dev *d, uint64_t table, uint32_t i);
 
 /* Create a bus with one RAM region [base, base + size) on sched. */
 void fake_bus_setup(struct sim_bus *bus, struct sim_sched *sched, uint64_t base, uint64_t size);
+
+/* Refuse the register access `nth` from now (1-based) with err. */
+void fake_fail_register(struct fake_dev *d, unsigned nth, model_err err);
+
+/* Make the driver's guest-memory access number skip + 1 from now (reads,
+ * writes or both: SIM_FAULT_ACCESS_*) fail once with MODEL_ERR_MEM_FAULT,
+ * through plan (caller storage), which becomes the bus's fault plan;
+ * fake_mem_fired says whether it fired, fake_mem_fail_clear detaches it. */
+void fake_mem_fail(struct sim_bus *bus, struct sim_fault_plan *plan, unsigned access,
+                   uint64_t skip);
+bool fake_mem_fired(const struct sim_fault_plan *plan);
+void fake_mem_fail_clear(struct sim_bus *bus);
 
 #endif

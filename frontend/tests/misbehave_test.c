@@ -752,6 +752,307 @@ static void test_2_7_5_3_1_5_chain_with_gap_in_a_table(void **state) {
   assert_int_equal(fake_desc_read(&f->dev, d.addr, 1).len, 0);
   assert_int_equal(fake_desc_read(&f->dev, d.addr, 2).len, 100);
 }
+/* ---- edges of the misbehaviours above ---------------------------------- */
+
+static void test_misbehave_set_ignores_bits_past_its_room(void **state) {
+  (void)state;
+  const unsigned room = 64u * DRV_MISBEHAVE_WORDS;
+  struct drv_misbehave_set s = drv_misbehave_none();
+  drv_misbehave_add(&s, room);
+  assert_true(drv_misbehave_is_empty(s));
+  drv_misbehave_add(&s, room - 1u);
+  drv_misbehave_remove(&s, room); /* nothing past the room to remove */
+  assert_true(drv_misbehave_has(s, room - 1u));
+  drv_misbehave_remove(&s, room - 1u);
+  assert_true(drv_misbehave_is_empty(s));
+}
+
+/* oversize-queue before any QueueSizeMax read: twice the size it means. */
+static void test_4_2_2_2_12_oversize_queue_without_size_max_read(void **state) {
+  struct fixture *f = *state;
+  f->core.mmio.misbehave = MIS(DRV_MISBEHAVE_OVERSIZE_QUEUE);
+  struct drv_mmio_queue_layout layout = {.size = 64, .desc_addr = RAM_BASE};
+  assert_int_equal(drv_mmio_queue_program(&f->core.mmio, 0, &layout), MODEL_OK);
+  size_t first = fake_log_find(&f->dev, 0, true, MODEL_MMIO_QUEUE_SIZE);
+  assert_true(first != SIZE_MAX);
+  assert_int_equal(f->dev.log[first].value, 128);
+  assert_int_equal(f->dev.q[0].size, 64); /* the size it means comes last */
+}
+
+/* oversize-queue with a QueueSizeMax that doubled would wrap: the most a
+ * 32-bit register holds instead. */
+static void test_4_2_2_2_12_oversize_queue_saturates(void **state) {
+  struct fixture *f = *state;
+  f->core.mmio.misbehave = MIS(DRV_MISBEHAVE_OVERSIZE_QUEUE);
+  f->dev.q[0].size_max = 0x80000001u;
+  uint32_t max = 0;
+  assert_int_equal(drv_mmio_queue_size_max(&f->core.mmio, 0, &max), MODEL_OK);
+  struct drv_mmio_queue_layout layout = {.size = 64, .desc_addr = RAM_BASE};
+  size_t from = f->dev.log_count;
+  assert_int_equal(drv_mmio_queue_program(&f->core.mmio, 0, &layout), MODEL_OK);
+  size_t first = fake_log_find(&f->dev, from, true, MODEL_MMIO_QUEUE_SIZE);
+  assert_true(first != SIZE_MAX);
+  assert_int_equal(f->dev.log[first].value, UINT32_MAX);
+  /* twin: just below the wrap, exactly twice */
+  f->dev.q[0].ready = 0;
+  f->dev.q[0].size_max = 0x7fffffffu;
+  assert_int_equal(drv_mmio_queue_size_max(&f->core.mmio, 0, &max), MODEL_OK);
+  from = f->dev.log_count;
+  assert_int_equal(drv_mmio_queue_program(&f->core.mmio, 0, &layout), MODEL_OK);
+  first = fake_log_find(&f->dev, from, true, MODEL_MMIO_QUEUE_SIZE);
+  assert_int_equal(f->dev.log[first].value, 0xfffffffeu);
+}
+
+/* accept-unoffered when no unoffered device-type feature can be taken (the
+ * one left out needs CTRL_VQ, which is not accepted): only the reserved
+ * bits the device offered (4 and 6, unnamed for virtio-net) go in. */
+static void test_2_2_1_5_accept_unoffered_takes_reserved_offered_bits(void **state) {
+  struct fixture *f = *state;
+  const uint64_t low24 = ((uint64_t)1 << 24) - 1u;
+  f->dev.features_offered = (low24 & ~M(VIRTIO_NET_F_CTRL_VLAN)) | M(VIRTIO_F_VERSION_1);
+  drv_core_set_known_features(&f->core, M(VIRTIO_NET_F_MAC));
+  f->core.misbehave = MIS(DRV_MISBEHAVE_ACCEPT_UNOFFERED);
+  core_to_driver(f);
+  uint64_t got = 0;
+  assert_int_equal(drv_core_negotiate(&f->core, ~(uint64_t)0, M(VIRTIO_F_VERSION_1), &got),
+                   MODEL_OK);
+  assert_int_equal(f->dev.driver_features & ~f->dev.features_offered, 0);
+  assert_int_equal(f->dev.driver_features,
+                   M(VIRTIO_F_VERSION_1) | M(VIRTIO_NET_F_MAC) | M(4) | M(6));
+  /* twin: well-behaved (spent), the reserved bits stay out */
+  core_to_driver(f);
+  assert_int_equal(drv_core_negotiate(&f->core, ~(uint64_t)0, M(VIRTIO_F_VERSION_1), &got),
+                   MODEL_OK);
+  assert_int_equal(f->dev.driver_features, M(VIRTIO_F_VERSION_1) | M(VIRTIO_NET_F_MAC));
+}
+
+/* accept-without-dependency with no accepted feature that another needs:
+ * nothing to leave out, the set stays as the well-behaved driver's. */
+static void test_2_2_1_2_accept_without_dependency_needs_a_dependency(void **state) {
+  struct fixture *f = *state;
+  f->dev.features_offered = M(VIRTIO_F_VERSION_1) | M(VIRTIO_NET_F_MAC);
+  drv_core_set_known_features(&f->core, M(VIRTIO_NET_F_MAC));
+  f->core.misbehave = MIS(DRV_MISBEHAVE_ACCEPT_WITHOUT_DEPENDENCY);
+  core_to_driver(f);
+  uint64_t got = 0;
+  assert_int_equal(drv_core_negotiate(&f->core, ~(uint64_t)0, M(VIRTIO_F_VERSION_1), &got),
+                   MODEL_OK);
+  assert_int_equal(got, M(VIRTIO_F_VERSION_1) | M(VIRTIO_NET_F_MAC));
+  assert_int_equal(f->dev.driver_features, got);
+  /* twin: CTRL_RX needs CTRL_VQ; misbehaving, CTRL_VQ is left out */
+  f->dev.features_offered |= M(VIRTIO_NET_F_CTRL_VQ) | M(VIRTIO_NET_F_CTRL_RX);
+  drv_core_set_known_features(&f->core, M(VIRTIO_NET_F_CTRL_VQ) | M(VIRTIO_NET_F_CTRL_RX));
+  f->core.misbehave = MIS(DRV_MISBEHAVE_ACCEPT_WITHOUT_DEPENDENCY);
+  core_to_driver(f);
+  assert_int_equal(drv_core_negotiate(&f->core, ~(uint64_t)0, M(VIRTIO_F_VERSION_1), &got),
+                   MODEL_OK);
+  assert_int_equal(got, M(VIRTIO_F_VERSION_1) | M(VIRTIO_NET_F_CTRL_RX));
+}
+
+/* One device-readable element of len bytes. */
+static model_err add_one(struct fixture *f, uint64_t token, uint32_t len, bool indirect) {
+  struct drv_sg sg = {.addr = BUF_BASE + token * 256u, .len = len};
+  return drv_vq_add(&f->vq, &sg, 1, 0, token, indirect);
+}
+
+static void vq_drop(struct fixture *f) {
+  drv_vq_fini(&f->vq);
+  f->vq_live = false;
+}
+
+/* chain-too-long waits for a last element it can cut into a queue's worth
+ * of one-byte pieces: 17 bytes for one element in a queue of 16. */
+static void test_2_7_5_3_1_3_chain_too_long_waits_for_enough_bytes(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 16, M(VIRTIO_F_INDIRECT_DESC), MIS(DRV_MISBEHAVE_CHAIN_TOO_LONG));
+  assert_int_equal(add_one(f, 1, 16, false), MODEL_OK);
+  struct fake_desc d = fake_desc_read(&f->dev, f->vq.desc_addr, 0);
+  assert_int_equal(d.flags, 0); /* as asked: direct, one descriptor */
+  assert_int_equal(d.len, 16);
+  assert_true(drv_misbehave_has(f->vq.misbehave, DRV_MISBEHAVE_CHAIN_TOO_LONG));
+  /* twin: 17 bytes are enough */
+  assert_int_equal(add_one(f, 2, 17, false), MODEL_OK);
+  d = fake_desc_read(&f->dev, f->vq.desc_addr, 1);
+  assert_int_equal(d.flags, VIRTQ_DESC_F_INDIRECT);
+  assert_int_equal(d.len, 17u * MODEL_SPLIT_DESC_SIZE);
+  assert_true(drv_misbehave_has(f->vq.misbehave_spent, DRV_MISBEHAVE_CHAIN_TOO_LONG));
+}
+
+/* chain-with-gap waits for a free descriptor beyond the chain, and an
+ * IN_ORDER queue without it leaves no gap at all. */
+static void test_2_7_5_2_2_chain_with_gap_waits_for_room(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 4, M(VIRTIO_F_IN_ORDER), MIS(DRV_MISBEHAVE_CHAIN_WITH_GAP));
+  assert_int_equal(add_one(f, 1, 8, false), MODEL_OK);
+  assert_int_equal(add_one(f, 2, 8, false), MODEL_OK);
+  assert_int_equal(add_out2(f, 3), MODEL_OK); /* two free: no room for a gap */
+  assert_int_equal(fake_desc_read(&f->dev, f->vq.desc_addr, 2).next, 3);
+  assert_int_equal(drv_vq_free_count(&f->vq), 0);
+  assert_true(drv_misbehave_has(f->vq.misbehave, DRV_MISBEHAVE_CHAIN_WITH_GAP));
+  vq_drop(f);
+  vq_make(f, 4, M(VIRTIO_F_IN_ORDER), MIS(DRV_MISBEHAVE_SKIP_NOTIFY));
+  assert_int_equal(add_out2(f, 1), MODEL_OK);
+  assert_int_equal(fake_desc_read(&f->dev, f->vq.desc_addr, 0).next, 1);
+  assert_int_equal(drv_vq_free_count(&f->vq), 2);
+}
+
+/* reuse-inflight-head takes only a direct chain still outstanding, with
+ * descriptors enough, for a direct buffer; else the add goes as asked. */
+static void test_3_3_1_1_reuse_inflight_head_only_when_it_fits(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 16, M(VIRTIO_F_INDIRECT_DESC), MIS(DRV_MISBEHAVE_REUSE_INFLIGHT_HEAD));
+  assert_int_equal(add_one(f, 1, 8, true), MODEL_OK); /* indirect */
+  assert_int_equal(add_one(f, 2, 8, false), MODEL_OK);
+  assert_false(f->vq.reused);
+  assert_int_equal(add_out2(f, 3), MODEL_OK); /* longer than the one before */
+  assert_false(f->vq.reused);
+  struct drv_sg sg[2] = {{.addr = BUF_BASE, .len = 8}, {.addr = BUF_BASE, .len = 8}};
+  assert_int_equal(drv_vq_add(&f->vq, sg, 2, 0, 4, true), MODEL_OK); /* indirect asked */
+  assert_false(f->vq.reused);
+  assert_int_equal(drv_vq_outstanding(&f->vq), 4);
+  /* the last one, used and taken, is no longer in flight */
+  uint16_t h = 0;
+  while (fake_avail_pop(&f->dev, 0, &h))
+    fake_used_push(&f->dev, 0, h, 0);
+  uint64_t token = 0;
+  uint32_t len = 0;
+  for (unsigned i = 0; i < 4; i++)
+    assert_int_equal(drv_vq_get_used(&f->vq, &token, &len), MODEL_OK);
+  assert_int_equal(add_one(f, 5, 8, false), MODEL_OK);
+  assert_false(f->vq.reused);
+  assert_int_equal(drv_vq_outstanding(&f->vq), 1);
+  /* twin: now it fits, and the bit is spent */
+  assert_int_equal(add_one(f, 6, 8, false), MODEL_OK);
+  assert_true(f->vq.reused);
+  assert_int_equal(f->vq.reused_token, 5);
+  assert_int_equal(drv_vq_outstanding(&f->vq), 1);
+}
+
+/* bad-avail-flags with EVENT_IDX: the flags are written once, not again
+ * on a second disable. */
+static void test_2_7_7_1_2_bad_avail_flags_written_once(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 16, M(VIRTIO_F_EVENT_IDX), MIS(DRV_MISBEHAVE_BAD_AVAIL_FLAGS));
+  uint64_t flags = f->vq.avail_addr + MODEL_SPLIT_AVAIL_OFF_FLAGS;
+  assert_int_equal(drv_vq_disable_cb(&f->vq), MODEL_OK);
+  f->write_count = 0;
+  assert_int_equal(drv_vq_disable_cb(&f->vq), MODEL_OK);
+  assert_int_equal(f->write_count, 1); /* used_event only */
+  assert_true(f->writes[0] != flags);
+  assert_int_equal(rd16(f, flags), VIRTQ_AVAIL_F_NO_INTERRUPT);
+}
+
+/* Packed: chain-too-long waits for a last element of 17 bytes (queue 16). */
+static void test_2_8_19_3_chain_too_long_waits_for_enough_bytes(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 16, PACKED | M(VIRTIO_F_INDIRECT_DESC), MIS(DRV_MISBEHAVE_CHAIN_TOO_LONG));
+  assert_int_equal(add_one(f, 1, 16, false), MODEL_OK);
+  struct pdesc d = pdesc_at(f, f->vq.desc_addr, 0);
+  assert_int_equal(d.flags, avail1(0)); /* as asked */
+  assert_true(drv_misbehave_has(f->vq.misbehave, DRV_MISBEHAVE_CHAIN_TOO_LONG));
+  assert_int_equal(add_one(f, 2, 17, false), MODEL_OK);
+  d = pdesc_at(f, f->vq.desc_addr, 1);
+  assert_int_equal(d.flags, avail1(VIRTQ_DESC_F_INDIRECT));
+  assert_int_equal(d.len, 17u * MODEL_PACKED_DESC_SIZE);
+}
+
+/* Packed descriptor-loop waits for an empty ring, a byte for each of its
+ * pieces, and a buffer sent direct. */
+static void test_2_8_17_2_descriptor_loop_waits_for_its_chance(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 4, PACKED | M(VIRTIO_F_INDIRECT_DESC), MIS(DRV_MISBEHAVE_DESCRIPTOR_LOOP));
+  assert_int_equal(add_one(f, 1, 3, false), MODEL_OK); /* 3 bytes, 4 pieces: too few */
+  assert_int_equal(pdesc_at(f, f->vq.desc_addr, 0).flags, avail1(0));
+  assert_int_equal(add_one(f, 2, 64, false), MODEL_OK); /* the ring is not empty */
+  assert_int_equal(pdesc_at(f, f->vq.desc_addr, 1).flags, avail1(0));
+  assert_int_equal(drv_vq_free_count(&f->vq), 2);
+  assert_true(drv_misbehave_has(f->vq.misbehave, DRV_MISBEHAVE_DESCRIPTOR_LOOP));
+  vq_drop(f);
+  vq_make(f, 4, PACKED | M(VIRTIO_F_INDIRECT_DESC), MIS(DRV_MISBEHAVE_DESCRIPTOR_LOOP));
+  assert_int_equal(add_one(f, 1, 64, true), MODEL_OK); /* indirect asked: as asked */
+  assert_int_equal(pdesc_at(f, f->vq.desc_addr, 0).flags, avail1(VIRTQ_DESC_F_INDIRECT));
+  assert_true(drv_misbehave_has(f->vq.misbehave, DRV_MISBEHAVE_DESCRIPTOR_LOOP));
+  vq_drop(f);
+  /* twin: empty ring, 4 bytes, direct: every descriptor with NEXT */
+  vq_make(f, 4, PACKED, MIS(DRV_MISBEHAVE_DESCRIPTOR_LOOP));
+  assert_int_equal(add_one(f, 1, 4, false), MODEL_OK);
+  for (uint32_t s = 0; s < 4; s++)
+    assert_int_equal(pdesc_at(f, f->vq.desc_addr, s).flags, avail1(VIRTQ_DESC_F_NEXT));
+}
+
+/* The device marks the (read-only) buffer whose list starts at slot used,
+ * in the first lap, with len 0: its id is already there. */
+static void packed_dev_use(struct fixture *f, uint32_t slot) {
+  uint64_t d = f->vq.desc_addr + model_packed_desc_off(slot);
+  assert_int_equal(sim_bus_write_le32(&f->bus, SIM_ACTOR_DEVICE, d + MODEL_PACKED_DESC_OFF_LEN, 0),
+                   MODEL_OK);
+  assert_int_equal(sim_bus_write_le16(&f->bus, SIM_ACTOR_DEVICE, d + MODEL_PACKED_DESC_OFF_FLAGS,
+                                      model_packed_used_bits(true)),
+                   MODEL_OK);
+}
+
+/* Packed reuse-inflight-head takes only a direct list still outstanding,
+ * of as many descriptors, for a direct buffer. */
+static void test_2_8_16_1_reuse_inflight_head_only_when_it_fits(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 16, PACKED | M(VIRTIO_F_INDIRECT_DESC), MIS(DRV_MISBEHAVE_REUSE_INFLIGHT_HEAD));
+  assert_int_equal(add_one(f, 1, 8, true), MODEL_OK); /* indirect */
+  assert_int_equal(add_one(f, 2, 8, false), MODEL_OK);
+  assert_false(f->vq.reused);
+  assert_int_equal(add_out2(f, 3), MODEL_OK); /* two descriptors, not one */
+  assert_false(f->vq.reused);
+  struct drv_sg sg[2] = {{.addr = BUF_BASE, .len = 8}, {.addr = BUF_BASE, .len = 8}};
+  assert_int_equal(drv_vq_add(&f->vq, sg, 2, 0, 4, true), MODEL_OK); /* indirect asked */
+  assert_false(f->vq.reused);
+  assert_int_equal(drv_vq_outstanding(&f->vq), 4);
+  /* the device uses all four in order: each used descriptor goes where the
+   * buffer's list starts (its id is already there), and the lists are of
+   * 1, 1, 2 and 1 descriptors */
+  static const uint32_t starts[4] = {0, 1, 2, 4};
+  for (unsigned i = 0; i < 4; i++)
+    packed_dev_use(f, starts[i]);
+  uint64_t token = 0;
+  uint32_t len = 0;
+  for (unsigned i = 0; i < 4; i++)
+    assert_int_equal(drv_vq_get_used(&f->vq, &token, &len), MODEL_OK);
+  assert_int_equal(add_one(f, 5, 8, false), MODEL_OK);
+  assert_false(f->vq.reused);
+  /* twin: now it fits, and the bit is spent */
+  assert_int_equal(add_one(f, 6, 8, false), MODEL_OK);
+  assert_true(f->vq.reused);
+  assert_int_equal(f->vq.reused_token, 5);
+}
+
+/* A held list blocks the used side only where it starts: buffers before
+ * it are read and taken as usual. */
+static void test_2_8_16_2_held_list_blocks_only_its_own_slot(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 8, PACKED, MIS(DRV_MISBEHAVE_CHANGE_EXPOSED_DESCRIPTOR));
+  assert_int_equal(add_one(f, 1, 8, false), MODEL_OK); /* one element: not held */
+  assert_int_equal(add_out2(f, 2), MODEL_OK);          /* held, at slot 1 */
+  assert_true(f->vq.held);
+  uint64_t token = 0;
+  uint32_t len = 0;
+  bool has = true;
+  assert_int_equal(drv_vq_get_used(&f->vq, &token, &len), MODEL_ERR_RING_EMPTY);
+  assert_int_equal(drv_vq_has_used(&f->vq, &has), MODEL_OK);
+  assert_false(has);
+  packed_dev_use(f, 0); /* the device uses buffer 1 */
+  assert_int_equal(drv_vq_has_used(&f->vq, &has), MODEL_OK);
+  assert_true(has);
+  assert_int_equal(drv_vq_get_used(&f->vq, &token, &len), MODEL_OK);
+  assert_int_equal(token, 1);
+  /* now at the held list: nothing, and no read that could misjudge it (a
+   * read would fail here) */
+  struct sim_fault_plan plan;
+  fake_mem_fail(&f->bus, &plan, SIM_FAULT_ACCESS_READ, 0);
+  assert_int_equal(drv_vq_get_used(&f->vq, &token, &len), MODEL_ERR_RING_EMPTY);
+  assert_int_equal(drv_vq_has_used(&f->vq, &has), MODEL_OK);
+  assert_false(fake_mem_fired(&plan));
+  fake_mem_fail_clear(&f->bus);
+  assert_false(has);
+  assert_false(drv_vq_is_broken(&f->vq));
+}
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
@@ -794,6 +1095,19 @@ int main(void) {
       T(test_2_8_21_3_1_1_skip_notify_packed),
       T(test_2_7_5_2_2_chain_with_gap_skips_a_slot),
       T(test_2_7_5_3_1_5_chain_with_gap_in_a_table),
+      cmocka_unit_test(test_misbehave_set_ignores_bits_past_its_room),
+      T(test_4_2_2_2_12_oversize_queue_without_size_max_read),
+      T(test_4_2_2_2_12_oversize_queue_saturates),
+      T(test_2_2_1_5_accept_unoffered_takes_reserved_offered_bits),
+      T(test_2_2_1_2_accept_without_dependency_needs_a_dependency),
+      T(test_2_7_5_3_1_3_chain_too_long_waits_for_enough_bytes),
+      T(test_2_7_5_2_2_chain_with_gap_waits_for_room),
+      T(test_3_3_1_1_reuse_inflight_head_only_when_it_fits),
+      T(test_2_7_7_1_2_bad_avail_flags_written_once),
+      T(test_2_8_19_3_chain_too_long_waits_for_enough_bytes),
+      T(test_2_8_17_2_descriptor_loop_waits_for_its_chance),
+      T(test_2_8_16_1_reuse_inflight_head_only_when_it_fits),
+      T(test_2_8_16_2_held_list_blocks_only_its_own_slot),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -223,6 +223,181 @@ static void test_4_2_2_2_18_ack_sets_no_undefined_bit(void **state) {
   assert_int_equal(f->dev.log_count, 1);
 }
 
+/* ---- refused register accesses ------------------------------------------ */
+
+/* The error the fake device answers a refused access with: one it never
+ * gives otherwise, so that seeing it proves it was passed on unchanged. */
+#define REFUSED MODEL_ERR_REG_NO_DEVICE
+
+typedef model_err (*mmio_op)(struct fixture *f);
+
+/* Run op with register access n refused, for n = 1, 2, ... until op gets
+ * through untouched: each time the refusal comes back unchanged and the
+ * refused access is the last one the driver made (it stops at the first
+ * error). Returns how many accesses op makes. */
+static unsigned each_access_refused(struct fixture *f, mmio_op op) {
+  for (unsigned n = 1; n < 64u; n++) {
+    f->dev.log_count = 0;
+    fake_fail_register(&f->dev, n, REFUSED);
+    model_err err = op(f);
+    if (f->dev.access_count < n) {
+      assert_int_equal(err, MODEL_OK);
+      fake_fail_register(&f->dev, 0, MODEL_OK);
+      return n - 1u;
+    }
+    assert_int_equal(err, REFUSED);
+    assert_int_equal(f->dev.log_count, n);
+  }
+  fail();
+  return 0;
+}
+
+static model_err op_ident(struct fixture *f) {
+  struct drv_mmio_ident id;
+  model_err err = drv_mmio_ident_read(&f->m, &id);
+  /* what was read before the refusal is kept, nothing after it */
+  if (err != MODEL_OK)
+    assert_int_equal(id.read_count, f->dev.access_count - 1u);
+  return err;
+}
+static model_err op_status(struct fixture *f) {
+  uint8_t st = 0xee;
+  model_err err = drv_mmio_status_read(&f->m, &st);
+  assert_int_equal(st, err == MODEL_OK ? f->dev.status : 0);
+  return err;
+}
+static model_err op_features_read(struct fixture *f) {
+  uint64_t feat = 1;
+  model_err err = drv_mmio_features_read(&f->m, &feat);
+  assert_int_equal(feat, err == MODEL_OK ? f->dev.features_offered : 0);
+  return err;
+}
+static model_err op_features_write(struct fixture *f) {
+  return drv_mmio_features_write(&f->m, 0x0000000100000020ull);
+}
+static model_err op_config_le64(struct fixture *f) {
+  uint64_t q = 1;
+  model_err err = drv_mmio_config_le64(&f->m, 8, &q);
+  if (err != MODEL_OK)
+    assert_int_equal(q, 0);
+  return err;
+}
+static model_err op_config_u8(struct fixture *f) {
+  uint8_t b = 1;
+  model_err err = drv_mmio_config_u8(&f->m, 3, &b);
+  if (err != MODEL_OK)
+    assert_int_equal(b, 0);
+  return err;
+}
+static model_err op_config_le16(struct fixture *f) {
+  uint16_t h = 1;
+  model_err err = drv_mmio_config_le16(&f->m, 4, &h);
+  if (err != MODEL_OK)
+    assert_int_equal(h, 0);
+  return err;
+}
+static model_err read_u8_field(struct drv_mmio *m, void *ctx) {
+  uint8_t *b = ctx;
+  return drv_mmio_config_u8(m, 0, b);
+}
+static model_err op_config_read(struct fixture *f) {
+  uint8_t b = 0;
+  return drv_mmio_config_read(&f->m, read_u8_field, &b);
+}
+static model_err op_queue_size_max(struct fixture *f) {
+  uint32_t max = 1;
+  model_err err = drv_mmio_queue_size_max(&f->m, 1, &max);
+  if (err != MODEL_OK)
+    assert_int_equal(max, 0);
+  return err;
+}
+static model_err op_queue_program(struct fixture *f) {
+  struct drv_mmio_queue_layout l = {
+      .size = 64, .desc_addr = 0x1234567890ull, .driver_addr = 0x2000, .device_addr = 0x3000};
+  f->dev.q[1].ready = 0;
+  model_err err = drv_mmio_queue_program(&f->m, 1, &l);
+  /* the queue goes live only with the last access, QueueReady = 1 */
+  assert_int_equal(f->dev.q[1].ready, err == MODEL_OK ? 1u : 0u);
+  return err;
+}
+static model_err op_queue_disable(struct fixture *f) {
+  f->dev.q[2].ready = 1;
+  return drv_mmio_queue_disable(&f->m, 2);
+}
+static model_err op_isr_read(struct fixture *f) {
+  uint32_t bits = 7, raw = 7;
+  model_err err = drv_mmio_isr_read(&f->m, &bits, &raw);
+  if (err != MODEL_OK) {
+    assert_int_equal(bits, 0);
+    assert_int_equal(raw, 0);
+  }
+  return err;
+}
+static model_err op_notify(struct fixture *f) {
+  return drv_mmio_notify(&f->m, 1);
+}
+
+static void test_mmio_refused_access_stops_each_sequence(void **state) {
+  struct fixture *f = *state;
+  f->dev.status = VIRTIO_STATUS_ACKNOWLEDGE;
+  f->dev.features_offered = 0x0000000300010020ull;
+  /* each operation's length is the register discipline of its clause */
+  assert_int_equal(each_access_refused(f, op_ident), 4);          /* 4.2.3.1.1 */
+  assert_int_equal(each_access_refused(f, op_status), 1);         /* 4.2.2.2#4 */
+  assert_int_equal(each_access_refused(f, op_features_read), 4);  /* 4.2.2.2#10 */
+  assert_int_equal(each_access_refused(f, op_features_write), 4); /* 4.2.2.2#11 */
+  assert_int_equal(each_access_refused(f, op_config_u8), 1);      /* 4.2.2.2#5 */
+  assert_int_equal(each_access_refused(f, op_config_le16), 1);    /* 4.2.2.2#5 */
+  assert_int_equal(each_access_refused(f, op_config_le64), 2);    /* 4.2.2.2#5 */
+  assert_int_equal(each_access_refused(f, op_config_read), 3);    /* 2.5.1#2 */
+  assert_int_equal(each_access_refused(f, op_queue_size_max), 3); /* 4.2.3.2 */
+  assert_int_equal(each_access_refused(f, op_queue_program), 10); /* 4.2.3.2 */
+  assert_int_equal(each_access_refused(f, op_queue_disable), 3);  /* 4.2.2.2#15 */
+  assert_int_equal(each_access_refused(f, op_isr_read), 1);       /* 4.2.2.2#16 */
+  assert_int_equal(each_access_refused(f, op_notify), 1);         /* 4.2.3.3 */
+  assert_int_equal(f->dev.driver_features, 0x0000000100000020ull);
+}
+
+static void test_4_2_2_2_4_write_offset_checked_before_the_bus(void **state) {
+  struct fixture *f = *state;
+  assert_int_equal(drv_mmio_write(&f->m, MODEL_MMIO_STATUS + 1u, 1), MODEL_ERR_INVALID_ARG);
+  assert_int_equal(drv_mmio_write(&f->m, MODEL_MMIO_CONFIG, 1), MODEL_ERR_INVALID_ARG);
+  assert_int_equal(f->dev.log_count, 0);
+  /* twin: the last control offset, aligned, goes to the device (which
+   * answers for itself: nothing is defined there) */
+  assert_int_equal(drv_mmio_write(&f->m, MODEL_MMIO_CONFIG - 4u, 0), MODEL_ERR_REG_UNDEFINED);
+  assert_int_equal(f->dev.log_count, 1);
+}
+
+static void test_mmio_config_offsets_stay_in_the_window(void **state) {
+  struct fixture *f = *state;
+  uint32_t last = MODEL_MMIO_WINDOW_SIZE - MODEL_MMIO_CONFIG;
+  uint8_t b = 0;
+  uint32_t w = 0;
+  /* the last byte and the last word of the window are in it */
+  assert_int_equal(drv_mmio_config_u8(&f->m, last - 1u, &b), MODEL_OK);
+  assert_int_equal(drv_mmio_config_le32(&f->m, last - 4u, &w), MODEL_OK);
+  size_t before = f->dev.log_count;
+  /* twins: one past them is refused before the bus */
+  assert_int_equal(drv_mmio_config_u8(&f->m, last, &b), MODEL_ERR_INVALID_ARG);
+  assert_int_equal(drv_mmio_config_le32(&f->m, last - 3u, &w), MODEL_ERR_INVALID_ARG);
+  assert_int_equal(drv_mmio_config_le32(&f->m, 2, &w), MODEL_ERR_INVALID_ARG); /* misaligned */
+  assert_int_equal(drv_mmio_config_write_u8(&f->m, last, 1), MODEL_ERR_INVALID_ARG);
+  assert_int_equal(f->dev.log_count, before);
+  /* and an in-window byte write reaches the device, one byte wide */
+  assert_int_equal(drv_mmio_config_write_u8(&f->m, 0, 1), MODEL_ERR_REG_UNDEFINED);
+  assert_int_equal(f->dev.log_count, before + 1u);
+  assert_int_equal(f->dev.log[before].width, 1);
+}
+
+static void test_4_2_3_2_queue_program_refuses_size_zero(void **state) {
+  struct fixture *f = *state;
+  struct drv_mmio_queue_layout l = {.size = 0, .desc_addr = 0x1000};
+  assert_int_equal(drv_mmio_queue_program(&f->m, 0, &l), MODEL_ERR_QUEUE_SIZE);
+  assert_int_equal(f->dev.log_count, 0);
+  assert_int_equal(f->dev.q[0].ready, 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_4_2_2_2_4_control_registers_are_32_bit, setup, teardown),
@@ -243,6 +418,13 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_4_2_2_2_15_queue_disable_reads_back, setup, teardown),
       cmocka_unit_test_setup_teardown(test_4_2_2_2_16_isr_undefined_bits_ignored, setup, teardown),
       cmocka_unit_test_setup_teardown(test_4_2_2_2_18_ack_sets_no_undefined_bit, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_mmio_refused_access_stops_each_sequence, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_4_2_2_2_4_write_offset_checked_before_the_bus, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_mmio_config_offsets_stay_in_the_window, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_4_2_3_2_queue_program_refuses_size_zero, setup,
+                                      teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,6 +17,7 @@
 
 #include "fake_device.h"
 #include "frontend/alloc.h"
+#include "frontend/misbehave.h"
 #include "frontend/vq.h"
 #include "model/packed.h"
 #include "model/virtio.h"
@@ -38,6 +39,12 @@ struct fixture {
   uint64_t writes[64]; /* driver write addresses, for order checks */
   size_t write_count;
   bool record;
+  /* the fault that fails one driver access (each_access_failing) */
+  struct sim_fault_plan faults;
+  /* the queue each_access_failing builds afresh */
+  uint32_t size;
+  uint64_t features;
+  struct drv_misbehave_set misbehave;
 };
 
 /* One chain as the device stand-in read it. */
@@ -726,6 +733,521 @@ static void test_vq_packed_publishes_a_ring_of_unkicked_buffers(void **state) {
   assert_int_equal(f->vq.descs_since_kick, 0);
 }
 
+/* ---- a failing guest-memory access -------------------------------------- */
+
+typedef void (*vq_step)(struct fixture *f);
+
+/* A fresh packed queue of f->size, f->features and f->misbehave, with the
+ * allocator holding nothing else and the device at the start. */
+static void vq_fresh(struct fixture *f) {
+  drv_vq_fini(&f->vq);
+  drv_alloc_reset(&f->alloc);
+  f->notifies = 0;
+  f->dev_avail = model_packed_pos_start();
+  f->dev_used = model_packed_pos_start();
+  assert_int_equal(
+      drv_vq_init_ex(&f->vq, &f->bus, &f->alloc, 0, f->size, f->features | PACKED, f->misbehave),
+      MODEL_OK);
+  drv_vq_set_notify(&f->vq, count_notify, f);
+}
+
+/* Run op on a fresh queue (brought to its step by prep) with the driver's
+ * guest-memory access n failing, for n = 0, 1, ... until op runs without
+ * reaching it; op checks its own outcome, fault or none. Returns how many
+ * driver accesses op makes. */
+static uint64_t each_access_failing(struct fixture *f, vq_step prep, vq_step op) {
+  for (uint64_t n = 0; n < 1024u; n++) {
+    vq_fresh(f);
+    prep(f);
+    fake_mem_fail(&f->bus, &f->faults, SIM_FAULT_ACCESS_READ | SIM_FAULT_ACCESS_WRITE, n);
+    op(f);
+    bool fired = fake_mem_fired(&f->faults);
+    fake_mem_fail_clear(&f->bus);
+    if (!fired)
+      return n;
+  }
+  fail();
+  return 0;
+}
+
+static void prep_nothing(struct fixture *f) {
+  (void)f;
+}
+
+/* Three elements: one readable, two writable (the last long enough for
+ * chain-too-long and descriptor-loop to cut it into one-byte pieces). */
+static model_err add_three(struct fixture *f, uint64_t token, bool indirect) {
+  struct drv_sg sg[3] = {{.addr = BUF_BASE, .len = 16},
+                         {.addr = BUF_BASE + 64u, .len = 16, .device_writable = true},
+                         {.addr = BUF_BASE + 128u, .len = 64, .device_writable = true}};
+  return drv_vq_add(&f->vq, sg, 1, 2, token, indirect);
+}
+
+/* An add that failed left nothing behind: no descriptor, no table, no id
+ * taken. With check_slot, the device cannot see it either: the slot it
+ * would start at is not available. A fault after one of the list's later
+ * descriptors became available does not fail the add: those descriptors
+ * may not change (2.8.16#2), so the failed write is tried again. */
+static void add_op(struct fixture *f, bool indirect, bool check_slot) {
+  uint32_t free_before = drv_vq_free_count(&f->vq);
+  uint32_t out_before = drv_vq_outstanding(&f->vq);
+  struct model_packed_pos pos_before = f->vq.avail_pos;
+  uint64_t bytes_before = f->alloc.bytes_used;
+  uint64_t added_before = f->vq.stats.added;
+  uint64_t retries_before = f->vq.stats.write_retries;
+  unsigned notifies_before = f->notifies;
+  model_err err = add_three(f, 77, indirect);
+  if (!fake_mem_fired(&f->faults)) {
+    assert_int_equal(err, MODEL_OK);
+    return;
+  }
+  if (err == MODEL_OK) {
+    /* either the fault hit the read of the publish that follows a full
+     * ring's worth of descriptors: it notified (2.8.10: spurious, not
+     * missing); or it hit a write inside an exposed list, tried again */
+    bool retried = f->vq.stats.write_retries == retries_before + 1u;
+    assert_true(retried || f->notifies == notifies_before + 1u);
+    assert_int_equal(drv_vq_outstanding(&f->vq), out_before + 1u);
+    assert_false(drv_vq_is_broken(&f->vq));
+    return;
+  }
+  assert_int_equal(err, MODEL_ERR_MEM_FAULT);
+  assert_int_equal(drv_vq_free_count(&f->vq), free_before);
+  assert_int_equal(drv_vq_outstanding(&f->vq), out_before);
+  assert_int_equal(f->vq.avail_pos.idx, pos_before.idx);
+  assert_int_equal(f->vq.avail_pos.wrap, pos_before.wrap);
+  assert_int_equal(f->alloc.bytes_used, bytes_before);
+  assert_int_equal(f->vq.stats.added, added_before);
+  if (check_slot)
+    assert_false(model_packed_is_avail(flags_at(f, pos_before.idx), pos_before.wrap));
+}
+static void op_add_direct(struct fixture *f) {
+  add_op(f, false, true);
+}
+static void op_add_indirect(struct fixture *f) {
+  add_op(f, true, true);
+}
+static void op_add_misbehaving(struct fixture *f) {
+  add_op(f, true, false);
+}
+static void prep_one_added(struct fixture *f) {
+  assert_int_equal(add_three(f, 1, false), MODEL_OK);
+}
+static void prep_seven_added(struct fixture *f) {
+  for (uint64_t t = 0; t < 7; t++)
+    assert_int_equal(add_in(f, t, 8), MODEL_OK);
+}
+
+static void test_2_8_21_1_failed_add_leaves_nothing_behind(void **state) {
+  struct fixture *f = *state;
+  f->size = 8;
+  f->features = M(VIRTIO_F_INDIRECT_DESC);
+  /* addr, len, id, flags per descriptor (2.8.21.1.1#1) */
+  assert_int_equal(each_access_failing(f, prep_nothing, op_add_direct), 3u * 4u);
+  /* the table, then the ring descriptor naming it */
+  assert_int_equal(each_access_failing(f, prep_nothing, op_add_indirect), 3u * 4u + 4u);
+  static const unsigned shapes[] = {
+      DRV_MISBEHAVE_NESTED_INDIRECT, DRV_MISBEHAVE_CHAIN_TOO_LONG, DRV_MISBEHAVE_INDIRECT_WITH_NEXT,
+      DRV_MISBEHAVE_PUBLISH_IDX_BEFORE_DESCRIPTOR, DRV_MISBEHAVE_CHANGE_EXPOSED_DESCRIPTOR};
+  for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+    f->misbehave = drv_misbehave_one(shapes[i]);
+    uint64_t n = each_access_failing(f, prep_nothing, op_add_misbehaving);
+    assert_true(n >= 3u * 3u);
+  }
+  f->features = 0;
+  static const unsigned direct_shapes[] = {
+      DRV_MISBEHAVE_INDIRECT_UNNEGOTIATED, DRV_MISBEHAVE_DESCRIPTOR_LOOP,
+      DRV_MISBEHAVE_PUBLISH_IDX_BEFORE_DESCRIPTOR, DRV_MISBEHAVE_CHANGE_EXPOSED_DESCRIPTOR};
+  for (size_t i = 0; i < sizeof(direct_shapes) / sizeof(direct_shapes[0]); i++) {
+    f->misbehave = drv_misbehave_one(direct_shapes[i]);
+    uint64_t n = each_access_failing(f, prep_nothing, op_add_misbehaving);
+    assert_true(n >= 3u * 3u);
+  }
+  /* list-does-not-fit: one descriptor left, the list goes out short; the
+   * ring's worth of descriptors is then published (the device's flags read) */
+  f->misbehave = drv_misbehave_one(DRV_MISBEHAVE_LIST_DOES_NOT_FIT);
+  assert_int_equal(each_access_failing(f, prep_seven_added, op_add_direct), 4u + 1u);
+  /* reuse-inflight-head rewrites the list added before, in place */
+  f->misbehave = drv_misbehave_one(DRV_MISBEHAVE_REUSE_INFLIGHT_HEAD);
+  assert_int_equal(each_access_failing(f, prep_one_added, op_add_direct), 3u * 4u);
+}
+
+/* A write that keeps failing after a list's later descriptors became
+ * available: they stay as they are (2.8.16#2), the list's first descriptor
+ * never becomes available, and the queue is given up until a reset. */
+static void test_2_8_16_2_exposed_list_that_cannot_finish_breaks_the_queue(void **state) {
+  struct fixture *f = *state;
+  f->size = 8;
+  f->features = 0;
+  vq_fresh(f);
+  /* 4 accesses per descriptor (addr, len, id, flags): the second
+   * descriptor's flags are access 7; fail every access from the third
+   * descriptor's addr on */
+  sim_fault_plan_init(&f->faults, 1);
+  struct sim_fault_rule rule = {.kind = SIM_FAULT_MEM_FAIL,
+                                .actor = SIM_ACTOR_DRIVER,
+                                .access = SIM_FAULT_ACCESS_WRITE,
+                                .skip_count = 8,
+                                .fire_count = 1000,
+                                .prob_ppm = SIM_PPM_ONE};
+  assert_int_equal(sim_fault_plan_add(&f->faults, &rule), MODEL_OK);
+  f->bus.faults = &f->faults;
+  struct model_packed_pos first = f->vq.avail_pos;
+  assert_int_equal(add_three(f, 77, false), MODEL_ERR_MEM_FAULT);
+  fake_mem_fail_clear(&f->bus);
+  assert_true(drv_vq_is_broken(&f->vq));
+  assert_string_equal(f->vq.violation.clause, "2.8.16#2");
+  assert_int_equal(f->vq.stats.write_retries, 7u);
+  assert_int_equal(drv_vq_outstanding(&f->vq), 0);
+  assert_false(model_packed_is_avail(flags_at(f, first.idx), first.wrap));
+  struct model_packed_pos second = model_packed_pos_advance(first, 1, f->vq.size);
+  assert_true(model_packed_is_avail(flags_at(f, second.idx), second.wrap));
+}
+
+/* change-exposed-descriptor: the held list's len and first flags are the
+ * next add's first writes; either failing fails that add. */
+static void prep_held(struct fixture *f) {
+  assert_int_equal(add_three(f, 1, false), MODEL_OK);
+  assert_true(f->vq.held);
+}
+static void op_add_after_held(struct fixture *f) {
+  model_err err = add_in(f, 2, 8);
+  if (fake_mem_fired(&f->faults) && err != MODEL_OK) {
+    assert_int_equal(err, MODEL_ERR_MEM_FAULT);
+    assert_int_equal(drv_vq_outstanding(&f->vq), 1);
+    return;
+  }
+  assert_int_equal(err, MODEL_OK);
+  assert_false(f->vq.held);
+}
+
+static void test_2_8_16_2_failed_release_of_a_held_list(void **state) {
+  struct fixture *f = *state;
+  f->size = 8;
+  f->features = 0;
+  f->misbehave = drv_misbehave_one(DRV_MISBEHAVE_CHANGE_EXPOSED_DESCRIPTOR);
+  /* the held len, the held flags, then the new descriptor */
+  assert_int_equal(each_access_failing(f, prep_held, op_add_after_held), 2u + 4u);
+}
+
+static void prep_two_one_used(struct fixture *f) {
+  assert_int_equal(add_in(f, 1, 16), MODEL_OK);
+  assert_int_equal(add_in(f, 2, 16), MODEL_OK);
+  struct pchain c;
+  assert_true(dev_pop(f, &c));
+  dev_push(f, c.id, 8, c.count);
+}
+
+/* A get_used whose read fails takes nothing: the same buffer comes back
+ * once the bus works again. A failed event write does not undo the take. */
+static void op_get_used(struct fixture *f) {
+  uint16_t used_slot = f->vq.used_pos.idx;
+  uint64_t token = 0;
+  uint32_t len = 0;
+  model_err err = drv_vq_get_used(&f->vq, &token, &len);
+  if (err == MODEL_ERR_MEM_FAULT) {
+    assert_true(fake_mem_fired(&f->faults));
+    assert_int_equal(f->vq.used_pos.idx, used_slot);
+    assert_int_equal(drv_vq_outstanding(&f->vq), 2);
+    assert_int_equal(drv_vq_get_used(&f->vq, &token, &len), MODEL_OK);
+  } else {
+    assert_int_equal(err, MODEL_OK);
+  }
+  assert_int_equal(token, 1);
+  assert_int_equal(len, 8);
+  assert_int_equal(drv_vq_outstanding(&f->vq), 1);
+}
+
+static void prep_in_order_batch(struct fixture *f) {
+  assert_int_equal(add_in(f, 1, 16), MODEL_OK);
+  assert_int_equal(add_in(f, 2, 16), MODEL_OK);
+  struct pchain c;
+  assert_true(dev_pop(f, &c));
+  assert_true(dev_pop(f, &c));
+  dev_push(f, c.id, 8, 2); /* one used descriptor for both */
+}
+static void op_get_used_batch(struct fixture *f) {
+  uint64_t token = 0;
+  uint32_t len = 0;
+  model_err err = drv_vq_get_used(&f->vq, &token, &len);
+  if (err == MODEL_ERR_MEM_FAULT) {
+    assert_int_equal(drv_vq_outstanding(&f->vq), 2);
+    assert_int_equal(f->vq.batch_left, 0);
+    assert_int_equal(drv_vq_get_used(&f->vq, &token, &len), MODEL_OK);
+  }
+  assert_int_equal(token, 1);
+  assert_int_equal(len, 16); /* 2.8.8: used in full */
+  get_used_expect(f, 2, 8);
+}
+
+static void op_has_used(struct fixture *f) {
+  bool has = false;
+  model_err err = drv_vq_has_used(&f->vq, &has);
+  assert_int_equal(err, fake_mem_fired(&f->faults) ? MODEL_ERR_MEM_FAULT : MODEL_OK);
+  assert_int_equal(has, err == MODEL_OK);
+}
+
+static void test_2_8_22_failed_read_loses_no_used_buffer(void **state) {
+  struct fixture *f = *state;
+  f->size = 8;
+  f->features = M(VIRTIO_F_EVENT_IDX);
+  /* flags, id, len, then the driver's event position */
+  assert_int_equal(each_access_failing(f, prep_two_one_used, op_get_used), 4);
+  f->features = 0;
+  assert_int_equal(each_access_failing(f, prep_two_one_used, op_get_used), 3);
+  assert_int_equal(each_access_failing(f, prep_two_one_used, op_has_used), 1);
+  f->features = M(VIRTIO_F_IN_ORDER) | M(VIRTIO_F_EVENT_IDX);
+  assert_int_equal(each_access_failing(f, prep_in_order_batch, op_get_used_batch), 5);
+}
+
+static void prep_one_disabled(struct fixture *f) {
+  assert_int_equal(add_in(f, 1, 16), MODEL_OK);
+  dev_event_write(f, RING_EVENT_FLAGS_DISABLE, model_packed_pos_start());
+}
+static void prep_one_desc_far(struct fixture *f) {
+  assert_int_equal(add_in(f, 1, 16), MODEL_OK);
+  struct model_packed_pos far = {.idx = 5, .wrap = true};
+  dev_event_write(f, RING_EVENT_FLAGS_DESC, far);
+}
+
+/* 2.8.10: device event fields that cannot be read leave the decision to
+ * notify: a spurious notification is harmless, a missing one is not. */
+static void op_kick(struct fixture *f) {
+  bool notified = false;
+  assert_int_equal(drv_vq_kick(&f->vq, &notified), MODEL_OK);
+  bool fired = fake_mem_fired(&f->faults);
+  assert_int_equal(notified, fired);
+  assert_int_equal(f->notifies, fired ? 1u : 0u);
+}
+
+static void test_2_8_10_unreadable_device_event_notifies(void **state) {
+  struct fixture *f = *state;
+  f->size = 8;
+  f->features = 0;
+  assert_int_equal(each_access_failing(f, prep_one_disabled, op_kick), 1);
+  f->features = M(VIRTIO_F_EVENT_IDX);
+  assert_int_equal(each_access_failing(f, prep_one_desc_far, op_kick), 2);
+}
+
+static void op_disable_cb(struct fixture *f) {
+  model_err err = drv_vq_disable_cb(&f->vq);
+  assert_int_equal(err, fake_mem_fired(&f->faults) ? MODEL_ERR_MEM_FAULT : MODEL_OK);
+  if (err == MODEL_OK)
+    return;
+  /* nothing was recorded as written: a second try writes it */
+  assert_int_equal(drv_vq_disable_cb(&f->vq), MODEL_OK);
+  assert_int_equal(drv_event_flags(f), RING_EVENT_FLAGS_DISABLE);
+}
+static void prep_one_cb_disabled(struct fixture *f) {
+  assert_int_equal(add_in(f, 1, 16), MODEL_OK);
+  assert_int_equal(drv_vq_disable_cb(&f->vq), MODEL_OK);
+}
+static void op_enable_cb(struct fixture *f) {
+  bool pending = true;
+  model_err err = drv_vq_enable_cb(&f->vq, &pending);
+  assert_int_equal(err, fake_mem_fired(&f->faults) ? MODEL_ERR_MEM_FAULT : MODEL_OK);
+  assert_false(pending);
+}
+static void op_set_idx(struct fixture *f) {
+  model_err err = drv_vq_test_set_idx(&f->vq, 100);
+  assert_int_equal(err, fake_mem_fired(&f->faults) ? MODEL_ERR_MEM_FAULT : MODEL_OK);
+}
+
+static void test_2_8_10_failed_driver_event_write_is_reported(void **state) {
+  struct fixture *f = *state;
+  f->size = 8;
+  f->features = 0;
+  assert_int_equal(each_access_failing(f, prep_nothing, op_disable_cb), 1);
+  /* ENABLE, then the re-check of the outstanding buffer */
+  assert_int_equal(each_access_failing(f, prep_one_cb_disabled, op_enable_cb), 2);
+  f->features = M(VIRTIO_F_EVENT_IDX);
+  /* off_wrap, flags, then the re-check */
+  assert_int_equal(each_access_failing(f, prep_one_cb_disabled, op_enable_cb), 3);
+  assert_int_equal(each_access_failing(f, prep_nothing, op_set_idx), 1);
+}
+
+/* A queue whose set-up fails on a ring write gives every byte back. */
+static void op_init(struct fixture *f) {
+  drv_vq_fini(&f->vq);
+  drv_alloc_reset(&f->alloc);
+  model_err err = drv_vq_init(&f->vq, &f->bus, &f->alloc, 0, f->size, f->features | PACKED);
+  if (!fake_mem_fired(&f->faults)) {
+    assert_int_equal(err, MODEL_OK);
+    return;
+  }
+  assert_int_equal(err, MODEL_ERR_MEM_FAULT);
+  assert_int_equal(f->alloc.bytes_used, 0);
+  assert_null(f->vq.heads);
+  assert_null(f->vq.slot_id);
+}
+
+static void test_2_8_11_failed_init_gives_everything_back(void **state) {
+  struct fixture *f = *state;
+  f->size = 8;
+  f->features = 0;
+  /* the descriptor ring, then both event areas, zeroed */
+  assert_int_equal(each_access_failing(f, prep_nothing, op_init), 3);
+  /* and with EVENT_IDX the driver's event position: off_wrap, flags */
+  f->features = M(VIRTIO_F_EVENT_IDX);
+  assert_int_equal(each_access_failing(f, prep_nothing, op_init), 5);
+}
+
+static void test_2_8_11_init_out_of_guest_memory_gives_everything_back(void **state) {
+  struct fixture *f = *state;
+  /* queue size 8: a 128-byte ring, then two 4-byte event areas; an
+   * allocator short of each in turn */
+  static const uint64_t sizes[] = {100, 130, 134};
+  for (size_t i = 0; i < 3; i++) {
+    drv_alloc_fini(&f->alloc);
+    assert_int_equal(drv_alloc_init(&f->alloc, RAM_BASE, sizes[i], 16), MODEL_OK);
+    assert_int_equal(drv_vq_init(&f->vq, &f->bus, &f->alloc, 0, 8, PACKED), MODEL_ERR_NO_MEMORY);
+    assert_int_equal(f->alloc.bytes_used, 0);
+    assert_int_equal(f->alloc.block_count, 1);
+  }
+  /* twin: exactly enough */
+  drv_alloc_fini(&f->alloc);
+  assert_int_equal(drv_alloc_init(&f->alloc, RAM_BASE, 136, 16), MODEL_OK);
+  assert_int_equal(drv_vq_init(&f->vq, &f->bus, &f->alloc, 0, 8, PACKED), MODEL_OK);
+}
+
+/* ---- arguments and state ----------------------------------------------- */
+
+static void test_2_8_19_indirect_falls_back_without_table_memory(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 8, M(VIRTIO_F_INDIRECT_DESC));
+  uint64_t hog = 0;
+  assert_int_equal(drv_alloc_get(&f->alloc, drv_alloc_largest_free(&f->alloc), 1, &hog), MODEL_OK);
+  assert_int_equal(add_three(f, 1, true), MODEL_OK);
+  assert_int_equal(f->vq.stats.indirect_fallback, 1);
+  assert_int_equal(drv_vq_free_count(&f->vq), 5);
+  assert_int_equal(flags_at(f, 0) & VIRTQ_DESC_F_INDIRECT, 0);
+  /* twin: with memory back, the next one is indirect */
+  assert_int_equal(drv_alloc_put(&f->alloc, hog), MODEL_OK);
+  assert_int_equal(add_three(f, 2, true), MODEL_OK);
+  assert_int_equal(f->vq.stats.indirect, 1);
+  assert_int_equal(drv_vq_free_count(&f->vq), 4);
+}
+
+static void test_2_8_19_indirect_falls_back_when_the_block_table_is_full(void **state) {
+  struct fixture *f = *state;
+  /* the three areas and the free tail fill a four-block table */
+  drv_alloc_fini(&f->alloc);
+  assert_int_equal(drv_alloc_init(&f->alloc, RAM_BASE, 4096, 4), MODEL_OK);
+  vq_make(f, 8, M(VIRTIO_F_INDIRECT_DESC));
+  assert_int_equal(f->alloc.block_count, 4);
+  assert_int_equal(add_three(f, 1, true), MODEL_OK);
+  assert_int_equal(f->vq.stats.indirect_fallback, 1);
+  assert_int_equal(drv_vq_free_count(&f->vq), 5);
+}
+
+/* Without EVENT_IDX a DESC in the device's flags means nothing: notify. */
+static void test_2_8_10_desc_without_event_idx_notifies(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 8, 0);
+  struct model_packed_pos far = {.idx = 5, .wrap = true};
+  dev_event_write(f, RING_EVENT_FLAGS_DESC, far);
+  assert_int_equal(add_in(f, 1, 16), MODEL_OK);
+  bool notified = false;
+  assert_int_equal(drv_vq_kick(&f->vq, &notified), MODEL_OK);
+  assert_true(notified);
+  /* twin: DISABLE is believed */
+  dev_event_write(f, RING_EVENT_FLAGS_DISABLE, far);
+  assert_int_equal(add_in(f, 2, 16), MODEL_OK);
+  assert_int_equal(drv_vq_kick(&f->vq, &notified), MODEL_OK);
+  assert_false(notified);
+}
+
+/* IN_ORDER: a skipped buffer of exactly 2^32 writable bytes reports the
+ * most a used len holds. */
+static void test_2_8_8_skipped_buffer_of_2_to_the_32_bytes(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 8, M(VIRTIO_F_IN_ORDER));
+  struct drv_sg sg[2] = {{.addr = BUF_BASE, .len = 0x80000000u, .device_writable = true},
+                         {.addr = BUF_BASE, .len = 0x80000000u, .device_writable = true}};
+  assert_int_equal(drv_vq_add(&f->vq, sg, 0, 2, 1, false), MODEL_OK);
+  assert_int_equal(add_in(f, 2, 16), MODEL_OK);
+  struct pchain c;
+  assert_true(dev_pop(f, &c));
+  assert_true(dev_pop(f, &c));
+  dev_push(f, c.id, 5, 3);
+  get_used_expect(f, 1, UINT32_MAX);
+  get_used_expect(f, 2, 5);
+}
+
+static void test_2_8_10_enable_without_event_idx_writes_enable(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 8, 0);
+  bool has = true;
+  assert_int_equal(drv_vq_has_used(&f->vq, &has), MODEL_OK); /* nothing outstanding */
+  assert_false(has);
+  assert_int_equal(drv_vq_disable_cb(&f->vq), MODEL_OK);
+  assert_int_equal(drv_event_flags(f), RING_EVENT_FLAGS_DISABLE);
+  /* with callbacks off, moving the indices leaves the event area alone */
+  assert_int_equal(drv_vq_test_set_idx(&f->vq, 3), MODEL_OK);
+  assert_int_equal(drv_event_flags(f), RING_EVENT_FLAGS_DISABLE);
+  bool pending = true;
+  assert_int_equal(drv_vq_enable_cb(&f->vq, &pending), MODEL_OK);
+  assert_false(pending);
+  assert_int_equal(drv_event_flags(f), RING_EVENT_FLAGS_ENABLE);
+}
+
+static model_err refuse_notify(void *ctx, uint16_t index, uint32_t value) {
+  struct fixture *f = ctx;
+  (void)index;
+  (void)value;
+  f->notifies++;
+  return MODEL_ERR_QUEUE_NOT_READY;
+}
+
+/* Regression: the add that fills a ring's worth of descriptors publishes
+ * the batch; when that notification was refused, drv_vq_add returned the
+ * error with the buffer already on the ring, and a caller that believed it
+ * would place the buffer a second time. The add succeeds now, and the
+ * notification is owed to the next kick. */
+static void test_vq_packed_add_succeeds_when_its_publish_cannot_notify(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 4, 0);
+  drv_vq_set_notify(&f->vq, refuse_notify, f);
+  for (uint64_t t = 0; t < 3; t++)
+    assert_int_equal(add_in(f, t, 16), MODEL_OK);
+  assert_int_equal(f->notifies, 0);
+  assert_int_equal(add_in(f, 3, 16), MODEL_OK);
+  assert_int_equal(f->notifies, 1); /* tried, refused */
+  assert_int_equal(drv_vq_outstanding(&f->vq), 4);
+  assert_int_equal(f->vq.stats.added, 4);
+  assert_int_equal(f->vq.descs_since_kick, 0);
+  /* the owed notification goes with the next kick, nothing new added */
+  drv_vq_set_notify(&f->vq, count_notify, f);
+  bool notified = false;
+  assert_int_equal(drv_vq_kick(&f->vq, &notified), MODEL_OK);
+  assert_true(notified);
+  assert_int_equal(f->notifies, 2);
+  /* twin: the device takes all four, once each */
+  assert_int_equal(dev_use_all(f, 0), 4);
+  for (uint64_t t = 0; t < 4; t++)
+    get_used_expect(f, t, 0);
+  expect_empty(f);
+}
+
+/* With EVENT_IDX and callbacks off, moving the indices leaves the driver's
+ * event area as it was (DISABLE); with callbacks on it names the new spot. */
+static void test_vq_packed_test_set_idx_with_callbacks_off(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 8, M(VIRTIO_F_EVENT_IDX));
+  assert_int_equal(drv_vq_disable_cb(&f->vq), MODEL_OK);
+  uint16_t off_wrap = rd16(f, f->vq.avail_addr + MODEL_PACKED_EVENT_OFF_DESC);
+  assert_int_equal(drv_vq_test_set_idx(&f->vq, 11), MODEL_OK);
+  assert_int_equal(drv_event_flags(f), RING_EVENT_FLAGS_DISABLE);
+  assert_int_equal(rd16(f, f->vq.avail_addr + MODEL_PACKED_EVENT_OFF_DESC), off_wrap);
+  /* twin: callbacks on, slot 3 of the second lap (wrap 0) */
+  bool pending = true;
+  assert_int_equal(drv_vq_enable_cb(&f->vq, &pending), MODEL_OK);
+  assert_int_equal(drv_vq_test_set_idx(&f->vq, 11), MODEL_OK);
+  assert_int_equal(drv_event_flags(f), RING_EVENT_FLAGS_DESC);
+  assert_int_equal(drv_event_pos(f).idx, 3);
+  assert_false(drv_event_pos(f).wrap);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void) {
@@ -750,6 +1272,21 @@ int main(void) {
       T(test_vq_packed_publishes_a_ring_of_unkicked_buffers),
       T(test_3_3_1_2_detach_unused_after_reset),
       T(test_vq_packed_test_set_idx),
+      T(test_2_8_21_1_failed_add_leaves_nothing_behind),
+      T(test_2_8_16_2_exposed_list_that_cannot_finish_breaks_the_queue),
+      T(test_2_8_16_2_failed_release_of_a_held_list),
+      T(test_2_8_22_failed_read_loses_no_used_buffer),
+      T(test_2_8_10_unreadable_device_event_notifies),
+      T(test_2_8_10_failed_driver_event_write_is_reported),
+      T(test_2_8_11_failed_init_gives_everything_back),
+      T(test_2_8_11_init_out_of_guest_memory_gives_everything_back),
+      T(test_2_8_19_indirect_falls_back_without_table_memory),
+      T(test_2_8_19_indirect_falls_back_when_the_block_table_is_full),
+      T(test_2_8_10_desc_without_event_idx_notifies),
+      T(test_2_8_8_skipped_buffer_of_2_to_the_32_bytes),
+      T(test_2_8_10_enable_without_event_idx_writes_enable),
+      T(test_vq_packed_test_set_idx_with_callbacks_off),
+      T(test_vq_packed_add_succeeds_when_its_publish_cannot_notify),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

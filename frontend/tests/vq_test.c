@@ -17,6 +17,7 @@
 
 #include "fake_device.h"
 #include "frontend/alloc.h"
+#include "frontend/misbehave.h"
 #include "frontend/vq.h"
 #include "model/split.h"
 #include "model/virtio.h"
@@ -35,6 +36,13 @@ struct fixture {
   uint64_t writes[64]; /* driver write addresses, for order checks */
   size_t write_count;
   bool record;
+  /* the fault that fails one driver access (each_access_failing) */
+  struct sim_fault_plan faults;
+  /* the queue each_access_failing builds afresh */
+  uint32_t size;
+  uint64_t features;
+  struct drv_misbehave_set misbehave;
+  uint64_t baseline; /* allocator bytes in use once the queue is set up */
 };
 
 static int setup(void **state) {
@@ -679,6 +687,451 @@ static void test_2_7_9_in_order_batch_short_used_idx_breaks_queue(void **state) 
   assert_string_equal(f->vq.violation.clause, "2.7.9");
 }
 
+/* ---- a failing guest-memory access -------------------------------------- */
+
+typedef void (*vq_step)(struct fixture *f);
+
+/* A fresh queue of f->size, f->features and f->misbehave, programmed into
+ * the fake device, with the allocator holding nothing else. */
+static void vq_fresh(struct fixture *f) {
+  drv_vq_fini(&f->vq);
+  drv_alloc_reset(&f->alloc);
+  memset(&f->dev.q[0], 0, sizeof(f->dev.q[0]));
+  f->notifies = 0;
+  assert_int_equal(
+      drv_vq_init_ex(&f->vq, &f->bus, &f->alloc, 0, f->size, f->features, f->misbehave), MODEL_OK);
+  drv_vq_set_notify(&f->vq, count_notify, f);
+  fake_queue_set(&f->dev, 0, f->size, f->vq.desc_addr, f->vq.avail_addr, f->vq.used_addr);
+  f->baseline = f->alloc.bytes_used;
+}
+
+/* Run op on a fresh queue (brought to its step by prep) with the driver's
+ * guest-memory access n failing, for n = 0, 1, ... until op runs without
+ * reaching it; op checks its own outcome, fault or none. Returns how many
+ * driver accesses op makes. */
+static uint64_t each_access_failing(struct fixture *f, vq_step prep, vq_step op) {
+  for (uint64_t n = 0; n < 1024u; n++) {
+    vq_fresh(f);
+    prep(f);
+    fake_mem_fail(&f->bus, &f->faults, SIM_FAULT_ACCESS_READ | SIM_FAULT_ACCESS_WRITE, n);
+    op(f);
+    bool fired = fake_mem_fired(&f->faults);
+    fake_mem_fail_clear(&f->bus);
+    if (!fired)
+      return n;
+  }
+  fail();
+  return 0;
+}
+
+static void prep_nothing(struct fixture *f) {
+  (void)f;
+}
+
+/* Three elements: one readable, two writable (the last long enough for
+ * chain-too-long to cut it into a queue's worth of pieces). */
+static model_err add_three(struct fixture *f, uint64_t token, bool indirect) {
+  struct drv_sg sg[3] = {{.addr = BUF_BASE, .len = 16},
+                         {.addr = BUF_BASE + 64u, .len = 16, .device_writable = true},
+                         {.addr = BUF_BASE + 128u, .len = 64, .device_writable = true}};
+  return drv_vq_add(&f->vq, sg, 1, 2, token, indirect);
+}
+
+/* An add that failed left nothing behind: no descriptor, no table, no
+ * buffer outstanding. With check_idx, the device cannot see it either: the
+ * avail idx in guest memory is the one last published. */
+static void add_op(struct fixture *f, bool indirect, bool check_idx) {
+  uint32_t free_before = drv_vq_free_count(&f->vq);
+  uint32_t out_before = drv_vq_outstanding(&f->vq);
+  uint16_t idx_before = f->vq.avail_idx_shadow;
+  uint64_t bytes_before = f->alloc.bytes_used;
+  uint64_t added_before = f->vq.stats.added;
+  model_err err = add_three(f, 77, indirect);
+  if (!fake_mem_fired(&f->faults)) {
+    assert_int_equal(err, MODEL_OK);
+    return;
+  }
+  assert_int_equal(err, MODEL_ERR_MEM_FAULT);
+  assert_int_equal(drv_vq_free_count(&f->vq), free_before);
+  assert_int_equal(drv_vq_outstanding(&f->vq), out_before);
+  assert_int_equal(f->vq.avail_idx_shadow, idx_before);
+  assert_int_equal(f->alloc.bytes_used, bytes_before);
+  assert_false(f->vq.reused);
+  assert_int_equal(f->vq.stats.added, added_before);
+  if (check_idx)
+    assert_int_equal(rd16(f, f->vq.avail_addr + MODEL_SPLIT_AVAIL_OFF_IDX), idx_before);
+}
+static void op_add_direct(struct fixture *f) {
+  add_op(f, false, true);
+}
+static void op_add_indirect(struct fixture *f) {
+  add_op(f, true, true);
+}
+static void op_add_misbehaving(struct fixture *f) {
+  add_op(f, true, false);
+}
+static void prep_one_added(struct fixture *f) {
+  assert_int_equal(add_three(f, 1, false), MODEL_OK);
+}
+
+static void test_vq_failed_add_leaves_nothing_behind(void **state) {
+  struct fixture *f = *state;
+  f->size = 8;
+  f->features = M(VIRTIO_F_INDIRECT_DESC);
+  /* 2.7.13.3.1#1: four writes per descriptor, then the entry, then idx */
+  assert_int_equal(each_access_failing(f, prep_nothing, op_add_direct), 3u * 4u + 2u);
+  /* the table, the ring descriptor naming it, the entry, idx */
+  assert_int_equal(each_access_failing(f, prep_nothing, op_add_indirect), 3u * 4u + 4u + 2u);
+  /* each misbehaving shape gives its memory back as well */
+  static const unsigned indirect_shapes[] = {
+      DRV_MISBEHAVE_NESTED_INDIRECT, DRV_MISBEHAVE_CHAIN_TOO_LONG, DRV_MISBEHAVE_INDIRECT_WITH_NEXT,
+      DRV_MISBEHAVE_PUBLISH_IDX_BEFORE_DESCRIPTOR, DRV_MISBEHAVE_DESCRIPTOR_LOOP};
+  for (size_t i = 0; i < sizeof(indirect_shapes) / sizeof(indirect_shapes[0]); i++) {
+    f->misbehave = drv_misbehave_one(indirect_shapes[i]);
+    assert_true(each_access_failing(f, prep_nothing, op_add_misbehaving) > 3u * 4u);
+  }
+  f->features = 0;
+  f->misbehave = drv_misbehave_one(DRV_MISBEHAVE_INDIRECT_UNNEGOTIATED);
+  assert_true(each_access_failing(f, prep_nothing, op_add_misbehaving) > 3u * 4u);
+  f->features = M(VIRTIO_F_IN_ORDER) | M(VIRTIO_F_INDIRECT_DESC);
+  f->misbehave = drv_misbehave_one(DRV_MISBEHAVE_CHAIN_WITH_GAP);
+  assert_true(each_access_failing(f, prep_nothing, op_add_misbehaving) > 3u * 4u);
+  assert_true(each_access_failing(f, prep_nothing, op_add_direct) > 3u * 4u);
+  /* reuse-inflight-head rewrites the chain added before: three descriptors */
+  f->features = 0;
+  f->misbehave = drv_misbehave_one(DRV_MISBEHAVE_REUSE_INFLIGHT_HEAD);
+  assert_int_equal(each_access_failing(f, prep_one_added, op_add_direct), 3u * 4u);
+}
+
+static void prep_two_one_used(struct fixture *f) {
+  assert_int_equal(add_in(f, 1, 16), MODEL_OK);
+  assert_int_equal(add_in(f, 2, 16), MODEL_OK);
+  assert_int_equal(device_use_all(f, 8), 2);
+}
+
+/* A get_used whose read fails takes nothing: the same buffer comes back
+ * once the bus works again (none is lost). A failed used_event write does
+ * not undo the take. */
+static void op_get_used(struct fixture *f) {
+  uint16_t last = f->vq.last_used_idx;
+  uint64_t token = 0;
+  uint32_t len = 0;
+  model_err err = drv_vq_get_used(&f->vq, &token, &len);
+  if (err == MODEL_ERR_MEM_FAULT) {
+    assert_true(fake_mem_fired(&f->faults));
+    assert_int_equal(f->vq.last_used_idx, last);
+    assert_int_equal(drv_vq_outstanding(&f->vq), 2);
+    assert_int_equal(drv_vq_get_used(&f->vq, &token, &len), MODEL_OK);
+  } else {
+    assert_int_equal(err, MODEL_OK);
+  }
+  assert_int_equal(token, 1);
+  assert_int_equal(len, 8);
+  assert_int_equal(drv_vq_outstanding(&f->vq), 1);
+}
+
+static void prep_in_order_batch(struct fixture *f) {
+  assert_int_equal(add_in(f, 1, 16), MODEL_OK);
+  assert_int_equal(add_in(f, 2, 16), MODEL_OK);
+  fake_used_elem(&f->dev, 0, 0, 1, 8); /* one entry for both */
+  fake_used_idx_write(&f->dev, 0, 2);
+}
+static void op_get_used_batch(struct fixture *f) {
+  uint64_t token = 0;
+  uint32_t len = 0;
+  model_err err = drv_vq_get_used(&f->vq, &token, &len);
+  if (err == MODEL_ERR_MEM_FAULT) {
+    assert_int_equal(drv_vq_outstanding(&f->vq), 2);
+    assert_int_equal(f->vq.batch_left, 0);
+    assert_int_equal(drv_vq_get_used(&f->vq, &token, &len), MODEL_OK);
+  }
+  assert_int_equal(token, 1);
+  assert_int_equal(len, 16); /* 2.7.9: used in full */
+  get_used_expect(f, 2, 8);
+}
+
+static void op_has_used(struct fixture *f) {
+  bool has = false;
+  model_err err = drv_vq_has_used(&f->vq, &has);
+  assert_int_equal(err, fake_mem_fired(&f->faults) ? MODEL_ERR_MEM_FAULT : MODEL_OK);
+  assert_int_equal(has, err == MODEL_OK);
+}
+
+static void test_vq_failed_read_loses_no_used_buffer(void **state) {
+  struct fixture *f = *state;
+  f->size = 8;
+  f->features = M(VIRTIO_F_EVENT_IDX);
+  /* used idx, id, len, then used_event */
+  assert_int_equal(each_access_failing(f, prep_two_one_used, op_get_used), 4);
+  f->features = 0;
+  assert_int_equal(each_access_failing(f, prep_two_one_used, op_get_used), 3);
+  assert_int_equal(each_access_failing(f, prep_two_one_used, op_has_used), 1);
+  f->features = M(VIRTIO_F_IN_ORDER) | M(VIRTIO_F_EVENT_IDX);
+  /* the batch's second buffer: only used_event is written, and its failure
+   * takes nothing back */
+  assert_int_equal(each_access_failing(f, prep_in_order_batch, op_get_used_batch), 5);
+}
+
+static void prep_one_suppressed(struct fixture *f) {
+  assert_int_equal(add_in(f, 1, 16), MODEL_OK);
+  wr16(f, f->vq.used_addr + MODEL_SPLIT_USED_OFF_FLAGS, VIRTQ_USED_F_NO_NOTIFY);
+  wr16(f, f->vq.used_addr + model_split_avail_event_off(f->size), 5); /* far ahead */
+}
+
+/* 2.7.10.1: a suppression field that cannot be read leaves the decision
+ * to notify: a spurious notification is harmless, a missing one is not. */
+static void op_kick(struct fixture *f) {
+  bool notified = false;
+  model_err err = drv_vq_kick(&f->vq, &notified);
+  bool fired = fake_mem_fired(&f->faults);
+  assert_int_equal(err, MODEL_OK);
+  assert_int_equal(notified, fired);
+  assert_int_equal(f->notifies, fired ? 1u : 0u);
+}
+
+/* misbehave avail-idx-backwards: its write failing fails the kick */
+static void op_kick_backwards(struct fixture *f) {
+  bool notified = false;
+  model_err err = drv_vq_kick(&f->vq, &notified);
+  if (err == MODEL_ERR_MEM_FAULT) {
+    assert_false(notified);
+    return;
+  }
+  assert_int_equal(err, MODEL_OK);
+  assert_int_equal(notified, fake_mem_fired(&f->faults));
+}
+
+static void test_2_7_10_1_unreadable_suppression_notifies(void **state) {
+  struct fixture *f = *state;
+  f->size = 8;
+  f->features = 0;
+  assert_int_equal(each_access_failing(f, prep_one_suppressed, op_kick), 1);
+  f->features = M(VIRTIO_F_EVENT_IDX);
+  assert_int_equal(each_access_failing(f, prep_one_suppressed, op_kick), 1);
+  f->features = 0;
+  f->misbehave = drv_misbehave_one(DRV_MISBEHAVE_AVAIL_IDX_BACKWARDS);
+  assert_int_equal(each_access_failing(f, prep_one_suppressed, op_kick_backwards), 2);
+}
+
+static void op_disable_cb(struct fixture *f) {
+  model_err err = drv_vq_disable_cb(&f->vq);
+  assert_int_equal(err, fake_mem_fired(&f->faults) ? MODEL_ERR_MEM_FAULT : MODEL_OK);
+  if (err == MODEL_OK)
+    return;
+  /* nothing was recorded as written: a second try writes it */
+  assert_int_equal(drv_vq_disable_cb(&f->vq), MODEL_OK);
+  if (!f->vq.has_event_idx)
+    assert_int_equal(rd16(f, f->vq.avail_addr + MODEL_SPLIT_AVAIL_OFF_FLAGS),
+                     VIRTQ_AVAIL_F_NO_INTERRUPT);
+}
+static void prep_disabled(struct fixture *f) {
+  assert_int_equal(drv_vq_disable_cb(&f->vq), MODEL_OK);
+}
+static void op_enable_cb(struct fixture *f) {
+  bool pending = true;
+  model_err err = drv_vq_enable_cb(&f->vq, &pending);
+  assert_int_equal(err, fake_mem_fired(&f->faults) ? MODEL_ERR_MEM_FAULT : MODEL_OK);
+  assert_false(pending);
+}
+static void op_set_idx(struct fixture *f) {
+  model_err err = drv_vq_test_set_idx(&f->vq, 100);
+  assert_int_equal(err, fake_mem_fired(&f->faults) ? MODEL_ERR_MEM_FAULT : MODEL_OK);
+}
+
+static void test_vq_failed_write_of_a_control_field_is_reported(void **state) {
+  struct fixture *f = *state;
+  f->size = 8;
+  f->features = 0;
+  assert_int_equal(each_access_failing(f, prep_nothing, op_disable_cb), 1); /* flags */
+  assert_int_equal(each_access_failing(f, prep_disabled, op_enable_cb), 2); /* flags, idx */
+  assert_int_equal(each_access_failing(f, prep_nothing, op_set_idx), 1);    /* avail idx */
+  f->features = M(VIRTIO_F_EVENT_IDX);
+  assert_int_equal(each_access_failing(f, prep_nothing, op_disable_cb), 1); /* used_event */
+  assert_int_equal(each_access_failing(f, prep_disabled, op_enable_cb), 2); /* used_event, idx */
+  assert_int_equal(each_access_failing(f, prep_nothing, op_set_idx), 2);    /* idx, used_event */
+  /* misbehave bad-avail-flags with EVENT_IDX: used_event, then the flags */
+  f->misbehave = drv_misbehave_one(DRV_MISBEHAVE_BAD_AVAIL_FLAGS);
+  assert_int_equal(each_access_failing(f, prep_nothing, op_disable_cb), 2);
+  assert_int_equal(each_access_failing(f, prep_disabled, op_enable_cb), 3);
+}
+
+/* A queue whose set-up fails on a ring write gives every byte back. */
+static void op_init(struct fixture *f) {
+  drv_vq_fini(&f->vq);
+  drv_alloc_reset(&f->alloc);
+  model_err err = drv_vq_init_ex(&f->vq, &f->bus, &f->alloc, 0, f->size, f->features, f->misbehave);
+  if (!fake_mem_fired(&f->faults)) {
+    assert_int_equal(err, MODEL_OK);
+    return;
+  }
+  assert_int_equal(err, MODEL_ERR_MEM_FAULT);
+  assert_int_equal(f->alloc.bytes_used, 0);
+  assert_null(f->vq.heads);
+  assert_null(f->vq.desc_next);
+}
+
+static void test_vq_failed_init_gives_everything_back(void **state) {
+  struct fixture *f = *state;
+  f->size = 8;
+  f->features = 0;
+  /* 2.7.10.1#1: the available ring, then the used ring, zeroed */
+  assert_int_equal(each_access_failing(f, prep_nothing, op_init), 2);
+  f->misbehave = drv_misbehave_one(DRV_MISBEHAVE_DIRTY_USED_RING);
+  assert_int_equal(each_access_failing(f, prep_nothing, op_init), 3);
+}
+
+static void test_vq_init_out_of_guest_memory_gives_everything_back(void **state) {
+  struct fixture *f = *state;
+  /* queue size 8: descriptors 128 bytes, available ring 22, used ring 70
+   * (at 4-byte alignment, from 152); an allocator short of each in turn */
+  static const uint64_t sizes[] = {100, 140, 200};
+  for (size_t i = 0; i < 3; i++) {
+    drv_alloc_fini(&f->alloc);
+    assert_int_equal(drv_alloc_init(&f->alloc, RAM_BASE, sizes[i], 16), MODEL_OK);
+    assert_int_equal(drv_vq_init(&f->vq, &f->bus, &f->alloc, 0, 8, 0), MODEL_ERR_NO_MEMORY);
+    assert_int_equal(f->alloc.bytes_used, 0);
+    assert_int_equal(f->alloc.block_count, 1);
+  }
+  /* twin: exactly enough */
+  drv_alloc_fini(&f->alloc);
+  assert_int_equal(drv_alloc_init(&f->alloc, RAM_BASE, 222, 16), MODEL_OK);
+  assert_int_equal(drv_vq_init(&f->vq, &f->bus, &f->alloc, 0, 8, 0), MODEL_OK);
+}
+
+/* ---- arguments and state ----------------------------------------------- */
+
+static void test_vq_add_arguments_checked(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 8, 0);
+  struct drv_sg sg[2] = {{.addr = BUF_BASE, .len = 0xffffffffu},
+                         {.addr = BUF_BASE, .len = 2u, .device_writable = true}};
+  assert_int_equal(drv_vq_add(&f->vq, NULL, 1, 0, 1, false), MODEL_ERR_INVALID_ARG);
+  assert_int_equal(drv_vq_add(&f->vq, sg, 9, 0, 1, false), MODEL_ERR_INVALID_ARG);
+  /* 2.7.5.2#1: 2^32 + 1 bytes is too many */
+  assert_int_equal(drv_vq_add(&f->vq, sg, 1, 1, 1, false), MODEL_ERR_INVALID_ARG);
+  assert_int_equal(drv_vq_free_count(&f->vq), 8);
+  /* twin: exactly 2^32 bytes goes */
+  sg[1].len = 1u;
+  assert_int_equal(drv_vq_add(&f->vq, sg, 1, 1, 1, false), MODEL_OK);
+}
+
+/* IN_ORDER: a skipped buffer counts as used in full; one of exactly 2^32
+ * writable bytes reports the most a used len holds. */
+static void test_2_7_9_skipped_buffer_of_2_to_the_32_bytes(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 8, M(VIRTIO_F_IN_ORDER));
+  struct drv_sg sg[2] = {{.addr = BUF_BASE, .len = 0x80000000u, .device_writable = true},
+                         {.addr = BUF_BASE, .len = 0x80000000u, .device_writable = true}};
+  assert_int_equal(drv_vq_add(&f->vq, sg, 0, 2, 1, false), MODEL_OK); /* heads 0-1 */
+  assert_int_equal(add_in(f, 2, 16), MODEL_OK);                       /* head 2 */
+  fake_used_elem(&f->dev, 0, 0, 2, 5);
+  fake_used_idx_write(&f->dev, 0, 2);
+  get_used_expect(f, 1, UINT32_MAX);
+  get_used_expect(f, 2, 5);
+}
+
+static model_err refuse_notify(void *ctx, uint16_t index, uint32_t value) {
+  struct fixture *f = ctx;
+  (void)index;
+  (void)value;
+  f->notifies++;
+  return MODEL_ERR_QUEUE_NOT_READY;
+}
+
+static void test_vq_notify_needs_a_working_hook(void **state) {
+  struct fixture *f = *state;
+  assert_int_equal(drv_vq_init(&f->vq, &f->bus, &f->alloc, 0, 8, 0), MODEL_OK);
+  assert_int_equal(drv_vq_notify(&f->vq), MODEL_ERR_INVALID_ARG); /* no hook */
+  drv_vq_set_notify(&f->vq, refuse_notify, f);
+  assert_int_equal(add_in(f, 1, 16), MODEL_OK);
+  bool notified = true;
+  /* the transport's refusal comes back from the kick, nothing counted */
+  assert_int_equal(drv_vq_kick(&f->vq, &notified), MODEL_ERR_QUEUE_NOT_READY);
+  assert_false(notified);
+  assert_int_equal(f->notifies, 1);
+  assert_int_equal(f->vq.stats.notified, 0);
+  /* twin: a working hook notifies */
+  drv_vq_set_notify(&f->vq, count_notify, f);
+  assert_int_equal(drv_vq_notify(&f->vq), MODEL_OK);
+  assert_int_equal(f->vq.stats.notified, 1);
+}
+
+/* Regression: a kick whose notification the transport refused left the
+ * batch published and the notification lost; a retried kick did nothing
+ * (nothing new added). It is owed now: the next kick sends it. */
+static void test_vq_refused_notification_is_owed_to_the_next_kick(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 8, 0);
+  drv_vq_set_notify(&f->vq, refuse_notify, f);
+  assert_int_equal(add_in(f, 1, 16), MODEL_OK);
+  bool notified = true;
+  assert_int_equal(drv_vq_kick(&f->vq, &notified), MODEL_ERR_QUEUE_NOT_READY);
+  assert_false(notified);
+  assert_int_equal(f->notifies, 1);
+  drv_vq_set_notify(&f->vq, count_notify, f);
+  assert_int_equal(drv_vq_kick(&f->vq, &notified), MODEL_OK);
+  assert_true(notified);
+  assert_int_equal(f->notifies, 2);
+  assert_int_equal(f->vq.stats.notified, 1);
+  /* twin: paid, nothing more is owed */
+  assert_int_equal(drv_vq_kick(&f->vq, &notified), MODEL_OK);
+  assert_false(notified);
+  assert_int_equal(f->notifies, 2);
+  /* and a batch the device suppresses still notifies while one is owed */
+  wr16(f, f->vq.used_addr + MODEL_SPLIT_USED_OFF_FLAGS, VIRTQ_USED_F_NO_NOTIFY);
+  drv_vq_set_notify(&f->vq, refuse_notify, f);
+  assert_int_equal(drv_vq_notify(&f->vq), MODEL_ERR_QUEUE_NOT_READY); /* not a kick: not owed */
+  assert_int_equal(add_in(f, 2, 16), MODEL_OK);
+  assert_int_equal(drv_vq_kick(&f->vq, &notified), MODEL_OK);
+  assert_false(notified);
+  assert_int_equal(f->vq.stats.suppressed, 1);
+}
+
+static void test_vq_test_set_idx_needs_a_quiet_queue(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 8, M(VIRTIO_F_EVENT_IDX));
+  /* used and taken, but never published by a kick */
+  assert_int_equal(add_in(f, 1, 16), MODEL_OK);
+  assert_int_equal(device_use_all(f, 0), 1);
+  get_used_expect(f, 1, 0);
+  assert_int_equal(drv_vq_test_set_idx(&f->vq, 9), MODEL_ERR_INVALID_ARG);
+  assert_int_equal(drv_vq_kick(&f->vq, NULL), MODEL_OK);
+  /* with callbacks off, used_event stays one behind (2.7.7.1) */
+  assert_int_equal(drv_vq_disable_cb(&f->vq), MODEL_OK);
+  assert_int_equal(drv_vq_test_set_idx(&f->vq, 9), MODEL_OK);
+  assert_int_equal(rd16(f, f->vq.avail_addr + model_split_used_event_off(8)), 8);
+  /* a broken queue refuses it: used idx moves with nothing outstanding */
+  f->dev.q[0].used_idx = 9;
+  fake_used_push(&f->dev, 0, 0, 0);
+  expect_broken(f, MODEL_ERR_RING_USED_IDX);
+  assert_int_equal(drv_vq_test_set_idx(&f->vq, 0), MODEL_ERR_INVALID_ARG);
+}
+
+static void test_2_7_7_1_1_disable_twice_writes_once(void **state) {
+  struct fixture *f = *state;
+  vq_make(f, 8, 0);
+  assert_int_equal(sim_bus_add_observer(&f->bus, record_writes, f), MODEL_OK);
+  f->record = true;
+  assert_int_equal(drv_vq_disable_cb(&f->vq), MODEL_OK);
+  assert_int_equal(drv_vq_disable_cb(&f->vq), MODEL_OK);
+  f->record = false;
+  assert_int_equal(f->write_count, 1);
+  assert_int_equal(f->writes[0], f->vq.avail_addr + MODEL_SPLIT_AVAIL_OFF_FLAGS);
+}
+
+static void test_vq_indirect_falls_back_when_the_block_table_is_full(void **state) {
+  struct fixture *f = *state;
+  /* the three ring areas, the used ring's alignment slack and the free
+   * tail fill a five-block table */
+  drv_alloc_fini(&f->alloc);
+  assert_int_equal(drv_alloc_init(&f->alloc, RAM_BASE, 4096, 5), MODEL_OK);
+  vq_make(f, 8, M(VIRTIO_F_INDIRECT_DESC));
+  assert_int_equal(f->alloc.block_count, 5);
+  assert_int_equal(add_three(f, 1, true), MODEL_OK);
+  assert_int_equal(f->vq.stats.indirect_fallback, 1);
+  assert_int_equal(drv_vq_free_count(&f->vq), 5);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void) {
@@ -710,6 +1163,19 @@ int main(void) {
       T(test_2_7_5_2_2_in_order_chain_at_consecutive_slots),
       T(test_2_7_9_in_order_batch),
       T(test_2_7_9_in_order_batch_short_used_idx_breaks_queue),
+      T(test_vq_failed_add_leaves_nothing_behind),
+      T(test_vq_failed_read_loses_no_used_buffer),
+      T(test_2_7_10_1_unreadable_suppression_notifies),
+      T(test_vq_failed_write_of_a_control_field_is_reported),
+      T(test_vq_failed_init_gives_everything_back),
+      T(test_vq_init_out_of_guest_memory_gives_everything_back),
+      T(test_vq_add_arguments_checked),
+      T(test_2_7_9_skipped_buffer_of_2_to_the_32_bytes),
+      T(test_vq_notify_needs_a_working_hook),
+      T(test_vq_refused_notification_is_owed_to_the_next_kick),
+      T(test_vq_test_set_idx_needs_a_quiet_queue),
+      T(test_2_7_7_1_1_disable_twice_writes_once),
+      T(test_vq_indirect_falls_back_when_the_block_table_is_full),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

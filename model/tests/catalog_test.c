@@ -381,6 +381,14 @@ static void test_catalog_names(void **state) {
   assert_string_equal(model_feature_when_name(MODEL_FEATURE_WHEN_NOT_OFFERED), "not offered");
 }
 
+/* A value outside its enum (a corrupt or future one) has a name too. */
+static void test_catalog_names_of_values_out_of_range(void **state) {
+  (void)state;
+  assert_string_equal(model_target_name((enum model_target)7), "?");
+  assert_string_equal(model_level_name((enum model_level)7), "?");
+  assert_string_equal(model_feature_when_name((enum model_feature_when)7), "?");
+}
+
 static void test_catalog_counts_per_target(void **state) {
   (void)state;
   unsigned want = 0;
@@ -409,6 +417,7 @@ int main(void) {
       cmocka_unit_test(test_catalog_features_are_named),
       cmocka_unit_test(test_catalog_find_by_id),
       cmocka_unit_test(test_catalog_names),
+      cmocka_unit_test(test_catalog_names_of_values_out_of_range),
       cmocka_unit_test(test_catalog_counts_per_target),
   };
   return cmocka_run_group_tests(tests, group_setup, NULL);

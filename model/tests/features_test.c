@@ -146,6 +146,9 @@ static void test_features_lookup_short_and_long(void **state) {
   /* GUEST_CSUM must not match CSUM, nor the reverse */
   assert_true(model_feature_lookup(VIRTIO_ID_NET, "GUEST_CSUM", &bit));
   assert_int_equal(bit, VIRTIO_NET_F_GUEST_CSUM);
+  /* a caller that only asks whether the name exists */
+  assert_true(model_feature_lookup(VIRTIO_ID_NET, "MRG_RXBUF", NULL));
+  assert_false(model_feature_lookup(VIRTIO_ID_NET, "NO_SUCH_FEATURE", NULL));
 }
 
 static void test_features_lookup_rejects_near_misses(void **state) {

@@ -51,11 +51,15 @@ struct fx {
   uint8_t status;
   uint16_t avail_idx[QUEUES], used_idx[QUEUES], next_desc[QUEUES];
   uint64_t buf_next;
+  /* guest memory the monitor cannot peek (fx_hole): a field it fails to read */
+  uint64_t hole_addr, hole_len;
 };
 
 static inline bool mem_read(void *ctx, uint64_t addr, void *dst, size_t len) {
   struct fx *f = ctx;
   if (addr < MEM_BASE || len > MEM_SIZE || addr - MEM_BASE > MEM_SIZE - len)
+    return false;
+  if (f->hole_len != 0 && addr < f->hole_addr + f->hole_len && f->hole_addr < addr + len)
     return false;
   memcpy(dst, f->mem + (addr - MEM_BASE), len);
   return true;
@@ -79,19 +83,31 @@ static inline uint64_t q_used(unsigned q) {
   return q_desc(q) + 0x2000u;
 }
 
-static inline void fx_open(struct fx *f, unsigned observe, uint64_t offered, uint64_t accepted) {
+/* A monitor of device device_id (fx_open: virtio-net). */
+static inline void fx_open_device(struct fx *f, uint32_t device_id, unsigned observe,
+                                  uint64_t offered, uint64_t accepted) {
   memset(f, 0, sizeof(*f));
   f->observe = observe;
   f->offered = offered;
   f->accepted = accepted;
   f->mtu = 1500;
   f->buf_next = BUF_BASE;
-  struct model_mon_config cfg = {.device_id = VIRTIO_ID_NET,
+  struct model_mon_config cfg = {.device_id = device_id,
                                  .observe = observe,
                                  .mem = {.read = mem_read, .ctx = f},
                                  .config_peek = {.read = cfg_peek, .ctx = f}};
   assert_int_equal(model_mon_create(&cfg, &f->mon), MODEL_OK);
   model_mon_set_clock(f->mon, 0, 0);
+}
+
+static inline void fx_open(struct fx *f, unsigned observe, uint64_t offered, uint64_t accepted) {
+  fx_open_device(f, VIRTIO_ID_NET, observe, offered, accepted);
+}
+
+/* From now on the monitor's reads of [addr, addr + len) fail (len 0: none). */
+static inline void fx_hole(struct fx *f, uint64_t addr, uint64_t len) {
+  f->hole_addr = addr;
+  f->hole_len = len;
 }
 
 static inline void fx_close(struct fx *f) {

@@ -163,6 +163,9 @@ static void test_status_format_truncates_safely(void **state) {
   assert_string_equal(model_status_format(ACK, one, sizeof one), "");
   char exact[12]; /* "ACKNOWLEDGE" plus its terminator */
   assert_string_equal(model_status_format(ACK | DRV, exact, sizeof exact), "ACKNOWLEDGE");
+  char none[1] = {'x'}; /* no room at all: nothing is written */
+  assert_ptr_equal(model_status_format(ACK, none, 0), none);
+  assert_int_equal(none[0], 'x');
 }
 
 int main(void) {

@@ -3,12 +3,14 @@
  * edges of its region (last byte accepted, one past refused), wrap at 2^64,
  * per-actor permissions, what observers and the trace see, injected memory
  * faults, register dispatch, notifications and interrupts with their delays
- * and faults, and the table limits.
+ * and faults (a latency range upside down, a delay saturating at 2^64 - 1,
+ * a full scheduler losing a delivery loudly), and the table limits.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -492,12 +494,26 @@ static void test_bus_irq_drop_and_delay_faults(void **state) {
   assert_true(fx->irq_times[1] == 54);
 }
 
+/* Every name the trace dump and the reports print, exactly; "?" past the
+ * end of each enum. */
 static void test_bus_names(void **state) {
   (void)state;
-  assert_string_equal(sim_actor_name(SIM_ACTOR_INJECTOR), "injector");
+  static const char *const actors[SIM_ACTOR_COUNT] = {"driver",   "device",  "nic",
+                                                      "injector", "monitor", "world"};
+  static const char *const kinds[SIM_EV_KIND_COUNT] = {
+      "mem_read",  "mem_write",   "reg_read", "reg_write", "notify", "notify_deliver",
+      "irq_raise", "irq_deliver", "fault",    "nic",       "note"};
+  static const char *const counters[SIM_CTR_COUNT] = {
+      "buffers_added",     "buffers_used", "ring_wraps",     "idx_wraps",  "notify_sent",
+      "notify_suppressed", "irq_sent",     "irq_suppressed", "config_irq", "resets"};
+  for (unsigned i = 0; i < (unsigned)SIM_ACTOR_COUNT; i++)
+    assert_string_equal(sim_actor_name((enum sim_actor)i), actors[i]);
+  for (unsigned i = 0; i < (unsigned)SIM_EV_KIND_COUNT; i++)
+    assert_string_equal(sim_ev_kind_name((enum sim_ev_kind)i), kinds[i]);
+  for (unsigned i = 0; i < (unsigned)SIM_CTR_COUNT; i++)
+    assert_string_equal(sim_counter_name((enum sim_counter)i), counters[i]);
   assert_string_equal(sim_actor_name(SIM_ACTOR_COUNT), "?");
-  assert_string_equal(sim_ev_kind_name(SIM_EV_NOTIFY_DELIVER), "notify_deliver");
-  assert_string_equal(sim_counter_name(SIM_CTR_BUFFERS_ADDED), "buffers_added");
+  assert_string_equal(sim_ev_kind_name(SIM_EV_KIND_COUNT), "?");
   assert_string_equal(sim_counter_name(SIM_CTR_COUNT), "?");
 }
 
@@ -516,6 +532,158 @@ static void test_bus_without_trace_or_observers(void **state) {
   assert_true(sim_sched_pending(&sched, sched.heap[0].fn, &bus));
   sim_bus_fini(&bus); /* cancels its pending deliveries */
   assert_int_equal(sched.count, 0);
+  sim_sched_fini(&sched);
+}
+
+static void noop_event(void *ctx, uint64_t arg) {
+  (void)ctx;
+  (void)arg;
+}
+
+/* The last event the observer saw is a note with this text. */
+static void assert_last_note(const struct fx *fx, const char *text) {
+  assert_true(fx->event_count > 0);
+  const struct sim_bus_event *ev = &fx->events[fx->event_count - 1u];
+  assert_int_equal(ev->kind, SIM_EV_NOTE);
+  assert_int_equal(ev->actor, SIM_ACTOR_WORLD);
+  assert_true(ev->len == strlen(text));
+  assert_memory_equal(ev->bytes, text, strlen(text));
+}
+
+/* With the scheduler full a notification or an interrupt cannot be
+ * delivered: the loss is counted and noted (never silent), the register
+ * write itself still took effect, and the doorbell write reports it. */
+static void test_bus_scheduler_full_loses_deliveries_loudly(void **state) {
+  struct fx *fx = *state;
+  sim_bus_attach_device(&fx->bus, &dev_ops, &fx->dev);
+  sim_bus_attach_driver(&fx->bus, drv_irq, fx);
+  size_t filled = 0;
+  while (sim_bus_schedule(&fx->bus, 1000, noop_event, NULL, 0) == MODEL_OK)
+    filled++;
+  assert_int_equal(filled, 64); /* the fixture's capacity */
+  fx->event_count = 0;
+  assert_int_equal(sim_bus_reg_write(&fx->bus, SIM_ACTOR_DRIVER, MODEL_MMIO_QUEUE_NOTIFY, 4, 2),
+                   MODEL_ERR_CAPACITY);
+  assert_int_equal(fx->dev.regs[MODEL_MMIO_QUEUE_NOTIFY / 4u], 2);
+  assert_true(fx->bus.counters[SIM_CTR_NOTIFY_SENT] == 1);
+  assert_true(fx->bus.sched_overflow_count == 1);
+  assert_last_note(fx, "notify lost: scheduler full");
+  sim_bus_raise_irq(&fx->bus, 1);
+  assert_true(fx->bus.counters[SIM_CTR_IRQ_SENT] == 1);
+  assert_true(fx->bus.sched_overflow_count == 2);
+  assert_last_note(fx, "interrupt lost: scheduler full");
+  run_all(fx);
+  assert_int_equal(fx->dev.notify_count, 0);
+  assert_int_equal(fx->irq_count, 0);
+}
+
+/* A latency range given upside down (min above max) is not an error: the
+ * delay is the minimum. */
+static void test_bus_latency_min_above_max_is_min(void **state) {
+  struct fx *fx = *state;
+  sim_bus_attach_device(&fx->bus, &dev_ops, &fx->dev);
+  sim_bus_attach_driver(&fx->bus, drv_irq, fx);
+  fx->bus.latency.notify_min_ticks = 10;
+  fx->bus.latency.notify_max_ticks = 5;
+  fx->bus.latency.irq_min_ticks = 7;
+  fx->bus.latency.irq_max_ticks = 0;
+  assert_int_equal(sim_bus_reg_write(&fx->bus, SIM_ACTOR_DRIVER, MODEL_MMIO_QUEUE_NOTIFY, 4, 1),
+                   MODEL_OK);
+  sim_bus_raise_irq(&fx->bus, 1);
+  run_all(fx);
+  assert_int_equal(fx->dev.notify_count, 1);
+  assert_true(fx->dev.notify_times[0] == 10);
+  assert_int_equal(fx->irq_count, 1);
+  assert_true(fx->irq_times[0] == 7);
+}
+
+/* A fault's extra delay saturates: a delivery pushed past 2^64 - 1 ticks
+ * waits forever rather than wrapping round to a short delay. */
+static void test_bus_fault_delay_saturates(void **state) {
+  struct fx *fx = *state;
+  sim_bus_attach_device(&fx->bus, &dev_ops, &fx->dev);
+  struct sim_fault_rule slow = {
+      .kind = SIM_FAULT_NOTIFY_DELAY, .prob_ppm = SIM_PPM_ONE, .delay_ticks = UINT64_MAX};
+  assert_int_equal(sim_fault_plan_add(&fx->faults, &slow), MODEL_OK);
+  assert_int_equal(sim_bus_reg_write(&fx->bus, SIM_ACTOR_DRIVER, MODEL_MMIO_QUEUE_NOTIFY, 4, 1),
+                   MODEL_OK);
+  assert_int_equal(fx->sched.count, 1);
+  assert_true(fx->sched.heap[0].time_ticks == UINT64_MAX);
+  assert_int_equal(fx->events[fx->event_count - 1u].kind, SIM_EV_FAULT);
+  assert_true(fx->events[fx->event_count - 1u].value == UINT64_MAX);
+}
+
+/* A register file without a notify hook still gets the write; the delivery
+ * is recorded and goes nowhere. */
+static void test_bus_notify_without_hook(void **state) {
+  struct fx *fx = *state;
+  static const struct sim_regfile_ops no_hook = {
+      .read = dev_read, .write = dev_write, .notify_offset = MODEL_MMIO_QUEUE_NOTIFY};
+  sim_bus_attach_device(&fx->bus, &no_hook, &fx->dev);
+  assert_int_equal(sim_bus_reg_write(&fx->bus, SIM_ACTOR_DRIVER, MODEL_MMIO_QUEUE_NOTIFY, 4, 5),
+                   MODEL_OK);
+  fx->event_count = 0;
+  run_all(fx);
+  assert_int_equal(fx->event_count, 1);
+  assert_int_equal(fx->events[0].kind, SIM_EV_NOTIFY_DELIVER);
+  assert_true(fx->events[0].value == 5);
+  assert_int_equal(fx->dev.notify_count, 0);
+}
+
+static void test_bus_observer_must_be_a_function(void **state) {
+  struct fx *fx = *state;
+  size_t before = fx->bus.observer_count;
+  assert_int_equal(sim_bus_add_observer(&fx->bus, NULL, fx), MODEL_ERR_INVALID_ARG);
+  assert_int_equal(fx->bus.observer_count, before);
+}
+
+/* A bus with no memory at all: every access is unmapped (the region hint
+ * points at nothing); fini of a bus never initialised is harmless. */
+static void test_bus_without_regions(void **state) {
+  (void)state;
+  struct sim_sched sched;
+  struct sim_bus bus;
+  assert_int_equal(sim_sched_init(&sched, 4), MODEL_OK);
+  sim_bus_init(&bus, &sched, NULL, NULL, 1);
+  uint32_t v = 9;
+  assert_int_equal(sim_bus_read_le32(&bus, SIM_ACTOR_DRIVER, 0, &v), MODEL_ERR_MEM_UNMAPPED);
+  assert_int_equal(v, 0);
+  assert_int_equal(sim_bus_write_u8(&bus, SIM_ACTOR_DEVICE, 0, 1), MODEL_ERR_MEM_UNMAPPED);
+  assert_false(sim_bus_range_ok(&bus, SIM_ACTOR_DRIVER, 0, 1, false));
+  sim_bus_fini(&bus);
+  sim_sched_fini(&sched);
+  struct sim_bus zero;
+  memset(&zero, 0, sizeof(zero));
+  sim_bus_fini(&zero);
+  assert_int_equal(zero.region_count, 0);
+}
+
+/* With a trace that writes a dump and no observer, accesses still reach
+ * the dump (the fast path is taken only when nothing would see the event). */
+static void test_bus_trace_dump_without_observers(void **state) {
+  (void)state;
+  struct sim_sched sched;
+  struct sim_trace trace;
+  struct sim_bus bus;
+  FILE *dump = tmpfile();
+  assert_non_null(dump);
+  assert_int_equal(sim_sched_init(&sched, 4), MODEL_OK);
+  sim_trace_init(&trace, dump);
+  sim_bus_init(&bus, &sched, &trace, NULL, 1);
+  assert_int_equal(sim_bus_add_region(&bus, BASE, SIZE, SIM_PERM_ALL), MODEL_OK);
+  assert_int_equal(sim_bus_write_le16(&bus, SIM_ACTOR_DRIVER, BASE + 2u, 0xbeef), MODEL_OK);
+  uint16_t v = 0;
+  assert_int_equal(sim_bus_read_le16(&bus, SIM_ACTOR_DEVICE, BASE + 2u, &v), MODEL_OK);
+  assert_int_equal(v, 0xbeef);
+  assert_true(trace.pos == 2);
+  char text[512] = "";
+  rewind(dump);
+  size_t n = fread(text, 1, sizeof(text) - 1u, dump);
+  text[n] = 0;
+  assert_non_null(strstr(text, "mem_write"));
+  assert_non_null(strstr(text, "mem_read"));
+  fclose(dump);
+  sim_bus_fini(&bus);
   sim_sched_fini(&sched);
 }
 
@@ -538,6 +706,13 @@ int main(void) {
       T(test_bus_irq_drop_and_delay_faults),
       cmocka_unit_test(test_bus_names),
       cmocka_unit_test(test_bus_without_trace_or_observers),
+      T(test_bus_scheduler_full_loses_deliveries_loudly),
+      T(test_bus_latency_min_above_max_is_min),
+      T(test_bus_fault_delay_saturates),
+      T(test_bus_notify_without_hook),
+      T(test_bus_observer_must_be_a_function),
+      cmocka_unit_test(test_bus_without_regions),
+      cmocka_unit_test(test_bus_trace_dump_without_observers),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

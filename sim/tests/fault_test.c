@@ -132,6 +132,15 @@ static void test_fault_address_overlap_edges(void **state) {
   assert_int_equal(sim_fault_plan_add(&open, &r), MODEL_OK);
   assert_true(sim_fault_mem(&open, SIM_ACTOR_DRIVER, UINT64_MAX - 1u, 1, false));
   assert_false(sim_fault_mem(&open, SIM_ACTOR_DRIVER, 0xff, 1, false));
+  /* a range that would run past 2^64 is clamped to its last byte, not
+   * wrapped round to address 0 (where it would miss a window near the top) */
+  struct sim_fault_plan top;
+  sim_fault_plan_init(&top, 1);
+  r.addr_lo = UINT64_MAX - 3u;
+  r.addr_hi = 0;
+  assert_int_equal(sim_fault_plan_add(&top, &r), MODEL_OK);
+  assert_true(sim_fault_mem(&top, SIM_ACTOR_DRIVER, UINT64_MAX - 7u, 64, false));
+  assert_false(sim_fault_mem(&top, SIM_ACTOR_DRIVER, UINT64_MAX - 7u, 4, false));
 }
 
 static void test_fault_notify_and_irq_verdicts(void **state) {
@@ -158,6 +167,26 @@ static void test_fault_notify_and_irq_verdicts(void **state) {
   assert_true(plan.fired_by_kind[SIM_FAULT_IRQ_DROP] == 1);
 }
 
+/* A delay adds to what the caller already has, saturating at 2^64 - 1
+ * instead of wrapping to a short delay. */
+static void test_fault_delay_saturates(void **state) {
+  (void)state;
+  struct sim_fault_plan plan;
+  sim_fault_plan_init(&plan, 1);
+  struct sim_fault_rule delay = {
+      .kind = SIM_FAULT_IRQ_DELAY, .prob_ppm = SIM_PPM_ONE, .delay_ticks = 10};
+  assert_int_equal(sim_fault_plan_add(&plan, &delay), MODEL_OK);
+  uint64_t extra = 5;
+  assert_int_equal(sim_fault_irq(&plan, &extra), SIM_FAULT_DELAY);
+  assert_true(extra == 15);
+  extra = UINT64_MAX - 9u;
+  assert_int_equal(sim_fault_irq(&plan, &extra), SIM_FAULT_DELAY);
+  assert_true(extra == UINT64_MAX);
+  extra = UINT64_MAX - 10u; /* exactly reaches the top */
+  assert_int_equal(sim_fault_irq(&plan, &extra), SIM_FAULT_DELAY);
+  assert_true(extra == UINT64_MAX);
+}
+
 static void test_fault_plan_capacity_and_bad_rules(void **state) {
   (void)state;
   struct sim_fault_plan plan;
@@ -175,7 +204,19 @@ static void test_fault_plan_capacity_and_bad_rules(void **state) {
   r.addr_hi = 0x200;
   assert_int_equal(sim_fault_plan_add(&p2, &r), MODEL_ERR_INVALID_ARG);
   assert_int_equal(p2.rule_count, 0);
-  assert_string_equal(sim_fault_kind_name(SIM_FAULT_DEVICE_RESET), "device_reset");
+  r = mem_rule();
+  r.actor = (enum sim_actor)((unsigned)SIM_ACTOR_COUNT + 1u); /* COUNT itself is "any" */
+  assert_int_equal(sim_fault_plan_add(&p2, &r), MODEL_ERR_INVALID_ARG);
+  assert_int_equal(p2.rule_count, 0);
+}
+
+/* The names the trace and the scenario language use, exactly. */
+static void test_fault_kind_names(void **state) {
+  (void)state;
+  static const char *const names[SIM_FAULT_KIND_COUNT] = {
+      "mem_fail", "notify_drop", "notify_delay", "irq_drop", "irq_delay", "device_reset"};
+  for (unsigned i = 0; i < (unsigned)SIM_FAULT_KIND_COUNT; i++)
+    assert_string_equal(sim_fault_kind_name((enum sim_fault_kind)i), names[i]);
   assert_string_equal(sim_fault_kind_name(SIM_FAULT_KIND_COUNT), "?");
 }
 
@@ -189,6 +230,8 @@ int main(void) {
       cmocka_unit_test(test_fault_address_overlap_edges),
       cmocka_unit_test(test_fault_notify_and_irq_verdicts),
       cmocka_unit_test(test_fault_plan_capacity_and_bad_rules),
+      cmocka_unit_test(test_fault_kind_names),
+      cmocka_unit_test(test_fault_delay_saturates),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,7 +5,8 @@
  * the injector's reset), with the event's time and trace position; the world
  * gives the monitor a synchronisation point after every event; the
  * monitor's own reads (sim_bus_peek) are untraced, so attaching a monitor
- * leaves the trace hash as it was.
+ * leaves the trace hash as it was; configuration-space peeks, and a monitor
+ * that cannot be attached.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -345,6 +346,102 @@ static void test_monitor_glue_peek(void **state) {
   sim_world_fini(&g.w);
 }
 
+/* A register file whose every register reads as its own offset. */
+static model_err echo_read(void *ctx, uint64_t offset, uint32_t width, uint32_t *value) {
+  (void)ctx;
+  (void)width;
+  *value = (uint32_t)offset;
+  return MODEL_OK;
+}
+
+static model_err refuse_read(void *ctx, uint64_t offset, uint32_t width, uint32_t *value) {
+  (void)ctx;
+  (void)offset;
+  (void)width;
+  *value = 0xdeadu;
+  return MODEL_ERR_REG_WIDTH;
+}
+
+/* The monitor reads configuration space at MODEL_MMIO_CONFIG + offset of the
+ * attached register file; with none attached, or one that cannot be read or
+ * refuses the access, the peek fails with 0. */
+static void test_monitor_glue_config_peek(void **state) {
+  (void)state;
+  static struct gx g;
+  gx_init(&g, false, 0);
+  static const struct sim_regfile_ops echo = {.read = echo_read};
+  static const struct sim_regfile_ops no_read = {.notify = fake_notify};
+  static const struct sim_regfile_ops refuse = {.read = refuse_read};
+  uint32_t v = 7;
+  sim_bus_attach_device(&g.w.bus, &echo, NULL);
+  assert_true(sim_monitor_config_peek(&g.w.bus, 6, 2, &v));
+  assert_int_equal(v, MODEL_MMIO_CONFIG + 6u);
+  sim_bus_attach_device(&g.w.bus, &refuse, NULL);
+  assert_false(sim_monitor_config_peek(&g.w.bus, 0, 4, &v));
+  sim_bus_attach_device(&g.w.bus, &no_read, NULL);
+  v = 7;
+  assert_false(sim_monitor_config_peek(&g.w.bus, 0, 4, &v));
+  assert_int_equal(v, 0);
+  sim_bus_attach_device(&g.w.bus, NULL, NULL);
+  v = 7;
+  assert_false(sim_monitor_config_peek(&g.w.bus, 0, 4, &v));
+  assert_int_equal(v, 0);
+  sim_world_fini(&g.w);
+}
+
+/* Each injected fault kind reaches the monitor as its own kind, once; an
+ * event naming no fault kind reaches it as none. */
+static void test_monitor_glue_fault_kinds(void **state) {
+  (void)state;
+  static struct gx g;
+  gx_init(&g, true, MODEL_MON_OBSERVE_ACCESSES);
+  static const enum model_mon_fault_kind want[SIM_FAULT_KIND_COUNT] = {
+      [SIM_FAULT_MEM_FAIL] = MODEL_MON_FAULT_MEM,
+      [SIM_FAULT_NOTIFY_DROP] = MODEL_MON_FAULT_NOTIFY_DROP,
+      [SIM_FAULT_NOTIFY_DELAY] = MODEL_MON_FAULT_NOTIFY_DELAY,
+      [SIM_FAULT_IRQ_DROP] = MODEL_MON_FAULT_IRQ_DROP,
+      [SIM_FAULT_IRQ_DELAY] = MODEL_MON_FAULT_IRQ_DELAY,
+      [SIM_FAULT_DEVICE_RESET] = MODEL_MON_FAULT_DEVICE_RESET,
+  };
+  struct sim_bus_event ev = {.kind = SIM_EV_FAULT, .actor = SIM_ACTOR_INJECTOR};
+  ev.addr = (uint64_t)SIM_FAULT_KIND_COUNT;
+  sim_monitor_observe(g.mon, &ev);
+  for (unsigned k = 0; k < (unsigned)MODEL_MON_FAULT_KIND_COUNT; k++)
+    assert_int_equal(model_mon_fault_count(g.mon, (enum model_mon_fault_kind)k), 0);
+  uint64_t expected[MODEL_MON_FAULT_KIND_COUNT] = {0};
+  for (unsigned f = 0; f < (unsigned)SIM_FAULT_KIND_COUNT; f++) {
+    ev.addr = f;
+    sim_monitor_observe(g.mon, &ev);
+    expected[want[f]]++;
+    for (unsigned k = 0; k < (unsigned)MODEL_MON_FAULT_KIND_COUNT; k++)
+      assert_int_equal(model_mon_fault_count(g.mon, (enum model_mon_fault_kind)k), expected[k]);
+  }
+  assert_int_equal(model_mon_violation_count(g.mon), 0);
+  sim_world_fini(&g.w);
+}
+
+static void ignore_event(void *ctx, const struct sim_bus_event *ev) {
+  (void)ctx;
+  (void)ev;
+}
+
+/* With the bus's observer table full the monitor cannot see anything: it
+ * is not attached (and not leaked). */
+static void test_monitor_glue_attach_with_observers_full(void **state) {
+  (void)state;
+  static struct gx g;
+  gx_init(&g, false, 0);
+  while (g.w.bus.observer_count < SIM_BUS_OBSERVERS_MAX)
+    assert_int_equal(sim_bus_add_observer(&g.w.bus, ignore_event, NULL), MODEL_OK);
+  struct model_mon *mon = (struct model_mon *)&g; /* overwritten */
+  assert_int_equal(sim_world_attach_monitor(&g.w, MODEL_MON_OBSERVE_ACCESSES, &mon),
+                   MODEL_ERR_CAPACITY);
+  assert_null(mon);
+  assert_null(g.w.monitor);
+  sim_world_monitor_sync(&g.w, MODEL_MON_SYNC_EVENT_END); /* nothing attached: nothing */
+  sim_world_fini(&g.w);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_monitor_glue_register_read_reaches_monitor),
@@ -355,6 +452,9 @@ int main(void) {
       cmocka_unit_test(test_monitor_glue_trace_hash_unchanged),
       cmocka_unit_test(test_monitor_glue_attach_twice_and_no_monitor),
       cmocka_unit_test(test_monitor_glue_peek),
+      cmocka_unit_test(test_monitor_glue_config_peek),
+      cmocka_unit_test(test_monitor_glue_fault_kinds),
+      cmocka_unit_test(test_monitor_glue_attach_with_observers_full),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,7 +4,9 @@
  * duplication and reordering keep a perfect ledger; an unaccounted, corrupt
  * or unreadable frame fails the end-of-run check (the negative twins);
  * loopback, link down, large frames, and a full wire that pushes back
- * (a sender that ignores it is tail-dropped, accounted).
+ * (a sender that ignores it is tail-dropped, accounted); a full scheduler
+ * or ledger stops the generator instead of losing frames; the refused
+ * configurations and the delays that saturate.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -408,12 +410,238 @@ static void test_nic_generate_rejects_bad_lengths(void **state) {
   assert_true(sim_nic_check_accounted(&fx->nic, NULL, 0));
 }
 
+/* FNV-1a 32 over the frame without its checksum field, as the header
+ * documents it: lets a test forge a frame whose checksum is right. */
+static uint32_t forge_csum(const uint8_t *buf, size_t len) {
+  uint32_t h = 0x811c9dc5u;
+  for (size_t i = 0; i < len; i++) {
+    if (i >= SIM_FRAME_OFF_CSUM && i < SIM_FRAME_HDR_SIZE)
+      continue;
+    h = (h ^ buf[i]) * 0x01000193u;
+  }
+  return h;
+}
+
+static void put_csum(uint8_t *buf, uint32_t csum) {
+  for (unsigned i = 0; i < 4u; i++)
+    buf[SIM_FRAME_OFF_CSUM + i] = (uint8_t)(csum >> (8u * i));
+}
+
+/* A frame whose checksum matches but whose filler is not the one its
+ * (stream, seq) gives is corrupt: the filler is checked on its own. Frames
+ * outside the Ethernet sizes are corrupt whatever they hold. */
+static void test_nic_frame_filler_checked_past_checksum(void **state) {
+  (void)state;
+  static uint8_t buf[SIM_FRAME_MAX_SIZE + 1u];
+  struct sim_frame_info info;
+  sim_frame_build(buf, 100, mac_a, mac_b, SIM_STREAM_TX, 5);
+  assert_true(forge_csum(buf, 100) == (uint32_t)buf[SIM_FRAME_OFF_CSUM] +
+                                          ((uint32_t)buf[SIM_FRAME_OFF_CSUM + 1u] << 8) +
+                                          ((uint32_t)buf[SIM_FRAME_OFF_CSUM + 2u] << 16) +
+                                          ((uint32_t)buf[SIM_FRAME_OFF_CSUM + 3u] << 24));
+  buf[99] ^= 0x5au;
+  put_csum(buf, forge_csum(buf, 100));
+  assert_int_equal(sim_frame_parse(buf, 100, &info), MODEL_ERR_NET_FRAME_CORRUPT);
+  assert_true(info.seq == 0 && info.len == 0); /* nothing decoded */
+  sim_frame_build(buf, SIM_FRAME_MAX_SIZE, mac_a, mac_b, SIM_STREAM_TX, 5);
+  assert_int_equal(sim_frame_parse(buf, SIM_FRAME_MAX_SIZE, &info), MODEL_OK);
+  assert_int_equal(sim_frame_parse(buf, SIM_FRAME_MAX_SIZE + 1u, &info),
+                   MODEL_ERR_NET_FRAME_CORRUPT);
+}
+
+/* The configuration a NIC refuses, and fini of one never set up. */
+static void test_nic_init_refusals(void **state) {
+  struct fx *fx = *state;
+  static struct sim_nic nic;
+  struct sim_nic_config cfg = fx->cfg;
+  assert_int_equal(sim_nic_init(&nic, NULL, &cfg, 1), MODEL_ERR_INVALID_ARG);
+  cfg.delay_min_ticks = cfg.delay_max_ticks + 1u;
+  assert_int_equal(sim_nic_init(&nic, &fx->bus, &cfg, 1), MODEL_ERR_INVALID_ARG);
+  cfg = fx->cfg;
+  cfg.frames_max = 0;
+  assert_int_equal(sim_nic_init(&nic, &fx->bus, &cfg, 1), MODEL_ERR_INVALID_ARG);
+  cfg.frames_max = (1ull << 32) + 1u; /* past the ledger's limit */
+  assert_int_equal(sim_nic_init(&nic, &fx->bus, &cfg, 1), MODEL_ERR_INVALID_ARG);
+  cfg.frames_max = 1ull << 32;
+  cfg.delay_min_ticks = cfg.delay_max_ticks = 0;
+  assert_int_equal(sim_nic_init(&nic, &fx->bus, &cfg, 1), MODEL_OK);
+  assert_true(sim_nic_backoff_ticks(&nic) == 1); /* never 0: time must move */
+  assert_true(sim_nic_backoff_ticks(&fx->nic) == 10);
+  sim_nic_fini(&nic);
+  assert_null(nic.slots);
+  memset(&nic, 0, sizeof(nic));
+  sim_nic_fini(&nic); /* nothing to free, no bus to cancel on */
+  assert_int_equal(nic.slot_count, 0);
+  uint8_t buf[64];
+  uint64_t seq = 7;
+  assert_int_equal(
+      sim_nic_frame_make(&fx->nic, SIM_STREAM_COUNT, buf, sizeof(buf), mac_a, mac_b, &seq),
+      MODEL_ERR_INVALID_ARG);
+  assert_true(seq == 0);
+  assert_int_equal(
+      sim_nic_frame_make(&fx->nic, SIM_STREAM_TX, buf, SIM_FRAME_MAX_SIZE + 1u, mac_a, mac_b, &seq),
+      MODEL_ERR_INVALID_ARG);
+  assert_true(fx->nic.stats[SIM_STREAM_TX].generated == 0);
+}
+
+/* The device hands the wire a frame longer than any frame viosim makes: it
+ * never reaches the wire, and since no valid frame is that long the drop
+ * cannot be put on a ledger: it is an unreadable drop, and the frame it
+ * came from stays unaccounted, so the run fails loudly. */
+static void test_nic_device_tx_too_big_is_dropped(void **state) {
+  struct fx *fx = *state;
+  static uint8_t buf[SIM_FRAME_MAX_SIZE + 1u];
+  uint64_t seq = 0;
+  assert_int_equal(
+      sim_nic_frame_make(&fx->nic, SIM_STREAM_TX, buf, SIM_FRAME_MAX_SIZE, mac_b, mac_a, &seq),
+      MODEL_OK);
+  sim_nic_device_tx(&fx->nic, buf, SIM_FRAME_MAX_SIZE + 1u);
+  assert_true(fx->nic.stats[SIM_STREAM_TX].on_wire == 0);
+  assert_int_equal(fx->sched.count, 0);
+  assert_true(fx->nic.dropped_unknown == 1);
+  run_all(fx);
+  char why[128];
+  assert_false(sim_nic_check_accounted(&fx->nic, why, sizeof(why)));
+  assert_string_equal(why, "stream tx: frame seq 0 was neither delivered nor dropped");
+}
+
+static void noop_event(void *ctx, uint64_t arg) {
+  (void)ctx;
+  (void)arg;
+}
+
+/* Fill the scheduler with events that do nothing; returns how many. */
+static size_t fill_sched(struct fx *fx) {
+  size_t n = 0;
+  while (sim_sched_after(&fx->sched, 1u << 20, noop_event, NULL, 0) == MODEL_OK)
+    n++;
+  return n;
+}
+
+/* No scheduler slot for the wire's arrival event: the copy is tail-dropped
+ * as the wire's loss, counted, and accounted; its slot is free again. */
+static void test_nic_wire_without_scheduler_room_drops(void **state) {
+  struct fx *fx = *state;
+  uint8_t buf[100];
+  uint64_t seq = 0;
+  assert_int_equal(sim_nic_frame_make(&fx->nic, SIM_STREAM_TX, buf, 100, mac_b, mac_a, &seq),
+                   MODEL_OK);
+  assert_true(fill_sched(fx) > 0);
+  sim_nic_device_tx(&fx->nic, buf, 100);
+  assert_true(fx->nic.wire_full_count == 1);
+  assert_true(fx->nic.stats[SIM_STREAM_TX].dropped[SIM_DROP_WIRE_LOSS] == 1);
+  assert_true(fx->nic.stats[SIM_STREAM_TX].on_wire == 0);
+  assert_true(sim_nic_tx_ready(&fx->nic));
+  assert_true(sim_nic_check_accounted(&fx->nic, NULL, 0));
+}
+
+/* A reorder hold-back that would pass 2^64 - 1 ticks saturates there. */
+static void test_nic_reorder_delay_saturates(void **state) {
+  struct fx *fx = *state;
+  fx->cfg.reorder_ppm = SIM_PPM_ONE;
+  fx->cfg.reorder_extra_ticks = UINT64_MAX - 5u;
+  restart(fx);
+  uint8_t buf[100];
+  uint64_t seq = 0;
+  assert_int_equal(sim_nic_frame_make(&fx->nic, SIM_STREAM_TX, buf, 100, mac_b, mac_a, &seq),
+                   MODEL_OK);
+  sim_nic_device_tx(&fx->nic, buf, 100);
+  assert_int_equal(fx->sched.count, 1);
+  assert_true(fx->sched.heap[0].time_ticks == UINT64_MAX);
+  run_all(fx);
+  assert_true(fx->nic.stats[SIM_STREAM_TX].delivered == 1);
+  assert_true(sim_nic_check_accounted(&fx->nic, NULL, 0));
+}
+
+/* The generator: a count of 0 schedules nothing; a second call while frames
+ * are still to be sent adds to them (saturating), with one pending tick. */
+static void test_nic_generate_adds_and_saturates(void **state) {
+  struct fx *fx = *state;
+  assert_int_equal(sim_nic_generate(&fx->nic, 0, 60, 60, mac_a, 1), MODEL_OK);
+  assert_int_equal(fx->sched.count, 0);
+  assert_true(fx->nic.gen_remaining == 0);
+  assert_int_equal(sim_nic_generate(&fx->nic, 3, 60, 60, mac_a, 2), MODEL_OK);
+  assert_int_equal(sim_nic_generate(&fx->nic, 2, 70, 70, mac_a, 2), MODEL_OK);
+  assert_int_equal(fx->sched.count, 1);
+  assert_true(fx->nic.gen_remaining == 5);
+  run_all(fx);
+  assert_true(fx->nic.stats[SIM_STREAM_RX].delivered == 5);
+  assert_true(sim_nic_check_accounted(&fx->nic, NULL, 0));
+  fx->nic.gen_remaining = 2;
+  assert_int_equal(sim_nic_generate(&fx->nic, UINT64_MAX, 60, 60, mac_a, 1), MODEL_OK);
+  assert_true(fx->nic.gen_remaining == UINT64_MAX);
+}
+
+/* The generator stops, with a note, when the RX ledger is full: it never
+ * sends a frame the ledger cannot account for. */
+static void test_nic_generator_stops_at_ledger_capacity(void **state) {
+  struct fx *fx = *state;
+  fx->cfg.frames_max = 3;
+  restart(fx);
+  assert_int_equal(sim_nic_generate(&fx->nic, 5, 60, 60, mac_a, 1), MODEL_OK);
+  run_all(fx);
+  assert_true(fx->nic.stats[SIM_STREAM_RX].generated == 3);
+  assert_true(fx->nic.stats[SIM_STREAM_RX].delivered == 3);
+  assert_true(fx->nic.gen_remaining == 0);
+  assert_true(sim_nic_check_accounted(&fx->nic, NULL, 0));
+}
+
+/* With the scheduler full the generator cannot plan its next frame: it
+ * stops (and says so) instead of losing frames. */
+static void test_nic_generator_stops_when_scheduler_full(void **state) {
+  struct fx *fx = *state;
+  assert_int_equal(sim_nic_generate(&fx->nic, 5, 60, 60, mac_a, 1), MODEL_OK);
+  fill_sched(fx);
+  /* the first tick frees its own slot and sends a frame, whose wire event
+   * takes that slot: the next tick finds no room */
+  while (fx->nic.stats[SIM_STREAM_RX].generated == 0 && sim_sched_step(&fx->sched)) {
+  }
+  assert_true(fx->nic.stats[SIM_STREAM_RX].generated == 1);
+  assert_true(fx->nic.gen_remaining == 0);
+  assert_true(fx->nic.stats[SIM_STREAM_RX].on_wire == 1);
+  run_all(fx);
+  assert_true(fx->nic.stats[SIM_STREAM_RX].generated == 1);
+  assert_true(fx->nic.stats[SIM_STREAM_RX].delivered == 1);
+  assert_true(sim_nic_check_accounted(&fx->nic, NULL, 0));
+}
+
+/* The end-of-run check also fails on a delivery of an unreadable frame, and
+ * writes no message into a buffer of size 0. */
+static void test_nic_check_reports_unreadable_delivery(void **state) {
+  struct fx *fx = *state;
+  uint8_t junk[SIM_FRAME_HDR_SIZE - 1u] = {0}; /* too short to name a stream */
+  assert_int_equal(sim_nic_deliver(&fx->nic, SIM_ACTOR_DRIVER, junk, sizeof(junk)),
+                   MODEL_ERR_NET_FRAME_CORRUPT);
+  char why[64];
+  assert_false(sim_nic_check_accounted(&fx->nic, why, sizeof(why)));
+  assert_string_equal(why, "1 deliveries of unreadable frames");
+  why[0] = 'x';
+  assert_false(sim_nic_check_accounted(&fx->nic, why, 0));
+  assert_int_equal(why[0], 'x');
+  fx->nic.corrupt_unknown = 0;
+  assert_true(sim_nic_check_accounted(&fx->nic, why, 0));
+  assert_int_equal(why[0], 'x');
+}
+
+/* Every name the run summary ("dropped.rx.wire_loss") and the trace print,
+ * exactly; "?" past the end of each enum. */
 static void test_nic_names(void **state) {
   (void)state;
-  assert_string_equal(sim_stream_name(SIM_STREAM_RX), "rx");
-  assert_string_equal(sim_drop_reason_name(SIM_DROP_NO_RX_BUFFER), "no_rx_buffer");
-  assert_string_equal(sim_nic_ev_name(SIM_NIC_EV_WIRE_TX), "wire_tx");
+  static const char *const streams[SIM_STREAM_COUNT] = {"rx", "tx"};
+  static const char *const reasons[SIM_DROP_COUNT] = {"wire_loss", "no_rx_buffer", "link_down",
+                                                      "filtered",  "reset",        "broken",
+                                                      "too_big",   "fault",        "malformed"};
+  static const char *const events[SIM_NIC_EV_COUNT] = {
+      "generated", "wire_tx", "wire_arrive", "delivered", "delivered_dup", "corrupt", "dropped"};
+  for (unsigned i = 0; i < (unsigned)SIM_STREAM_COUNT; i++)
+    assert_string_equal(sim_stream_name((enum sim_stream)i), streams[i]);
+  for (unsigned i = 0; i < (unsigned)SIM_DROP_COUNT; i++)
+    assert_string_equal(sim_drop_reason_name((enum sim_drop_reason)i), reasons[i]);
+  for (unsigned i = 0; i < (unsigned)SIM_NIC_EV_COUNT; i++)
+    assert_string_equal(sim_nic_ev_name((enum sim_nic_ev)i), events[i]);
+  assert_string_equal(sim_stream_name(SIM_STREAM_COUNT), "?");
   assert_string_equal(sim_drop_reason_name(SIM_DROP_COUNT), "?");
+  assert_string_equal(sim_nic_ev_name(SIM_NIC_EV_COUNT), "?");
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -439,6 +667,15 @@ int main(void) {
       T(test_nic_sender_ignoring_backpressure_is_tail_dropped),
       T(test_nic_generate_rejects_bad_lengths),
       cmocka_unit_test(test_nic_names),
+      cmocka_unit_test(test_nic_frame_filler_checked_past_checksum),
+      T(test_nic_init_refusals),
+      T(test_nic_device_tx_too_big_is_dropped),
+      T(test_nic_wire_without_scheduler_room_drops),
+      T(test_nic_reorder_delay_saturates),
+      T(test_nic_generate_adds_and_saturates),
+      T(test_nic_generator_stops_at_ledger_capacity),
+      T(test_nic_generator_stops_when_scheduler_full),
+      T(test_nic_check_reports_unreadable_delivery),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -112,6 +112,10 @@ static void test_sched_init_rejects_zero_capacity(void **state) {
   struct sim_sched s;
   assert_int_equal(sim_sched_init(&s, 0), MODEL_ERR_INVALID_ARG);
   sim_sched_fini(&s);
+  /* a capacity whose byte size would overflow size_t */
+  assert_int_equal(sim_sched_init(&s, SIZE_MAX), MODEL_ERR_INVALID_ARG);
+  assert_null(s.heap);
+  sim_sched_fini(&s);
   assert_int_equal(sim_sched_init(&s, 1), MODEL_OK);
   sim_sched_fini(&s);
 }

@@ -89,7 +89,7 @@ static void test_trace_dump_lines(void **state) {
   struct sim_trace t;
   sim_trace_init(&t, f);
   (void)sim_trace_record(&t, 12, SIM_EV_MEM_READ, SIM_ACTOR_DEVICE, 0x10000000, 2, 0xab);
-  (void)sim_trace_note(&t, 13, "hello\nworld");
+  (void)sim_trace_note(&t, 13, "hello\nworld\x7f");
   (void)sim_trace_record_result(&t, 14, SIM_EV_MEM_WRITE, SIM_ACTOR_DRIVER, 0x5, 1, 0x7,
                                 MODEL_ERR_MEM_UNMAPPED);
   rewind(f);
@@ -98,7 +98,7 @@ static void test_trace_dump_lines(void **state) {
   buf[n] = '\0';
   fclose(f);
   assert_string_equal(buf, "0 t=12 device mem_read a=0x10000000 b=0x2 c=0xab\n"
-                           "1 t=13 world note hello?world\n"
+                           "1 t=13 world note hello?world?\n"
                            "2 t=14 driver mem_write a=0x5 b=0x1 c=0x7 err=MEM_UNMAPPED\n");
 }
 

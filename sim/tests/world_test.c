@@ -65,6 +65,10 @@ static void test_world_init_rejects_bad_config(void **state) {
   cfg.latency.irq_max_ticks = 4;
   assert_int_equal(sim_world_init(&w, &cfg), MODEL_ERR_INVALID_ARG);
   sim_world_config_default(&cfg);
+  cfg.latency.notify_min_ticks = 5;
+  cfg.latency.notify_max_ticks = 4;
+  assert_int_equal(sim_world_init(&w, &cfg), MODEL_ERR_INVALID_ARG);
+  sim_world_config_default(&cfg);
   cfg.sched_capacity = 0;
   assert_int_equal(sim_world_init(&w, &cfg), MODEL_ERR_INVALID_ARG);
   sim_world_config_default(&cfg);
