@@ -25,6 +25,7 @@
 
 #include "model/monitor.h"
 #include "model/result.h"
+#include "reports/coverage.h"
 
 /* Bounds a loader enforces on untrusted results files (and add_run on input). */
 #define REPORT_TEXT_MAX     8192u /* path, message, replay command */
@@ -88,6 +89,10 @@ struct report_set {
   struct report_run *runs; /* owned, with everything they point to */
   size_t run_count;
   size_t run_capacity;
+  /* Code coverage per module (reports/coverage.h), shown by the reports when
+   * module_count > 0. Not a run: results.tsv does not keep it, so a report
+   * written again from results.tsv needs the coverage file again. */
+  struct report_coverage coverage;
 };
 
 void report_set_init(struct report_set *set);

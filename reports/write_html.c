@@ -115,6 +115,31 @@ static void html_summary(FILE *out, const struct report_aggregate *agg) {
         out);
 }
 
+/* Code coverage per module, when the set has it. */
+static void html_coverage(FILE *out, const struct report_coverage *cov) {
+  char lines[REPORT_COVERAGE_PCT_SIZE], branches[REPORT_COVERAGE_PCT_SIZE];
+  if (cov->module_count == 0)
+    return;
+  fputs("<h2 id=\"coverage\">Code coverage</h2>\n<p>Line and branch coverage of the "
+        "project's code per module, as the coverage build measured it (gcov under "
+        "<code>make check</code>, tests excluded):</p>\n<table class=\"coverage\">\n<thead><tr>"
+        "<th>module</th><th>lines</th><th>branches</th></tr></thead>\n<tbody>\n",
+        out);
+  for (size_t i = 0; i < cov->module_count; i++) {
+    const struct report_coverage_module *m = &cov->modules[i];
+    report_coverage_pct(m->lines_covered, m->lines_total, lines);
+    report_coverage_pct(m->branches_covered, m->branches_total, branches);
+    fputs("<tr><td>", out);
+    html(out, m->name);
+    fprintf(out,
+            "</td><td class=\"n\">%s%% (%" PRIu64 " of %" PRIu64
+            ")</td><td class=\"n\">%s%% (%" PRIu64 " of %" PRIu64 ")</td></tr>\n",
+            lines, m->lines_covered, m->lines_total, branches, m->branches_covered,
+            m->branches_total);
+  }
+  fputs("</tbody>\n</table>\n", out);
+}
+
 /* The area <option>s, each area once, in catalog order. */
 static void html_area_options(FILE *out) {
   size_t n = model_catalog_count();
@@ -310,6 +335,7 @@ model_err report_write_html(FILE *out, const struct report_set *set) {
           agg.suites[REPORT_SUITE_MONITOR].runs,
           report_plural(agg.suites[REPORT_SUITE_MONITOR].runs));
   html_summary(out, &agg);
+  html_coverage(out, &set->coverage);
   html_filters(out, &agg);
   html_statements(out, &agg, MODEL_TARGET_DRIVER);
   html_statements(out, &agg, MODEL_TARGET_DEVICE);

@@ -171,6 +171,31 @@ static void json_statement(FILE *out, const struct report_aggregate *agg, size_t
   fputc('}', out);
 }
 
+/* "coverage": null, or a module per element with its counts and the
+ * percentages (floored to two decimals) as JSON numbers. */
+static void json_coverage(FILE *out, const struct report_coverage *cov) {
+  char lines[REPORT_COVERAGE_PCT_SIZE], branches[REPORT_COVERAGE_PCT_SIZE];
+  if (cov->module_count == 0) {
+    fputs("  \"coverage\": null\n", out);
+    return;
+  }
+  fputs("  \"coverage\": [", out);
+  for (size_t i = 0; i < cov->module_count; i++) {
+    const struct report_coverage_module *m = &cov->modules[i];
+    report_coverage_pct(m->lines_covered, m->lines_total, lines);
+    report_coverage_pct(m->branches_covered, m->branches_total, branches);
+    fputs(i == 0 ? "\n    {\"module\": " : ",\n    {\"module\": ", out);
+    json_string(out, m->name);
+    fprintf(out,
+            ", \"lines_covered\": %" PRIu64 ", \"lines_total\": %" PRIu64
+            ", \"line_pct\": %s,\n     \"branches_covered\": %" PRIu64
+            ", \"branches_total\": %" PRIu64 ", \"branch_pct\": %s}",
+            m->lines_covered, m->lines_total, lines, m->branches_covered, m->branches_total,
+            branches);
+  }
+  fputs("\n  ]\n", out);
+}
+
 model_err report_write_json(FILE *out, const struct report_set *set) {
   struct report_aggregate agg;
   MODEL_TRY(report_aggregate_init(&agg, set));
@@ -183,7 +208,9 @@ model_err report_write_json(FILE *out, const struct report_set *set) {
     fputs(i == 0 ? "\n" : ",\n", out);
     json_statement(out, &agg, i);
   }
-  fputs(agg.statement_count == 0 ? "]\n}\n" : "\n  ]\n}\n", out);
+  fputs(agg.statement_count == 0 ? "],\n" : "\n  ],\n", out);
+  json_coverage(out, &set->coverage);
+  fputs("}\n", out);
   report_aggregate_fini(&agg);
   return ferror(out) ? MODEL_ERR_IO : MODEL_OK;
 }

@@ -2,7 +2,8 @@
  * reports/write_md.c: conformance.md (contract in reports/report.h).
  *
  * Layout: a title and the run counts; the summary per target (statements
- * exercised out of those in scope, and each verdict); the failures with
+ * exercised out of those in scope, and each verdict); code coverage per
+ * module when the set has it; the failures with
  * their replay commands; a table per target in spec (catalog) order; the
  * runs; then the monitor's self-test suite (which checks fired) and its
  * runs. GitHub-flavoured Markdown tables; every cell's text is escaped
@@ -189,6 +190,28 @@ static void md_monitor(FILE *out, const struct report_aggregate *agg) {
   md_runs(out, agg->set, REPORT_SUITE_MONITOR);
 }
 
+/* Code coverage per module, when the set has it. */
+static void md_coverage(FILE *out, const struct report_coverage *cov) {
+  char lines[REPORT_COVERAGE_PCT_SIZE], branches[REPORT_COVERAGE_PCT_SIZE];
+  if (cov->module_count == 0)
+    return;
+  fputs("## Code coverage\n\nLine and branch coverage of the project's code per module, as "
+        "the coverage build measured it (gcov under `make check`, tests excluded):\n\n"
+        "| module | lines | branches |\n|---|--:|--:|\n",
+        out);
+  for (size_t i = 0; i < cov->module_count; i++) {
+    const struct report_coverage_module *m = &cov->modules[i];
+    report_coverage_pct(m->lines_covered, m->lines_total, lines);
+    report_coverage_pct(m->branches_covered, m->branches_total, branches);
+    fputs("| ", out);
+    report_text_md(out, m->name);
+    fprintf(out, " | %s%% (%" PRIu64 " of %" PRIu64 ") | %s%% (%" PRIu64 " of %" PRIu64 ") |\n",
+            lines, m->lines_covered, m->lines_total, branches, m->branches_covered,
+            m->branches_total);
+  }
+  fputc('\n', out);
+}
+
 static void md_legend(FILE *out) {
   fputs("Verdicts: **PASS** the monitor evaluated the statement and no run violated it; "
         "**FAIL** a run violated it (the first violation's replay command is given); "
@@ -213,6 +236,7 @@ model_err report_write_markdown(FILE *out, const struct report_set *set) {
         out);
   md_summary(out, &agg, REPORT_SUITE_NORMAL);
   md_legend(out);
+  md_coverage(out, &set->coverage);
   md_failures(out, &agg);
   md_statements(out, &agg, MODEL_TARGET_DRIVER);
   md_statements(out, &agg, MODEL_TARGET_DEVICE);

@@ -2,8 +2,8 @@
  * scenarios/main.c: the viosim command line.
  *
  *   viosim run PATH... [--seed N] [--seeds K] [--ring split|packed] [--trace FILE] [--quiet]
- *              [--report DIR]
- *   viosim report RESULTS.tsv... --out DIR
+ *              [--report DIR [--coverage MODULES.tsv]]
+ *   viosim report RESULTS.tsv... --out DIR [--coverage MODULES.tsv]
  *   viosim --help | --version
  *
  * For each scenario file (directories are searched for *.vsc, in sorted
@@ -26,6 +26,12 @@
  * for run. A report that cannot be written, or a results file that cannot
  * be read or is malformed ("file:line: ..."), exits 2.
  *
+ * --coverage FILE (with --report, or with report): the coverage build's
+ * per-module table (modules.tsv, reports/coverage.h) adds a "Code coverage"
+ * section to the report. It is read before anything runs: a file that
+ * cannot be read or is malformed exits 2 with "file:line: ..." and nothing
+ * is written.
+ *
  * Seeds: without options each scenario runs the seeds its `seeds` line lists
  * (1 if none); --seed N runs seed N only; --seeds K runs K consecutive seeds
  * starting at N (or 1).
@@ -44,6 +50,7 @@
 #include <string.h>
 
 #include "model/catalog.h"
+#include "reports/coverage.h"
 #include "reports/report.h"
 #include "reports/results.h"
 #include "scenarios/interp.h"
@@ -64,7 +71,8 @@ struct cli {
   unsigned rings;      /* SCN_RING_BIT of the formats --ring allows */
   const char *trace_path;
   bool quiet;
-  const char *report_dir; /* --report / --out; NULL: no report */
+  const char *report_dir;    /* --report / --out; NULL: no report */
+  const char *coverage_path; /* --coverage; NULL: none */
   FILE *trace;
   unsigned passed, failed, skipped;
   struct report_set results; /* every run, when a report is asked for */
@@ -73,8 +81,8 @@ struct cli {
 
 static const char g_usage[] =
     "usage: viosim run PATH... [--seed N] [--seeds K] [--ring split|packed] [--trace FILE]\n"
-    "                  [--quiet] [--report DIR]\n"
-    "       viosim report RESULTS.tsv... --out DIR\n"
+    "                  [--quiet] [--report DIR [--coverage MODULES.tsv]]\n"
+    "       viosim report RESULTS.tsv... --out DIR [--coverage MODULES.tsv]\n"
     "       viosim --help | --version\n";
 
 static void print_help(void) {
@@ -89,6 +97,9 @@ static void print_help(void) {
          "  --report DIR   also write the conformance report into DIR (created if missing):\n"
          "                 conformance.md, conformance.html, conformance.json, junit.xml,\n"
          "                 and results.tsv (the saved results, for viosim report)\n"
+         "  --coverage F   with --report or report: add a code coverage section from F, the\n"
+         "                 coverage build's modules.tsv (make check in the coverage preset\n"
+         "                 writes it into build/coverage/coverage/)\n"
          "  report FILE... merge saved results.tsv files and write the report\n"
          "  --out DIR      where viosim report writes it\n"
          "  --help         this text\n"
@@ -103,7 +114,7 @@ static void print_help(void) {
          "N/A (its feature condition never held); runs that select a misbehaviour form\n"
          "the monitor's self-test suite, reported apart. See README.md and reports/README.md.\n"
          "Exit status: 0 all passed, 1 a scenario failed, 2 bad usage or path (or a report\n"
-         "that cannot be written, or a malformed results file).\n"
+         "that cannot be written, or a malformed results or coverage file).\n"
          "The scenario language is described in scenarios/README.md.\n",
          VIOSIM_VERSION, g_usage);
 }
@@ -170,6 +181,10 @@ static int parse_args(struct cli *cli, int argc, char **argv) {
       if ((v = option_value(argc, argv, &i, "--report")) == NULL || v[0] == '\0')
         return usage_error("%s needs a directory", "--report");
       cli->report_dir = v;
+    } else if (is_option(a, "--coverage")) {
+      if ((v = option_value(argc, argv, &i, "--coverage")) == NULL || v[0] == '\0')
+        return usage_error("%s needs a file name", "--coverage");
+      cli->coverage_path = v;
     } else if (strcmp(a, "--quiet") == 0) {
       cli->quiet = true;
     } else if (a[0] == '-' && a[1] != '\0') {
@@ -182,6 +197,8 @@ static int parse_args(struct cli *cli, int argc, char **argv) {
   }
   if (cli->paths.count == 0)
     return usage_error("%s: no scenario path given", "run");
+  if (cli->coverage_path != NULL && cli->report_dir == NULL)
+    return usage_error("%s needs --report DIR", "--coverage");
   return 0;
 }
 
@@ -379,8 +396,30 @@ static int write_report(const struct report_set *set, const char *dir) {
   return 0;
 }
 
+/* Load --coverage into the report set, if given; 0 or 2 with a message. */
+static int load_coverage(struct cli *cli) {
+  char err[SCN_ERROR_MAX + 256];
+  if (cli->coverage_path == NULL)
+    return 0;
+  FILE *in = fopen(cli->coverage_path, "r");
+  if (in == NULL) {
+    fprintf(stderr, "viosim: %s: %s\n", cli->coverage_path, strerror(errno));
+    return 2;
+  }
+  model_err e =
+      report_load_coverage(in, cli->coverage_path, &cli->results.coverage, err, sizeof err);
+  fclose(in);
+  if (e != MODEL_OK) {
+    fprintf(stderr, "viosim: %s\n", err);
+    return 2;
+  }
+  return 0;
+}
+
 static int cmd_run(struct cli *cli, int argc, char **argv) {
   int status = parse_args(cli, argc, argv);
+  if (status == 0)
+    status = load_coverage(cli);
   if (status == 0 && cli->trace_path != NULL) {
     cli->trace = fopen(cli->trace_path, "w");
     if (cli->trace == NULL)
@@ -428,6 +467,10 @@ static int cmd_report(struct cli *cli, int argc, char **argv) {
       if ((v = option_value(argc, argv, &i, "--out")) == NULL || v[0] == '\0')
         return usage_error("%s needs a directory", "--out");
       cli->report_dir = v;
+    } else if (is_option(argv[i], "--coverage")) {
+      if ((v = option_value(argc, argv, &i, "--coverage")) == NULL || v[0] == '\0')
+        return usage_error("%s needs a file name", "--coverage");
+      cli->coverage_path = v;
     } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
       return usage_error("unknown option '%s'", argv[i]);
     } else {
@@ -438,6 +481,8 @@ static int cmd_report(struct cli *cli, int argc, char **argv) {
     return usage_error("%s: no results file given", "report");
   if (cli->report_dir == NULL)
     return usage_error("%s: --out DIR is needed", "report");
+  if (load_coverage(cli) != 0)
+    return 2;
   for (int i = 0; i < file_count; i++) {
     if (load_results(&cli->results, argv[2 + i]) != 0)
       return 2;

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # report/schema: `viosim run ... --report DIR` writes conformance.json that
 # validates against reports/conformance.schema.json, and lists every
-# catalogued statement once. Usage: schema.sh VIOSIM SCENARIO_DIR SCHEMA
+# catalogued statement once; so does the same report with a code coverage
+# section (`viosim report ... --coverage FILE`). Usage: schema.sh VIOSIM
+# SCENARIO_DIR SCHEMA
 # Needs python3 with the jsonschema module (Debian: python3-jsonschema). Without
 # it the test is skipped (exit 77), except in CI ($CI set), where it fails.
 set -u
@@ -45,7 +47,21 @@ for f in conformance.md conformance.html conformance.json junit.xml results.tsv;
   fi
 done
 
-"$python" - "$schema" "$tmp/out/conformance.json" <<'PY'
+{
+  printf 'module\tlines_covered\tlines_total\tline_pct\tbranches_covered\tbranches_total\tbranch_pct\n'
+  printf 'model\t1736\t1820\t95.38\t1820\t2239\t81.28\n'
+  printf 'fuzz\t0\t4\t0.00\t0\t0\t100.00\n'
+} >"$tmp/modules.tsv"
+"$viosim" report "$tmp/out/results.tsv" --out "$tmp/cov" --coverage "$tmp/modules.tsv" >"$tmp/stdout" 2>&1
+status=$?
+if [ "$status" -ne 0 ] && [ "$status" -ne 1 ]; then
+  echo "schema.sh: viosim report --coverage exited $status"
+  cat "$tmp/stdout"
+  exit 1
+fi
+
+for report in "$tmp/out/conformance.json" "$tmp/cov/conformance.json"; do
+"$python" - "$schema" "$report" <<'PY' || exit 1
 import json, sys
 import jsonschema
 schema_path, report_path = sys.argv[1], sys.argv[2]
@@ -72,5 +88,11 @@ for suite in ("normal", "monitor"):
             if n != counts[verdict]:
                 print("schema.sh: %s %s %s: summary %d, statements %d" % (suite, target, verdict, counts[verdict], n))
                 sys.exit(1)
-print("schema.sh: conformance.json is valid: %d runs, %d statements" % (len(report["runs"]), len(ids)))
+cov = report["coverage"]
+if cov is not None and [m["module"] for m in cov] != ["model", "fuzz"]:
+    print("schema.sh: coverage modules %s" % [m["module"] for m in cov])
+    sys.exit(1)
+print("schema.sh: %s is valid: %d runs, %d statements, %s" % (report_path, len(report["runs"]), len(ids),
+      "no coverage" if cov is None else "coverage of %d modules" % len(cov)))
 PY
+done

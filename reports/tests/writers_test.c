@@ -64,13 +64,24 @@ static void fill(struct report_set *set) {
   assert_int_equal(report_set_add_run(set, &self_test), MODEL_OK);
 }
 
+/* Coverage as the coverage build's modules.tsv would give it. */
+static void fill_coverage(struct report_set *set) {
+  set->coverage = (struct report_coverage){
+      .modules = {{"model", 954, 1000, 813, 1000}, {"sim", 2, 3, 0, 0}},
+      .module_count = 2,
+  };
+}
+
 typedef model_err (*writer_fn)(FILE *, const struct report_set *);
 
-/* Run a writer over a fresh hostile set; caller frees the text. */
-static char *render(writer_fn fn) {
+/* Run a writer over a fresh hostile set, with coverage or not; caller
+ * frees the text. */
+static char *render_set(writer_fn fn, bool coverage) {
   struct report_set set;
   report_set_init(&set);
   fill(&set);
+  if (coverage)
+    fill_coverage(&set);
   FILE *f = tmpfile();
   assert_non_null(f);
   assert_int_equal(fn(f, &set), MODEL_OK);
@@ -85,6 +96,10 @@ static char *render(writer_fn fn) {
   report_set_fini(&set);
   assert_int_equal(strlen(buf), (size_t)n); /* no NUL byte inside */
   return buf;
+}
+
+static char *render(writer_fn fn) {
+  return render_set(fn, false);
 }
 
 static size_t count(const char *hay, const char *needle) {
@@ -236,6 +251,57 @@ static void test_writers_dir_writes_five_files(void **state) {
   report_set_fini(&set);
 }
 
+/* The "Code coverage" section: present with its rows when the set has
+ * coverage (percentages floored: 2 of 3 is 66.66), absent otherwise (JSON:
+ * null), and never in JUnit. */
+static void test_writers_coverage_section(void **state) {
+  (void)state;
+  char *md = render_set(report_write_markdown, true);
+  assert_int_equal(count(md, "## Code coverage\n"), 1);
+  assert_non_null(strstr(md, "| module | lines | branches |\n|---|--:|--:|\n"
+                             "| model | 95.40% (954 of 1000) | 81.30% (813 of 1000) |\n"
+                             "| sim | 66.66% (2 of 3) | 100.00% (0 of 0) |\n\n"));
+  /* after the summary, before the failures */
+  assert_true(strstr(md, "## Summary") < strstr(md, "## Code coverage"));
+  assert_true(strstr(md, "## Code coverage") < strstr(md, "## Failures"));
+  free(md);
+  md = render_set(report_write_markdown, false);
+  assert_null(strstr(md, "Code coverage"));
+  free(md);
+
+  char *html = render_set(report_write_html, true);
+  assert_int_equal(count(html, "<h2 id=\"coverage\">Code coverage</h2>"), 1);
+  assert_non_null(strstr(html, "<tr><td>model</td><td class=\"n\">95.40% (954 of 1000)</td>"
+                               "<td class=\"n\">81.30% (813 of 1000)</td></tr>\n"
+                               "<tr><td>sim</td><td class=\"n\">66.66% (2 of 3)</td>"
+                               "<td class=\"n\">100.00% (0 of 0)</td></tr>\n"));
+  free(html);
+  html = render_set(report_write_html, false);
+  assert_null(strstr(html, "Code coverage"));
+  free(html);
+
+  char *json = render_set(report_write_json, true);
+  assert_non_null(strstr(json, "  \"coverage\": [\n"
+                               "    {\"module\": \"model\", \"lines_covered\": 954, "
+                               "\"lines_total\": 1000, \"line_pct\": 95.40,\n"
+                               "     \"branches_covered\": 813, \"branches_total\": 1000, "
+                               "\"branch_pct\": 81.30},\n"
+                               "    {\"module\": \"sim\", \"lines_covered\": 2, "
+                               "\"lines_total\": 3, \"line_pct\": 66.66,\n"
+                               "     \"branches_covered\": 0, \"branches_total\": 0, "
+                               "\"branch_pct\": 100.00}\n  ]\n}\n"));
+  free(json);
+  json = render_set(report_write_json, false);
+  assert_non_null(strstr(json, "\n  ],\n  \"coverage\": null\n}\n"));
+  free(json);
+
+  char *a = render_set(report_write_junit, true);
+  char *b = render_set(report_write_junit, false);
+  assert_string_equal(a, b);
+  free(a);
+  free(b);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_writers_html_escapes_untrusted_text),
@@ -244,6 +310,7 @@ int main(void) {
       cmocka_unit_test(test_writers_markdown_escapes_untrusted_text),
       cmocka_unit_test(test_writers_same_set_same_bytes),
       cmocka_unit_test(test_writers_dir_writes_five_files),
+      cmocka_unit_test(test_writers_coverage_section),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
