@@ -8,6 +8,9 @@
 #   driver_ring: each configuration of fuzz/driver_ring.seeds with each of
 #     its op programs
 #   net_ctrl: the hand-written device programs of fuzz/net_ctrl.seeds
+#   world: the hand-written world programs of fuzz/world.seeds
+#   net_driver: the hand-written hostile device programs of
+#     fuzz/net_driver.seeds
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=${1:?usage: fuzz/seed-corpus.sh TARGET}
@@ -43,6 +46,16 @@ case $target in
     # one input per line of fuzz/net_ctrl.seeds (hex; spaces ignored)
     mkdir -p "$out"
     sed -e 's/#.*//' -e 's/ //g' -e '/^$/d' fuzz/net_ctrl.seeds | while read -r hex; do
+      tmp=$(mktemp)
+      printf '%s' "$hex" | xxd -r -p > "$tmp"
+      chmod 644 "$tmp"
+      mv "$tmp" "$out/$(sha1sum "$tmp" | cut -c1-16)"
+    done ;;
+  world | net_driver)
+    # one input per line of fuzz/TARGET.seeds (hex; spaces ignored);
+    # regress-* files (reproducers of fixed findings) are kept
+    mkdir -p "$out"
+    sed -e 's/#.*//' -e 's/ //g' -e '/^$/d' "fuzz/$target.seeds" | while read -r hex; do
       tmp=$(mktemp)
       printf '%s' "$hex" | xxd -r -p > "$tmp"
       chmod 644 "$tmp"
