@@ -38,6 +38,7 @@
 
 #include "backend/vq.h"
 #include "fuzz/fuzz.h"
+#include "fuzz/fuzz_input.h"
 #include "model/packed.h"
 #include "model/split.h"
 #include "model/virtio.h"
@@ -74,28 +75,6 @@ static const struct {
 #define REGION_COUNT (sizeof(regions) / sizeof(regions[0]))
 
 /* The input, consumed from the front; past its end every byte reads 0. */
-struct input {
-  const uint8_t *data;
-  size_t size, pos;
-};
-
-static uint8_t in_u8(struct input *in) {
-  return in->pos < in->size ? in->data[in->pos++] : 0u;
-}
-static uint16_t in_u16(struct input *in) {
-  uint16_t lo = in_u8(in);
-  return (uint16_t)(lo | (uint16_t)(in_u8(in) << 8));
-}
-static uint64_t in_u64(struct input *in) {
-  uint64_t v = 0;
-  for (unsigned i = 0; i < 8u; i++)
-    v |= (uint64_t)in_u8(in) << (8u * i);
-  return v;
-}
-static bool in_done(const struct input *in) {
-  return in->pos >= in->size;
-}
-
 /* A chain popped and neither pushed nor given back, in pop order. */
 struct popped {
   uint32_t seq;
@@ -329,19 +308,19 @@ struct desc_spec {
 };
 
 /* 7 bytes (15 with a raw address): where, how long, flags, next or id. */
-static struct desc_spec read_desc_spec(struct input *in) {
+static struct desc_spec read_desc_spec(struct fuzz_input *in) {
   struct desc_spec d;
-  uint8_t a0 = in_u8(in);
-  uint64_t off = ((uint64_t)(a0 >> 3) << 8) | in_u8(in); /* 0..8191: crosses region ends */
+  uint8_t a0 = fuzz_u8(in);
+  uint64_t off = ((uint64_t)(a0 >> 3) << 8) | fuzz_u8(in); /* 0..8191: crosses region ends */
   static const uint64_t bases[] = {FDR_BUF_BASE, FDR_RO_BASE,         FDR_WO_BASE, FDR_RING_BASE,
                                    FDR_UNMAPPED, UINT64_MAX - 0xfffu, FDR_INDIRECT};
   unsigned sel = a0 & 7u;
-  d.addr = sel < 7u ? bases[sel] + (sel == 5u ? (off & 0xfffu) : off) : in_u64(in);
-  d.len = in_u16(in);
-  d.flags = in_u8(in);
+  d.addr = sel < 7u ? bases[sel] + (sel == 5u ? (off & 0xfffu) : off) : fuzz_u64(in);
+  d.len = fuzz_u16(in);
+  d.flags = fuzz_u8(in);
   if (d.flags & 8u)
     d.len = (d.len << 16) | 0xffffu;
-  d.next = in_u16(in);
+  d.next = fuzz_u16(in);
   return d;
 }
 
@@ -393,8 +372,8 @@ static uint16_t packed_flags(const struct desc_spec *d, uint16_t vring, bool wra
 }
 
 /* op: one descriptor of the queue's table or ring, any slot, any flags. */
-static void op_desc(struct fuzz_state *st, struct input *in) {
-  uint16_t slot = (uint16_t)(in_u8(in) % st->size);
+static void op_desc(struct fuzz_state *st, struct fuzz_input *in) {
+  uint16_t slot = (uint16_t)(fuzz_u8(in) % st->size);
   struct desc_spec d = read_desc_spec(in);
   uint16_t flags = spec_vring_flags(&d);
   if (st->packed)
@@ -403,15 +382,15 @@ static void op_desc(struct fuzz_state *st, struct input *in) {
 }
 
 /* op: one entry of the indirect area. */
-static void op_indirect(struct fuzz_state *st, struct input *in) {
-  uint8_t entry = in_u8(in);
+static void op_indirect(struct fuzz_state *st, struct fuzz_input *in) {
+  uint8_t entry = fuzz_u8(in);
   struct desc_spec d = read_desc_spec(in);
   drv_write_desc(st, FDR_INDIRECT + 16u * (uint64_t)entry, &d, spec_vring_flags(&d));
 }
 
 /* op (split): a chain of 1..4 descriptors at the next slots, linked as a
  * driver would (NEXT flags flipped where the input says), made available. */
-static void op_chain_split(struct fuzz_state *st, struct input *in, unsigned n) {
+static void op_chain_split(struct fuzz_state *st, struct fuzz_input *in, unsigned n) {
   uint16_t head = st->desc_cursor;
   for (unsigned k = 0; k < n; k++) {
     struct desc_spec d = read_desc_spec(in);
@@ -432,7 +411,7 @@ static void op_chain_split(struct fuzz_state *st, struct input *in, unsigned n) 
 
 /* op (packed): a list of 1..4 descriptors at the driver's position, the
  * head's flags written last (2.8.21), wrap bits per lap unless lied. */
-static void op_list_packed(struct fuzz_state *st, struct input *in, unsigned n) {
+static void op_list_packed(struct fuzz_state *st, struct fuzz_input *in, unsigned n) {
   struct model_packed_pos head = st->drv_pos;
   uint16_t head_flags = 0;
   for (unsigned k = 0; k < n; k++) {
@@ -458,8 +437,8 @@ static void op_list_packed(struct fuzz_state *st, struct input *in, unsigned n) 
 }
 
 /* op: the avail idx (split) or the driver's position (packed), any value. */
-static void op_avail_idx(struct fuzz_state *st, struct input *in) {
-  uint16_t v = in_u16(in);
+static void op_avail_idx(struct fuzz_state *st, struct fuzz_input *in) {
+  uint16_t v = fuzz_u16(in);
   if (st->packed) {
     st->drv_pos.idx = (uint16_t)((v & 0x7fffu) % st->size);
     st->drv_pos.wrap = (v & 0x8000u) != 0;
@@ -471,8 +450,8 @@ static void op_avail_idx(struct fuzz_state *st, struct input *in) {
 
 /* op: notification suppression written by the driver: avail flags and
  * used_event (split) or the driver event structure (packed). */
-static void op_events(struct fuzz_state *st, struct input *in) {
-  uint16_t flags = in_u16(in), ev = in_u16(in);
+static void op_events(struct fuzz_state *st, struct fuzz_input *in) {
+  uint16_t flags = fuzz_u16(in), ev = fuzz_u16(in);
   if (st->packed) {
     drv_write16(st, FDR_DRIVER + MODEL_PACKED_EVENT_OFF_FLAGS, flags);
     drv_write16(st, FDR_DRIVER + MODEL_PACKED_EVENT_OFF_DESC, ev);
@@ -483,9 +462,9 @@ static void op_events(struct fuzz_state *st, struct input *in) {
 }
 
 /* op: two bytes anywhere in the ring region (used areas included). */
-static void op_raw(struct fuzz_state *st, struct input *in) {
-  uint16_t off = (uint16_t)(in_u16(in) % (FDR_RING_SIZE - 1u));
-  drv_write16(st, FDR_RING_BASE + off, in_u16(in));
+static void op_raw(struct fuzz_state *st, struct fuzz_input *in) {
+  uint16_t off = (uint16_t)(fuzz_u16(in) % (FDR_RING_SIZE - 1u));
+  drv_write16(st, FDR_RING_BASE + off, fuzz_u16(in));
 }
 
 /* ---- the device's calls ---- */
@@ -513,8 +492,8 @@ static void chain_io(struct fuzz_state *st, const struct dev_chain *c, uint8_t s
     fuzz_fail("gather past the readable part accepted");
 }
 
-static void op_pop(struct fuzz_state *st, struct input *in) {
-  uint8_t arg = in_u8(in);
+static void op_pop(struct fuzz_state *st, struct fuzz_input *in) {
+  uint8_t arg = fuzz_u8(in);
   unsigned count = 1u + (arg & 7u);
   for (unsigned k = 0; k < count && st->popped_count < POPPED_MAX; k++) {
     bool ready = st->vq.ready, broken = st->vq.broken;
@@ -527,13 +506,13 @@ static void op_pop(struct fuzz_state *st, struct input *in) {
     st->popped[st->popped_count++] = (struct popped){
         .seq = st->pop_seq++, .id = chain.id, .writable_bytes = chain.writable_bytes};
     if (arg & 8u)
-      chain_io(st, &chain, in_u8(in));
+      chain_io(st, &chain, fuzz_u8(in));
     check_books(st);
   }
 }
 
-static void op_push(struct fuzz_state *st, struct input *in) {
-  uint8_t which = in_u8(in), frac = in_u8(in);
+static void op_push(struct fuzz_state *st, struct fuzz_input *in) {
+  uint8_t which = fuzz_u8(in), frac = fuzz_u8(in);
   bool ready = st->vq.ready, broken = st->vq.broken;
   if (st->popped_count == 0)
     return; /* the caller pushes only what it popped */
@@ -580,10 +559,10 @@ static void op_flush(struct fuzz_state *st) {
   }
 }
 
-static void op_notify(struct fuzz_state *st, struct input *in) {
+static void op_notify(struct fuzz_state *st, struct fuzz_input *in) {
   bool ready = st->vq.ready, broken = st->vq.broken;
   bool more = true;
-  model_err err = dev_vq_notify_enable(&st->vq, (in_u8(in) & 1u) != 0, &more);
+  model_err err = dev_vq_notify_enable(&st->vq, (fuzz_u8(in) & 1u) != 0, &more);
   check_result(st, "notify_enable", err, ready, broken);
   if (err != MODEL_OK && more)
     fuzz_fail("failed notify_enable says more is available");
@@ -599,12 +578,12 @@ static void op_has_available(struct fuzz_state *st) {
 }
 
 /* Give back the newest popped chains, those popped after every push. */
-static void op_unpop(struct fuzz_state *st, struct input *in) {
+static void op_unpop(struct fuzz_state *st, struct fuzz_input *in) {
   uint32_t trailing = 0;
   while (trailing < st->popped_count &&
          (int64_t)st->popped[st->popped_count - 1u - trailing].seq > st->max_pushed_seq)
     trailing++;
-  uint16_t count = (uint16_t)(in_u8(in) % (trailing + 1u));
+  uint16_t count = (uint16_t)(fuzz_u8(in) % (trailing + 1u));
   if (count == 0 || !dev_vq_is_usable(&st->vq))
     return;
   dev_vq_unpop(&st->vq, count);
@@ -620,8 +599,8 @@ static void op_driver_ok(struct fuzz_state *st) {
     fuzz_fail("driver_ok: %s without breaking the queue", model_err_name(err));
 }
 
-static void op_reset(struct fuzz_state *st, struct input *in) {
-  uint8_t arg = in_u8(in);
+static void op_reset(struct fuzz_state *st, struct fuzz_input *in) {
+  uint8_t arg = fuzz_u8(in);
   if (arg & 1u)
     clear_rings(st);
   if (arg & 2u)
@@ -629,9 +608,9 @@ static void op_reset(struct fuzz_state *st, struct input *in) {
   (void)configure(st);
 }
 
-static void run_ops(struct fuzz_state *st, struct input *in) {
-  while (!in_done(in)) {
-    uint8_t op = in_u8(in);
+static void run_ops(struct fuzz_state *st, struct fuzz_input *in) {
+  while (!fuzz_done(in)) {
+    uint8_t op = fuzz_u8(in);
     switch (op % 16u) {
     case 0:
       op_desc(st, in);
@@ -695,9 +674,9 @@ static void run_ops(struct fuzz_state *st, struct input *in) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static struct fuzz_state st; /* large: POPPED_MAX records */
   memset(&st, 0, sizeof(st));
-  struct input in = {.data = data, .size = size};
-  uint8_t flags = in_u8(&in), size_byte = in_u8(&in);
-  st.start_idx = in_u16(&in);
+  struct fuzz_input in = {.data = data, .size = size};
+  uint8_t flags = fuzz_u8(&in), size_byte = fuzz_u8(&in);
+  st.start_idx = fuzz_u16(&in);
   st.packed = (flags & 1u) != 0;
   st.features = (st.packed ? model_feature_mask(VIRTIO_F_RING_PACKED) : 0u) |
                 ((flags & 2u) ? model_feature_mask(VIRTIO_F_INDIRECT_DESC) : 0u) |

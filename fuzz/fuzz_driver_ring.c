@@ -30,6 +30,7 @@
 #include "frontend/alloc.h"
 #include "frontend/vq.h"
 #include "fuzz/fuzz.h"
+#include "fuzz/fuzz_input.h"
 #include "model/packed.h"
 #include "model/split.h"
 #include "model/virtio.h"
@@ -43,23 +44,6 @@
 #define TOKEN_MAX (INPUT_MAX + 1u)             /* at most one add per byte */
 #define TOKEN_TAG UINT64_C(0x5a5a000000000000) /* tokens are TOKEN_TAG | n */
 #define SG_MAX    258u
-
-struct input {
-  const uint8_t *data;
-  size_t size, pos;
-};
-
-static uint8_t get8(struct input *in) {
-  return in->pos < in->size ? in->data[in->pos++] : 0;
-}
-static uint16_t get16(struct input *in) {
-  uint16_t lo = get8(in);
-  return (uint16_t)(lo | (uint16_t)get8(in) << 8);
-}
-static uint32_t get32(struct input *in) {
-  uint32_t lo = get16(in);
-  return lo | (uint32_t)get16(in) << 16;
-}
 
 enum token_state { TOKEN_UNUSED, TOKEN_OUT, TOKEN_BACK };
 
@@ -188,15 +172,15 @@ static void reset_and_detach(struct world *w) {
   w->live = false;
 }
 
-static void op_add(struct world *w, struct input *in, bool simple) {
+static void op_add(struct world *w, struct fuzz_input *in, bool simple) {
   unsigned out_count, in_count;
   bool indirect = false;
-  uint8_t b = simple ? 0x04 : get8(in);
+  uint8_t b = simple ? 0x04 : fuzz_u8(in);
   if (b & 0x80) {
     /* a longer chain: 4..8 descriptors, or at the queue size's edge (one
      * short, exactly, one beyond: 2.7.5.3.1#3, 2.8.17#2); lengths between
      * cost time and find nothing the edges do not */
-    unsigned pick = get8(in) % 8u;
+    unsigned pick = fuzz_u8(in) % 8u;
     unsigned total = pick < 5u ? 4u + pick : w->size + pick - 6u;
     if (total > SG_MAX)
       total = SG_MAX;
@@ -209,7 +193,7 @@ static void op_add(struct world *w, struct input *in, bool simple) {
   indirect = (b >> 4) & 1u;
   uint64_t writable = 0;
   for (unsigned k = 0; k < out_count + in_count; k++) {
-    uint8_t l = simple ? get8(in) : (k < 4 ? get8(in) : 0x10);
+    uint8_t l = simple ? fuzz_u8(in) : (k < 4 ? fuzz_u8(in) : 0x10);
     uint32_t len = l == 0xff ? UINT32_MAX : (uint32_t)l * 8u;
     w->sg[k] =
         (struct drv_sg){.addr = BUF_BASE + 64u * k, .len = len, .device_writable = k >= out_count};
@@ -236,8 +220,8 @@ static void op_add(struct world *w, struct input *in, bool simple) {
   }
 }
 
-static void op_get_used(struct world *w, struct input *in) {
-  unsigned rounds = 1u + (get8(in) & 7u);
+static void op_get_used(struct world *w, struct fuzz_input *in) {
+  unsigned rounds = 1u + (fuzz_u8(in) & 7u);
   for (unsigned r = 0; r < rounds; r++) {
     uint64_t token = 0;
     uint32_t len = 0;
@@ -277,26 +261,26 @@ static void check_plain(struct world *w, const char *what, bool was_broken, mode
 }
 
 /* The device writes anything into what it owns. */
-static void op_dev_raw(struct world *w, struct input *in) {
+static void op_dev_raw(struct world *w, struct fuzz_input *in) {
   struct drv_vq *vq = &w->vq;
-  uint8_t sub = get8(in);
+  uint8_t sub = fuzz_u8(in);
   if (!is_packed(w)) {
     switch (sub & 3u) {
     case 0:
-      dev_wr16(w, vq->used_addr + MODEL_SPLIT_USED_OFF_IDX, get16(in));
+      dev_wr16(w, vq->used_addr + MODEL_SPLIT_USED_OFF_IDX, fuzz_u16(in));
       break;
     case 1: {
-      uint32_t slot = get8(in) % w->size;
+      uint32_t slot = fuzz_u8(in) % w->size;
       uint64_t e = vq->used_addr + model_split_used_ring_off(slot);
-      dev_wr32(w, e + MODEL_SPLIT_USED_ELEM_OFF_ID, get32(in));
-      dev_wr32(w, e + MODEL_SPLIT_USED_ELEM_OFF_LEN, get32(in));
+      dev_wr32(w, e + MODEL_SPLIT_USED_ELEM_OFF_ID, fuzz_u32(in));
+      dev_wr32(w, e + MODEL_SPLIT_USED_ELEM_OFF_LEN, fuzz_u32(in));
       break;
     }
     case 2:
-      dev_wr16(w, vq->used_addr + MODEL_SPLIT_USED_OFF_FLAGS, get16(in));
+      dev_wr16(w, vq->used_addr + MODEL_SPLIT_USED_OFF_FLAGS, fuzz_u16(in));
       break;
     default:
-      dev_wr16(w, vq->used_addr + model_split_avail_event_off(w->size), get16(in));
+      dev_wr16(w, vq->used_addr + model_split_avail_event_off(w->size), fuzz_u16(in));
       break;
     }
     return;
@@ -304,11 +288,11 @@ static void op_dev_raw(struct world *w, struct input *in) {
   switch (sub & 3u) {
   case 0:   /* a used descriptor anywhere, with any flags */
   case 1: { /* or at the device's position, with the right wrap bits or not */
-    uint32_t slot = (sub & 1u) ? w->dev_pos.idx : get8(in) % w->size;
+    uint32_t slot = (sub & 1u) ? w->dev_pos.idx : fuzz_u8(in) % w->size;
     uint64_t d = vq->desc_addr + model_packed_desc_off(slot);
-    dev_wr16(w, d + MODEL_PACKED_DESC_OFF_ID, get16(in));
-    dev_wr32(w, d + MODEL_PACKED_DESC_OFF_LEN, get32(in));
-    uint16_t flags = get16(in);
+    dev_wr16(w, d + MODEL_PACKED_DESC_OFF_ID, fuzz_u16(in));
+    dev_wr32(w, d + MODEL_PACKED_DESC_OFF_LEN, fuzz_u32(in));
+    uint16_t flags = fuzz_u16(in);
     if (sub & 4u)
       flags = (uint16_t)((flags & ~(VIRTQ_DESC_F_AVAIL | VIRTQ_DESC_F_USED)) |
                          model_packed_used_bits(w->dev_pos.wrap));
@@ -318,8 +302,8 @@ static void op_dev_raw(struct world *w, struct input *in) {
     break;
   }
   default: /* Device Event Suppression: off_wrap and flags */
-    dev_wr16(w, vq->used_addr + MODEL_PACKED_EVENT_OFF_DESC, get16(in));
-    dev_wr16(w, vq->used_addr + MODEL_PACKED_EVENT_OFF_FLAGS, get16(in));
+    dev_wr16(w, vq->used_addr + MODEL_PACKED_EVENT_OFF_DESC, fuzz_u16(in));
+    dev_wr16(w, vq->used_addr + MODEL_PACKED_EVENT_OFF_FLAGS, fuzz_u16(in));
     break;
   }
 }
@@ -330,9 +314,9 @@ static void op_dev_raw(struct world *w, struct input *in) {
  * IN_ORDER that is a batch through the one picked (2.7.9, 2.8.8): one used
  * entry naming the last, the split used idx moving by the batch size, the
  * packed position past all of its descriptors. */
-static void op_dev_use(struct world *w, struct input *in) {
+static void op_dev_use(struct world *w, struct fuzz_input *in) {
   struct drv_vq *vq = &w->vq;
-  uint8_t mode = get8(in);
+  uint8_t mode = fuzz_u8(in);
   unsigned count = 1u + (mode >> 5);
   for (unsigned c = 0; c < count; c++) {
     uint32_t live_count = 0;
@@ -348,7 +332,7 @@ static void op_dev_use(struct world *w, struct input *in) {
       return;
     uint32_t id = oldest;
     if (mode & 2u) { /* the pick-th unused outstanding head in slot order */
-      uint32_t pick = get8(in) % live_count;
+      uint32_t pick = fuzz_u8(in) % live_count;
       for (uint32_t i = 0; i < w->size; i++)
         if (vq->heads[i].outstanding && w->dev_used[i] != vq->heads[i].token && pick-- == 0) {
           id = i;
@@ -367,9 +351,9 @@ static void op_dev_use(struct world *w, struct input *in) {
       }
     uint64_t writable = vq->heads[id].writable_bytes;
     uint32_t len = (mode & 1u) ? (uint32_t)(writable > UINT32_MAX ? UINT32_MAX : writable)
-                               : (uint32_t)get16(in);
+                               : (uint32_t)fuzz_u16(in);
     if (mode & 4u)
-      len = get32(in);
+      len = fuzz_u32(in);
     if (!is_packed(w)) {
       uint16_t used_idx = dev_rd16(w, vq->used_addr + MODEL_SPLIT_USED_OFF_IDX);
       uint64_t e = vq->used_addr + model_split_used_ring_off(model_split_slot(used_idx, w->size));
@@ -387,9 +371,9 @@ static void op_dev_use(struct world *w, struct input *in) {
   }
 }
 
-static void run(struct world *w, struct input *in) {
-  uint8_t cfg = get8(in);
-  uint8_t size_sel = get8(in);
+static void run(struct world *w, struct fuzz_input *in) {
+  uint8_t cfg = fuzz_u8(in);
+  uint8_t size_sel = fuzz_u8(in);
   bool packed = cfg & 1u;
   w->features = 0;
   if (packed)
@@ -407,13 +391,13 @@ static void run(struct world *w, struct input *in) {
   else
     w->size = (cfg & 0x20u) ? size_sel : 1u << (size_sel % 9u);
   bool set_idx = cfg & 0x10u; /* cfg 0x40: the small allocator (LLVMFuzzerTestOneInput) */
-  uint16_t start_idx = set_idx ? get16(in) : 0;
+  uint16_t start_idx = set_idx ? fuzz_u16(in) : 0;
   if (!queue_start(w, start_idx, set_idx))
     return;
 
   bool broken_seen = false;
   while (in->pos < in->size) {
-    uint8_t op = get8(in);
+    uint8_t op = fuzz_u8(in);
     struct drv_vq *vq = &w->vq;
     bool was_broken = drv_vq_is_broken(vq);
     bool b = false;
@@ -476,7 +460,7 @@ static void run(struct world *w, struct input *in) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static struct world w;
   memset(&w, 0, offsetof(struct world, state));
-  struct input in = {.data = data, .size = size < INPUT_MAX ? size : INPUT_MAX, .pos = 0};
+  struct fuzz_input in = {.data = data, .size = size < INPUT_MAX ? size : INPUT_MAX, .pos = 0};
   if (sim_sched_init(&w.sched, 64) != MODEL_OK)
     fuzz_fail("sim_sched_init");
   sim_bus_init(&w.bus, &w.sched, NULL, NULL, 1);

@@ -30,6 +30,7 @@
 #include "backend/net.h"
 #include "backend/vq.h"
 #include "fuzz/fuzz.h"
+#include "fuzz/fuzz_input.h"
 #include "model/mmio.h"
 #include "model/net.h"
 #include "model/split.h"
@@ -44,19 +45,6 @@
 #define BUF_MAX   0x1000u /* bytes per descriptor buffer */
 #define INPUT_MAX 2048u
 #define OPS_MAX   64u
-
-struct input {
-  const uint8_t *data;
-  size_t size, pos;
-};
-
-static uint8_t get8(struct input *in) {
-  return in->pos < in->size ? in->data[in->pos++] : 0;
-}
-static uint16_t get16(struct input *in) {
-  uint16_t lo = get8(in);
-  return (uint16_t)(lo | (uint16_t)get8(in) << 8);
-}
 
 struct ring {
   uint64_t desc, avail, used;
@@ -138,21 +126,21 @@ static bool needs_reset(struct fx *fx) {
 
 /* A control command: the header and data in one or two readable
  * descriptors, then the ack descriptor (or, malformed, less). */
-static void op_ctrl(struct fx *fx, struct input *in) {
+static void op_ctrl(struct fx *fx, struct fuzz_input *in) {
   if (!fx->has_ctrl)
     return;
   struct ring *r = &fx->r[MODEL_NET_CTRLQ];
-  uint8_t shape = get8(in);
+  uint8_t shape = fuzz_u8(in);
   uint8_t cmd[2 + 64];
-  uint32_t data_len = get8(in) % 40u;
-  cmd[0] = get8(in) % 8u; /* class: the known ones and a few beyond */
-  cmd[1] = get8(in) % 8u;
+  uint32_t data_len = fuzz_u8(in) % 40u;
+  cmd[0] = fuzz_u8(in) % 8u; /* class: the known ones and a few beyond */
+  cmd[1] = fuzz_u8(in) % 8u;
   for (uint32_t i = 0; i < data_len; i++)
-    cmd[2 + i] = get8(in);
+    cmd[2 + i] = fuzz_u8(in);
   uint32_t total = 2u + data_len;
   if (shape & 0x80u)
     total = shape & 1u; /* no header: 0 or 1 byte */
-  uint32_t cut = (shape & 0x10u) ? get8(in) % (total + 1u) : 0;
+  uint32_t cut = (shape & 0x10u) ? fuzz_u8(in) % (total + 1u) : 0;
   bool no_ack = (shape & 0x40u) != 0;
   bool well_formed = total >= 2u && !no_ack;
   uint16_t base = (uint16_t)((r->avail_idx * 4u) % QSIZE);
@@ -206,20 +194,20 @@ static void op_ctrl(struct fx *fx, struct input *in) {
 }
 
 /* A frame behind a hostile header, in one or two descriptors. */
-static void op_tx(struct fx *fx, struct input *in) {
+static void op_tx(struct fx *fx, struct fuzz_input *in) {
   struct ring *r = &fx->r[MODEL_NET_TXQ];
-  uint8_t shape = get8(in);
+  uint8_t shape = fuzz_u8(in);
   uint8_t pkt[MODEL_NET_HDR_SIZE + 64];
   for (unsigned i = 0; i < MODEL_NET_HDR_SIZE; i++)
-    pkt[i] = get8(in);
+    pkt[i] = fuzz_u8(in);
   if (shape & 1u) /* mostly-sane header: zero but for flags */
     memset(pkt + 1, 0, MODEL_NET_HDR_SIZE - 1u);
   for (unsigned i = MODEL_NET_HDR_SIZE; i < sizeof(pkt); i++)
     pkt[i] = (uint8_t)(i < MODEL_NET_HDR_SIZE + 6u ? 0xff : i); /* broadcast */
-  uint32_t frame_len = (shape & 2u) ? get16(in) % 2000u : 60u;
+  uint32_t frame_len = (shape & 2u) ? fuzz_u16(in) % 2000u : 60u;
   uint32_t total = MODEL_NET_HDR_SIZE + frame_len;
   if (shape & 0x80u)
-    total = get8(in) % MODEL_NET_HDR_SIZE; /* shorter than the header */
+    total = fuzz_u8(in) % MODEL_NET_HDR_SIZE; /* shorter than the header */
   uint16_t base = (uint16_t)((r->avail_idx * 2u) % QSIZE);
   uint64_t buf = BUF(MODEL_NET_TXQ, base / 2u);
   uint32_t copy = total < sizeof(pkt) ? total : (uint32_t)sizeof(pkt);
@@ -240,15 +228,15 @@ static void op_tx(struct fx *fx, struct input *in) {
 }
 
 /* Receive buffers of any size, then frames from the wire. */
-static void op_rx(struct fx *fx, struct input *in) {
+static void op_rx(struct fx *fx, struct fuzz_input *in) {
   struct ring *r = &fx->r[MODEL_NET_RXQ];
-  uint8_t shape = get8(in);
+  uint8_t shape = fuzz_u8(in);
   unsigned count = 1u + (shape & 3u);
   for (unsigned k = 0; k < count; k++) {
     if ((uint16_t)(r->avail_idx - r->used_seen) >= QSIZE)
       break;
     uint16_t slot = (uint16_t)(r->avail_idx % QSIZE);
-    uint32_t len = (shape & 4u) ? get16(in) % BUF_MAX : 1526u;
+    uint32_t len = (shape & 4u) ? fuzz_u16(in) % BUF_MAX : 1526u;
     r->posted_len[slot] = len;
     desc_put(fx, MODEL_NET_RXQ, slot, BUF(MODEL_NET_RXQ, slot), len, VIRTQ_DESC_F_WRITE, 0);
     avail_add(fx, MODEL_NET_RXQ, slot);
@@ -257,8 +245,8 @@ static void op_rx(struct fx *fx, struct input *in) {
   uint32_t frames = (shape >> 4) & 3u;
   if (frames > 0) {
     static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-    uint32_t lo = SIM_FRAME_MIN_SIZE + get8(in);
-    uint32_t hi = lo + get8(in) * 4u;
+    uint32_t lo = SIM_FRAME_MIN_SIZE + fuzz_u8(in);
+    uint32_t hi = lo + fuzz_u8(in) * 4u;
     if (hi > SIM_FRAME_MAX_SIZE)
       hi = SIM_FRAME_MAX_SIZE;
     if (lo > hi)
@@ -330,7 +318,7 @@ static void on_irq(void *ctx) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static struct fx fx;
   memset(&fx, 0, sizeof(fx));
-  struct input in = {.data = data, .size = size < INPUT_MAX ? size : INPUT_MAX, .pos = 0};
+  struct fuzz_input in = {.data = data, .size = size < INPUT_MAX ? size : INPUT_MAX, .pos = 0};
   struct sim_world_config wcfg;
   sim_world_config_default(&wcfg);
   wcfg.mem_base = RAM_BASE;
@@ -341,7 +329,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   struct dev_net_config cfg;
   dev_net_config_default(&cfg);
   cfg.queue_size_max = QSIZE;
-  uint8_t offer = get8(&in);
+  uint8_t offer = fuzz_u8(&in);
   if (offer & 1u)
     cfg.features_offered |= model_feature_mask(VIRTIO_NET_F_CTRL_RX_EXTRA);
   if (offer & 2u)
@@ -351,7 +339,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   sim_bus_attach_driver(&fx.world.bus, on_irq, &fx);
   /* the driver accepts what is offered, less what the input masks off;
    * VERSION_1 always */
-  uint32_t mask = (uint32_t)get8(&in) << 8 | get8(&in);
+  uint32_t mask = (uint32_t)fuzz_u8(&in) << 8 | fuzz_u8(&in);
   uint64_t features = cfg.features_offered;
   unsigned bit = 0;
   for (unsigned b = 0; b < 64 && bit < 16; b++) {
@@ -369,12 +357,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (!bring_up(&fx, features))
           fuzz_fail("bring-up after a reset refused");
         static const uint8_t probe[] = {0, 1, 0, 0, 1}; /* RX PROMISC on */
-        struct input p = {.data = probe, .size = sizeof(probe), .pos = 0};
+        struct fuzz_input p = {.data = probe, .size = sizeof(probe), .pos = 0};
         op_ctrl(&fx, &p);
         if (needs_reset(&fx))
           fuzz_fail("the device needs a reset right after one");
       }
-      uint8_t op = get8(&in);
+      uint8_t op = fuzz_u8(&in);
       switch (op % 4u) {
       case 0:
       case 3:

@@ -50,6 +50,7 @@
 #include "backend/vq.h"
 #include "frontend/net.h"
 #include "fuzz/fuzz.h"
+#include "fuzz/fuzz_input.h"
 #include "model/mmio.h"
 #include "model/net.h"
 #include "model/split.h"
@@ -65,19 +66,6 @@
 #define RUN_EVENTS  20000u
 #define FRAME_BYTES (MODEL_NET_HDR_SIZE + SIM_FRAME_MAX_SIZE)
 #define FRAMES_MAX  1024u /* the NIC's ledger size */
-
-struct input {
-  const uint8_t *data;
-  size_t size, pos;
-};
-
-static uint8_t get8(struct input *in) {
-  return in->pos < in->size ? in->data[in->pos++] : 0;
-}
-static uint16_t get16(struct input *in) {
-  uint16_t lo = get8(in);
-  return (uint16_t)(lo | (uint16_t)get8(in) << 8);
-}
 
 struct hd {
   struct sim_world world;
@@ -433,8 +421,8 @@ static bool driver_receiving(const struct hd *d) {
 }
 
 /* An honest packet: a frame from the ledger behind a correct header. */
-static void op_rx_honest(struct hd *d, struct input *in, bool must_deliver) {
-  uint32_t len = SIM_FRAME_MIN_SIZE + (uint32_t)get16(in) % (1514u - SIM_FRAME_MIN_SIZE + 1u);
+static void op_rx_honest(struct hd *d, struct fuzz_input *in, bool must_deliver) {
+  uint32_t len = SIM_FRAME_MIN_SIZE + (uint32_t)fuzz_u16(in) % (1514u - SIM_FRAME_MIN_SIZE + 1u);
   bool mrg = model_features_has(d->accepted, VIRTIO_NET_F_MRG_RXBUF);
   uint32_t total = MODEL_NET_HDR_SIZE + len;
   if (d->rx_buf_size == 0 || (!mrg && total > d->rx_buf_size))
@@ -475,30 +463,30 @@ static void op_rx_honest(struct hd *d, struct input *in, bool must_deliver) {
 }
 
 /* A hostile packet: any header, garbage or a real frame, any used lens. */
-static void op_rx_hostile(struct hd *d, struct input *in) {
-  uint8_t shape = get8(in);
+static void op_rx_hostile(struct hd *d, struct fuzz_input *in) {
+  uint8_t shape = fuzz_u8(in);
   unsigned want = 1u + (shape & 3u);
   uint32_t lens[4];
   for (unsigned i = 0; i < MODEL_NET_HDR_SIZE; i++)
-    d->buf[i] = get8(in);
-  uint32_t len = SIM_FRAME_MIN_SIZE + (uint32_t)get8(in) * 4u;
+    d->buf[i] = fuzz_u8(in);
+  uint32_t len = SIM_FRAME_MIN_SIZE + (uint32_t)fuzz_u8(in) * 4u;
   for (uint32_t i = 0; i < len; i++)
     d->buf[MODEL_NET_HDR_SIZE + i] = (uint8_t)(i * 7u + shape);
   for (unsigned k = 0; k < want; k++) {
-    uint8_t l = get8(in);
+    uint8_t l = fuzz_u8(in);
     lens[k] = l == 0xff ? UINT32_MAX : l < 0x20u ? l : (uint32_t)l * 16u;
   }
   (void)rx_put(d, d->buf, MODEL_NET_HDR_SIZE + len, want, (shape & 4u) ? lens : NULL);
   if (shape & 8u)
-    (void)used_len_rewrite(d, MODEL_NET_RXQ, (uint32_t)get16(in));
+    (void)used_len_rewrite(d, MODEL_NET_RXQ, (uint32_t)fuzz_u16(in));
   if (!(shape & 0x10u))
     raise_vring(d);
   run(d);
 }
 
 /* Use every transmitted chain: frames onto the wire, or dropped. */
-static void op_tx_use(struct hd *d, struct input *in) {
-  uint8_t shape = get8(in);
+static void op_tx_use(struct hd *d, struct fuzz_input *in) {
+  uint8_t shape = fuzz_u8(in);
   struct dev_vq *vq = &d->vq[MODEL_NET_TXQ];
   if (!dev_vq_is_usable(vq) || !(d->status & VIRTIO_STATUS_DRIVER_OK))
     return;
@@ -516,16 +504,16 @@ static void op_tx_use(struct hd *d, struct input *in) {
   bool need_irq = false;
   shrug(dev_vq_flush(vq, &need_irq));
   if (n > 0 && (shape & 8u))
-    (void)used_len_rewrite(d, MODEL_NET_TXQ, 1u + get8(in));
+    (void)used_len_rewrite(d, MODEL_NET_TXQ, 1u + fuzz_u8(in));
   if (!(shape & 0x10u))
     raise_vring(d);
   run(d);
 }
 
 /* A control command from the driver, used by the device with any ack. */
-static void op_ctrl(struct hd *d, struct input *in) {
-  uint8_t shape = get8(in);
-  uint8_t ack = get8(in);
+static void op_ctrl(struct hd *d, struct fuzz_input *in) {
+  uint8_t shape = fuzz_u8(in);
+  uint8_t ack = fuzz_u8(in);
   const uint8_t mac[6] = {0x52, 0x54, 0x00, 0x01, 0x02, shape};
   model_err err = (shape & 3u) == 0   ? drv_net_ctrl_rx(&d->drv, shape >> 5, (shape & 4u) != 0)
                   : (shape & 3u) == 1 ? drv_net_ctrl_mac_addr(&d->drv, mac)
@@ -572,8 +560,8 @@ static void op_ctrl(struct hd *d, struct input *in) {
               (unsigned long long)d->drv.stats.ctrl_err);
 }
 
-static void op_send(struct hd *d, struct input *in) {
-  uint8_t b = get8(in);
+static void op_send(struct hd *d, struct fuzz_input *in) {
+  uint8_t b = fuzz_u8(in);
   uint32_t count = 1u + (b & 7u);
   static const uint8_t peer[6] = {0x52, 0x54, 0x00, 0xaa, 0xbb, 0xcc};
   bool broken = drv_net_is_broken(&d->drv);
@@ -589,9 +577,9 @@ static void op_send(struct hd *d, struct input *in) {
               (unsigned long long)st->dropped[SIM_DROP_BROKEN]);
 }
 
-static void op_config(struct hd *d, struct input *in) {
-  uint8_t what = get8(in);
-  d->cfg[what % MODEL_NET_CFG_SIZE] = get8(in);
+static void op_config(struct hd *d, struct fuzz_input *in) {
+  uint8_t what = fuzz_u8(in);
+  d->cfg[what % MODEL_NET_CFG_SIZE] = fuzz_u8(in);
   if (what & 0x80u)
     d->generation++;
   if (what & 0x40u)
@@ -660,13 +648,13 @@ static void finish(struct hd *d) {
   if (err != MODEL_OK)
     fuzz_fail("drv_net_start after a reset, with an honest device: %s", model_err_name(err));
   static const uint8_t one[2] = {60, 0};
-  struct input in = {.data = one, .size = sizeof one, .pos = 0};
+  struct fuzz_input in = {.data = one, .size = sizeof one, .pos = 0};
   op_rx_honest(d, &in, true);
   uint64_t sent = st->on_wire + st->delivered, corrupt = st->corrupt;
   static const uint8_t send1[1] = {0};
-  in = (struct input){.data = send1, .size = 1, .pos = 0};
+  in = (struct fuzz_input){.data = send1, .size = 1, .pos = 0};
   op_send(d, &in);
-  in = (struct input){.data = send1, .size = 1, .pos = 0};
+  in = (struct fuzz_input){.data = send1, .size = 1, .pos = 0};
   op_tx_use(d, &in);
   if (st->on_wire + st->delivered != sent + 1u || st->corrupt != corrupt)
     fuzz_fail("after a reset, a frame sent did not reach the wire intact");
@@ -685,10 +673,10 @@ static const unsigned g_bits[16] = {
     VIRTIO_F_VERSION_1,         VIRTIO_NET_F_GUEST_ANNOUNCE,
 };
 
-static void setup_device(struct hd *d, struct input *in) {
+static void setup_device(struct hd *d, struct fuzz_input *in) {
   static const uint32_t sizes[8] = {16, 1, 2, 4, 8, 32, 16, 16};
   static const uint16_t mtus[8] = {1500, 68, 67, 0, 1280, 9000, 65535, 1514};
-  uint16_t toggles = get16(in);
+  uint16_t toggles = fuzz_u16(in);
   d->offered = model_feature_mask(VIRTIO_F_VERSION_1) | model_feature_mask(VIRTIO_F_EVENT_IDX) |
                model_feature_mask(VIRTIO_NET_F_MRG_RXBUF) | model_feature_mask(VIRTIO_NET_F_MAC) |
                model_feature_mask(VIRTIO_NET_F_STATUS) | model_feature_mask(VIRTIO_NET_F_CTRL_VQ) |
@@ -696,8 +684,8 @@ static void setup_device(struct hd *d, struct input *in) {
   for (unsigned i = 0; i < 16u; i++)
     if (toggles & (1u << i))
       d->offered ^= model_feature_mask(g_bits[i]);
-  uint8_t q = get8(in);
-  uint8_t flags = get8(in);
+  uint8_t q = fuzz_u8(in);
+  uint8_t flags = fuzz_u8(in);
   d->size_max[MODEL_NET_RXQ] = sizes[q & 7u];
   d->size_max[MODEL_NET_TXQ] = sizes[(q >> 3) & 7u];
   d->size_max[MODEL_NET_CTRLQ] = (q & 0x40u) ? 0u : sizes[flags & 7u];
@@ -705,11 +693,11 @@ static void setup_device(struct hd *d, struct input *in) {
   d->generation_storm = (flags & 0x10u) ? 3u : 0u;
   d->isr_extra = (flags & 0x20u) ? 4u : 0u;
   for (unsigned i = 0; i < 6u; i++)
-    d->cfg[MODEL_NET_CFG_OFF_MAC + i] = get8(in);
-  uint16_t status = get16(in);
+    d->cfg[MODEL_NET_CFG_OFF_MAC + i] = fuzz_u8(in);
+  uint16_t status = fuzz_u16(in);
   d->cfg[MODEL_NET_CFG_OFF_STATUS] = (uint8_t)status;
   d->cfg[MODEL_NET_CFG_OFF_STATUS + 1u] = (uint8_t)(status >> 8);
-  uint16_t pairs = get16(in);
+  uint16_t pairs = fuzz_u16(in);
   d->cfg[MODEL_NET_CFG_OFF_MAX_VQ_PAIRS] = (uint8_t)pairs;
   d->cfg[MODEL_NET_CFG_OFF_MAX_VQ_PAIRS + 1u] = (uint8_t)(pairs >> 8);
   uint16_t mtu = mtus[(flags >> 5) & 7u];
@@ -730,9 +718,9 @@ static void driver_config(struct drv_net_config *cfg, uint8_t b) {
     cfg->features_wanted |= model_feature_mask(VIRTIO_NET_F_CSUM);
 }
 
-static void ops(struct hd *d, struct input *in) {
+static void ops(struct hd *d, struct fuzz_input *in) {
   for (unsigned n = 0; n < OPS_MAX && in->pos < in->size; n++) {
-    uint8_t op = get8(in);
+    uint8_t op = fuzz_u8(in);
     switch (op % 11u) {
     case 0:
     case 1:
@@ -758,7 +746,7 @@ static void ops(struct hd *d, struct input *in) {
       if (op & 0x80u) {
         op_needs_reset(d);
       } else {
-        d->isr |= get8(in) & 7u; /* any bits, undefined ones too */
+        d->isr |= fuzz_u8(in) & 7u; /* any bits, undefined ones too */
         sim_bus_raise_irq(&d->world.bus, d->isr);
         run(d);
       }
@@ -777,7 +765,7 @@ static void ops(struct hd *d, struct input *in) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static struct hd d;
   memset(&d, 0, offsetof(struct hd, buf));
-  struct input in = {.data = data, .size = size < INPUT_MAX ? size : INPUT_MAX, .pos = 0};
+  struct fuzz_input in = {.data = data, .size = size < INPUT_MAX ? size : INPUT_MAX, .pos = 0};
   struct sim_world_config wcfg;
   sim_world_config_default(&wcfg);
   wcfg.mem_base = RAM_BASE;
@@ -791,7 +779,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   sim_bus_attach_device(&d.world.bus, &hd_ops, &d);
   must(sim_bus_add_observer(&d.world.bus, observe, &d), "observer");
   struct drv_net_config ncfg;
-  driver_config(&ncfg, get8(&in));
+  driver_config(&ncfg, fuzz_u8(&in));
   must(drv_net_init(&d.drv, &d.world.bus, &d.world.nic, &ncfg), "drv_net_init");
   d.drv_up = true;
   (void)start(&d);

@@ -35,6 +35,7 @@
 #include "backend/core.h"
 #include "backend/mmio.h"
 #include "fuzz/fuzz.h"
+#include "fuzz/fuzz_input.h"
 #include "model/mmio.h"
 #include "model/packed.h"
 #include "model/split.h"
@@ -83,21 +84,6 @@ static const unsigned offer_bits[] = {
     VIRTIO_F_ACCESS_PLATFORM, VIRTIO_F_ORDER_PLATFORM,
 };
 #define OFFER_COUNT (sizeof(offer_bits) / sizeof(offer_bits[0]))
-
-struct input {
-  const uint8_t *data;
-  size_t size, pos;
-};
-
-static uint8_t in_u8(struct input *in) {
-  return in->pos < in->size ? in->data[in->pos++] : 0u;
-}
-static uint32_t in_u32(struct input *in) {
-  uint32_t v = 0;
-  for (unsigned i = 0; i < 4u; i++)
-    v |= (uint32_t)in_u8(in) << (8u * i);
-  return v;
-}
 
 struct fuzz_state {
   struct sim_sched sched;
@@ -274,27 +260,27 @@ static void check_state(struct fuzz_state *st) {
 }
 
 /* A value for a register: small ones, RAM addresses, or anything. */
-static uint32_t pick_value(struct input *in, uint8_t sel) {
+static uint32_t pick_value(struct fuzz_input *in, uint8_t sel) {
   switch (sel >> 6) {
   case 0:
-    return in_u8(in);
+    return fuzz_u8(in);
   case 1:
-    return FT_RAM_BASE + 16u * (uint32_t)in_u8(in) * 16u;
+    return FT_RAM_BASE + 16u * (uint32_t)fuzz_u8(in) * 16u;
   case 2:
-    return (uint32_t)1u << (in_u8(in) % 32u);
+    return (uint32_t)1u << (fuzz_u8(in) % 32u);
   default:
-    return in_u32(in);
+    return fuzz_u32(in);
   }
 }
 
-static void run_ops(struct fuzz_state *st, struct input *in) {
+static void run_ops(struct fuzz_state *st, struct fuzz_input *in) {
   while (in->pos < in->size) {
-    uint8_t op = in_u8(in);
+    uint8_t op = fuzz_u8(in);
     switch (op % 8u) {
     case 0:
     case 1:
     case 2: { /* write a named register */
-      uint8_t sel = in_u8(in);
+      uint8_t sel = fuzz_u8(in);
       reg_write(st, reg_offsets[sel % REG_COUNT], 4, pick_value(in, sel));
       break;
     }
@@ -307,17 +293,17 @@ static void run_ops(struct fuzz_state *st, struct input *in) {
           VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK |
               VIRTIO_STATUS_DRIVER_OK,
       };
-      uint8_t v = in_u8(in);
+      uint8_t v = fuzz_u8(in);
       reg_write(st, MODEL_MMIO_STATUS, 4, v < 0xf0u ? steps[v % 5u] : (uint32_t)(v & 0x0fu) << 4);
       break;
     }
     case 4: { /* driver features: offered, offered plus one, or any */
-      uint8_t v = in_u8(in);
+      uint8_t v = fuzz_u8(in);
       uint64_t f = st->offered;
       if (v & 1u)
         f ^= (uint64_t)1u << (v >> 2);
       if (v & 2u)
-        f = ((uint64_t)in_u32(in) << 32) | in_u32(in);
+        f = ((uint64_t)fuzz_u32(in) << 32) | fuzz_u32(in);
       reg_write(st, MODEL_MMIO_DRIVER_FEATURES_SEL, 4, 0);
       reg_write(st, MODEL_MMIO_DRIVER_FEATURES, 4, (uint32_t)f);
       reg_write(st, MODEL_MMIO_DRIVER_FEATURES_SEL, 4, 1);
@@ -325,7 +311,7 @@ static void run_ops(struct fuzz_state *st, struct input *in) {
       break;
     }
     case 5: { /* a whole queue setup at a RAM offset, ready written last */
-      uint8_t q = in_u8(in), size = in_u8(in), where = in_u8(in);
+      uint8_t q = fuzz_u8(in), size = fuzz_u8(in), where = fuzz_u8(in);
       uint32_t base = FT_RAM_BASE + (uint32_t)(where & 0xf0u) * 0x100u + (where & 0x0fu);
       reg_write(st, MODEL_MMIO_QUEUE_SEL, 4, q % (FT_QUEUES_MAX + 1u));
       reg_write(st, MODEL_MMIO_QUEUE_SIZE, 4, size);
@@ -338,10 +324,10 @@ static void run_ops(struct fuzz_state *st, struct input *in) {
       reg_write(st, MODEL_MMIO_QUEUE_READY, 4, 1);
       break;
     }
-    case 6: {                                  /* any offset, any width: the access rules */
-      uint32_t lo = in_u8(in), hi = in_u8(in); /* in this order */
+    case 6: {                                      /* any offset, any width: the access rules */
+      uint32_t lo = fuzz_u8(in), hi = fuzz_u8(in); /* in this order */
       uint32_t off = ((hi << 8) | lo) % (MODEL_MMIO_WINDOW_SIZE + 8u);
-      uint8_t w = in_u8(in);
+      uint8_t w = fuzz_u8(in);
       uint32_t width = (uint32_t)1u << (w % 4u);
       if (w & 4u) {
         uint32_t v = 0;
@@ -350,7 +336,7 @@ static void run_ops(struct fuzz_state *st, struct input *in) {
           fuzz_fail("read of 0x%x width %u refused (%s) but returns 0x%x", off, width,
                     model_err_name(err), v);
       } else {
-        reg_write(st, off, width, in_u32(in));
+        reg_write(st, off, width, fuzz_u32(in));
       }
       break;
     }
@@ -370,8 +356,8 @@ static void run_ops(struct fuzz_state *st, struct input *in) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static struct fuzz_state st;
   memset(&st, 0, sizeof(st));
-  struct input in = {.data = data, .size = size};
-  uint8_t extras = in_u8(&in), queues = in_u8(&in), size_max = in_u8(&in);
+  struct fuzz_input in = {.data = data, .size = size};
+  uint8_t extras = fuzz_u8(&in), queues = fuzz_u8(&in), size_max = fuzz_u8(&in);
   st.offered = model_feature_mask(VIRTIO_F_VERSION_1);
   for (size_t i = 0; i < OFFER_COUNT; i++) {
     if (extras & (1u << i))

@@ -64,6 +64,7 @@
 #include "frontend/misbehave.h"
 #include "frontend/net.h"
 #include "fuzz/fuzz.h"
+#include "fuzz/fuzz_input.h"
 #include "model/virtio.h"
 #include "scenarios/lang.h"
 
@@ -71,19 +72,6 @@
 #define EVENTS_MAX     200000u /* the event budget of one `run` */
 #define FAULTS_MAX     8u
 #define SEND_COUNT_MAX 16u
-
-struct input {
-  const uint8_t *data;
-  size_t size, pos;
-};
-
-static uint8_t get8(struct input *in) {
-  return in->pos < in->size ? in->data[in->pos++] : 0;
-}
-static uint16_t get16(struct input *in) {
-  uint16_t lo = get8(in);
-  return (uint16_t)(lo | (uint16_t)get8(in) << 8);
-}
 
 __attribute__((format(printf, 2, 3))) static void line(struct fuzz_world_script *s, const char *fmt,
                                                        ...) {
@@ -137,10 +125,11 @@ static const unsigned g_wantable[] = {
  * legal: a feature whose requirement is missing is dropped until none is,
  * for the hard rules (2.2.2#1) and the advised ones (5.1.4.1#12, #13: a
  * conformant device keeps to those too). */
-static uint64_t decode_offer(struct input *in) {
+static uint64_t decode_offer(struct fuzz_input *in) {
   struct dev_net_config dcfg;
   dev_net_config_default(&dcfg);
-  uint32_t toggles = (uint32_t)get8(in) | (uint32_t)get8(in) << 8 | (uint32_t)get8(in) << 16;
+  uint32_t toggles =
+      (uint32_t)fuzz_u8(in) | (uint32_t)fuzz_u8(in) << 8 | (uint32_t)fuzz_u8(in) << 16;
   uint64_t offer = dcfg.features_offered & ~model_feature_mask(VIRTIO_F_RING_PACKED);
   for (unsigned i = 0; i < OFFERABLE_COUNT; i++)
     if (toggles & (1u << i))
@@ -171,8 +160,8 @@ static void put_offer(struct fuzz_world_script *s, uint64_t offer) {
 
 /* The driver's wanted set: its default with the input's toggles; returns
  * the set. */
-static uint64_t put_wanted(struct fuzz_world_script *s, struct input *in) {
-  uint16_t toggles = (uint16_t)(get16(in) & ((1u << WANTABLE_COUNT) - 1u));
+static uint64_t put_wanted(struct fuzz_world_script *s, struct fuzz_input *in) {
+  uint16_t toggles = (uint16_t)(fuzz_u16(in) & ((1u << WANTABLE_COUNT) - 1u));
   uint64_t wanted = DRV_NET_FEATURES_KNOWN | DRV_CORE_FEATURES_TRANSPORT;
   if (toggles == 0)
     return wanted;
@@ -216,10 +205,10 @@ static void put_misbehave(struct fuzz_world_script *s, uint8_t b) {
   line(s, "misbehave %s %s", device ? "device" : "driver", name);
 }
 
-static void put_wire(struct fuzz_world_script *s, struct input *in) {
+static void put_wire(struct fuzz_world_script *s, struct fuzz_input *in) {
   static const char *const pct[4] = {"0", "1", "10", "50"};
-  uint8_t w = get8(in);
-  uint8_t lat = get8(in);
+  uint8_t w = fuzz_u8(in);
+  uint8_t lat = fuzz_u8(in);
   if (w & 3u)
     line(s, "wire loss %s", pct[w & 3u]);
   if ((w >> 2) & 3u)
@@ -237,18 +226,18 @@ static void put_wire(struct fuzz_world_script *s, struct input *in) {
 }
 
 /* The setup lines. */
-static void decode_setup(struct fuzz_world_script *s, struct input *in) {
+static void decode_setup(struct fuzz_world_script *s, struct fuzz_input *in) {
   /* not below 1280: a device SHOULD NOT offer less (5.1.4.1#3) */
   static const unsigned mtus[8] = {1500, 1280, 65535, 1281, 1500, 9000, 1514, 4000};
   static const char *const mems[4] = {"256K", "128K", "1M", "64K"};
-  uint8_t flags = get8(in);
-  uint8_t mis = get8(in);
+  uint8_t flags = fuzz_u8(in);
+  uint8_t mis = fuzz_u8(in);
   uint64_t offer = decode_offer(in);
-  uint8_t qsel = get8(in);
-  uint8_t qrx = get8(in), qtx = get8(in), qctrl = get8(in);
-  uint8_t misc = get8(in);
-  uint8_t rx = get8(in);
-  s->seed = 1u + get16(in);
+  uint8_t qsel = fuzz_u8(in);
+  uint8_t qrx = fuzz_u8(in), qtx = fuzz_u8(in), qctrl = fuzz_u8(in);
+  uint8_t misc = fuzz_u8(in);
+  uint8_t rx = fuzz_u8(in);
+  s->seed = 1u + fuzz_u16(in);
   s->ring = (flags & 1u) ? SCN_RING_PACKED : SCN_RING_SPLIT;
   line(s, "seeds %" PRIu64, s->seed);
   line(s, "ring %s", scn_ring_name(s->ring));
@@ -292,8 +281,8 @@ static void put_mac(char *buf, size_t size, bool multicast, uint8_t b) {
   (void)snprintf(buf, size, multicast ? "01:00:5e:00:00:%02x" : "52:54:00:12:34:%02x", b);
 }
 
-static void put_send(struct fuzz_world_script *s, struct input *in, bool peer) {
-  uint8_t a = get8(in), b = get8(in);
+static void put_send(struct fuzz_world_script *s, struct fuzz_input *in, bool peer) {
+  uint8_t a = fuzz_u8(in), b = fuzz_u8(in);
   unsigned count = 1u + (a & (SEND_COUNT_MAX - 1u));
   unsigned lo = 60u + (b & 0x0fu) * 16u;
   unsigned hi = lo + (unsigned)(b >> 4) * 90u;
@@ -318,10 +307,10 @@ static void put_send(struct fuzz_world_script *s, struct input *in, bool peer) {
     line(s, "send %u size %u..%u%s", count, lo, hi, to);
 }
 
-static void put_ctrl(struct fuzz_world_script *s, struct input *in, unsigned kind) {
+static void put_ctrl(struct fuzz_world_script *s, struct fuzz_input *in, unsigned kind) {
   static const char *const modes[6] = {"promisc", "allmulti", "alluni",
                                        "nomulti", "nouni",    "nobcast"};
-  uint8_t a = get8(in);
+  uint8_t a = fuzz_u8(in);
   char mac[24];
   if (kind == 0) {
     line(s, "ctrl rx %s %s", modes[(a >> 1) % 6u], (a & 1u) ? "on" : "off");
@@ -332,13 +321,13 @@ static void put_ctrl(struct fuzz_world_script *s, struct input *in, unsigned kin
     if (uni > 0)
       used += (size_t)snprintf(buf + used, sizeof buf - used, " uni");
     for (unsigned i = 0; i < uni; i++) {
-      put_mac(mac, sizeof mac, false, get8(in));
+      put_mac(mac, sizeof mac, false, fuzz_u8(in));
       used += (size_t)snprintf(buf + used, sizeof buf - used, " %s", mac);
     }
     if (multi > 0)
       used += (size_t)snprintf(buf + used, sizeof buf - used, " multi");
     for (unsigned i = 0; i < multi; i++) {
-      put_mac(mac, sizeof mac, true, get8(in));
+      put_mac(mac, sizeof mac, true, fuzz_u8(in));
       used += (size_t)snprintf(buf + used, sizeof buf - used, " %s", mac);
     }
     line(s, "%s", buf);
@@ -348,11 +337,11 @@ static void put_ctrl(struct fuzz_world_script *s, struct input *in, unsigned kin
   }
 }
 
-static void put_fault(struct fuzz_world_script *s, struct input *in, unsigned kind) {
+static void put_fault(struct fuzz_world_script *s, struct fuzz_input *in, unsigned kind) {
   static const char *const actors[4] = {"device", "driver", "nic", "any"};
   static const char *const access[4] = {"read", "write", "rw", "read"};
   static const char *const counts[4] = {"1", "1", "2", "all"};
-  uint8_t a = get8(in), b = get8(in);
+  uint8_t a = fuzz_u8(in), b = fuzz_u8(in);
   unsigned actor = (a >> 3) & 3u, acc = (a >> 5) & 3u, count = a & 3u;
   /* Not for good on the driver's reads: it retries a failed ring read a
    * bounded number of times (DRV_NET_RETRY_MAX), and a driver that can read
@@ -431,8 +420,8 @@ static void put_run(struct fuzz_world_script *s) {
 }
 
 /* One action; true if it may strand frames on a ring on purpose. */
-static bool decode_action(struct fuzz_world_script *s, struct input *in, unsigned *faults) {
-  uint8_t op = get8(in);
+static bool decode_action(struct fuzz_world_script *s, struct fuzz_input *in, unsigned *faults) {
+  uint8_t op = fuzz_u8(in);
   switch (op % 20u) {
   case 0:
   case 1:
@@ -448,7 +437,7 @@ static bool decode_action(struct fuzz_world_script *s, struct input *in, unsigne
     put_run(s);
     return false;
   case 7:
-    line(s, "run %u", 1u + (unsigned)get8(in) * 4u);
+    line(s, "run %u", 1u + (unsigned)fuzz_u8(in) * 4u);
     return false;
   case 8:
   case 9:
@@ -481,7 +470,7 @@ static bool decode_action(struct fuzz_world_script *s, struct input *in, unsigne
     put_fault(s, in, (op % 20u) == 15u && (op & 0x80u) ? 3u : (op % 20u) - 15u);
     return true;
   case 18:
-    put_step(s, get8(in));
+    put_step(s, fuzz_u8(in));
     return true;
   default:
     put_send(s, in, true);
@@ -491,7 +480,7 @@ static bool decode_action(struct fuzz_world_script *s, struct input *in, unsigne
 
 void fuzz_world_decode(const uint8_t *data, size_t size, struct fuzz_world_script *s) {
   memset(s, 0, sizeof *s);
-  struct input in = {.data = data, .size = size < INPUT_MAX ? size : INPUT_MAX, .pos = 0};
+  struct fuzz_input in = {.data = data, .size = size < INPUT_MAX ? size : INPUT_MAX, .pos = 0};
   decode_setup(s, &in);
   bool strands = s->misbehaves;
   unsigned faults = 0;

@@ -8,9 +8,9 @@
  * run came from the interpreter or from a file someone edited.
  */
 #include "reports/results.h"
+#include "reports/tsv.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -245,16 +245,11 @@ static int hex_value(char c) {
 #define LOAD_FIELDS_MAX 12u
 
 struct loader {
-  FILE *in;
-  const char *path;
-  char *err;
-  size_t err_size;
-  unsigned version; /* of the file: 1 (no RING field) or 2 */
-  unsigned long line_no;
+  struct tsv_file f;
+  unsigned version;       /* of the file: 1 (no RING field) or 2 */
   unsigned long run_line; /* where the open run started; 0: none open */
-  char *line;             /* LOAD_LINE_MAX + 2 */
+  char *line;             /* LOAD_LINE_MAX + 1 */
   char *fields[LOAD_FIELDS_MAX];
-  size_t field_count;
   /* The run being read: strings point into the line buffers below. */
   struct report_run run;
   char *text[3]; /* path, message, replay; REPORT_TEXT_MAX each */
@@ -263,59 +258,6 @@ struct loader {
   struct report_tally *tallies;    /* model_catalog_count() */
   bool *tallied;                   /* model_catalog_count() */
 };
-
-__attribute__((format(printf, 2, 3))) static model_err load_error(struct loader *l, const char *fmt,
-                                                                  ...) {
-  va_list ap;
-  int n = snprintf(l->err, l->err_size, "%s:%lu: ", l->path, l->line_no);
-  if (n >= 0 && (size_t)n < l->err_size) {
-    va_start(ap, fmt);
-    vsnprintf(l->err + n, l->err_size - (size_t)n, fmt, ap);
-    va_end(ap);
-  }
-  return MODEL_ERR_INVALID_ARG;
-}
-
-/* Read one line without its newline. 1: a line, 0: end of file. */
-static MODEL_MUST_USE model_err read_line(struct loader *l, int *got) {
-  size_t len = 0;
-  int c;
-  *got = 0;
-  while ((c = getc(l->in)) != EOF && c != '\n') {
-    if (len == LOAD_LINE_MAX) {
-      l->line_no++;
-      return load_error(l, "line longer than %u bytes", LOAD_LINE_MAX);
-    }
-    l->line[len++] = (char)c;
-  }
-  if (ferror(l->in)) {
-    snprintf(l->err, l->err_size, "%s: read error", l->path);
-    return MODEL_ERR_IO;
-  }
-  if (c == EOF && len == 0)
-    return MODEL_OK;
-  l->line[len] = 0;
-  l->line_no++;
-  if (strlen(l->line) != len)
-    return load_error(l, "NUL byte in the line");
-  *got = 1;
-  return MODEL_OK;
-}
-
-static void split_fields(struct loader *l) {
-  char *p = l->line;
-  l->field_count = 0;
-  for (;;) {
-    if (l->field_count < LOAD_FIELDS_MAX)
-      l->fields[l->field_count] = p;
-    l->field_count++;
-    char *tab = strchr(p, '\t');
-    if (tab == NULL)
-      break;
-    *tab = 0;
-    p = tab + 1;
-  }
-}
 
 static bool parse_dec(const char *s, uint64_t *out) {
   uint64_t v = 0;
@@ -351,16 +293,17 @@ static bool parse_hex16(const char *s, uint64_t *out) {
 static MODEL_MUST_USE model_err load_text(struct loader *l, char *field, char *dst, size_t dst_size,
                                           const char *what) {
   if (!report_text_tsv_decode(field))
-    return load_error(l, "%s: bad escape or raw control character", what);
+    return tsv_error(&l->f, "%s: bad escape or raw control character", what);
   if (strlen(field) >= dst_size)
-    return load_error(l, "%s: longer than %zu bytes", what, dst_size - 1);
+    return tsv_error(&l->f, "%s: longer than %zu bytes", what, dst_size - 1);
   memcpy(dst, field, strlen(field) + 1);
   return MODEL_OK;
 }
 
 static MODEL_MUST_USE model_err load_fields(struct loader *l, size_t want) {
-  if (l->field_count != want)
-    return load_error(l, "'%s' needs %zu fields, found %zu", l->fields[0], want, l->field_count);
+  if (l->f.field_count != want)
+    return tsv_error(&l->f, "'%s' needs %zu fields, found %zu", l->fields[0], want,
+                     l->f.field_count);
   return MODEL_OK;
 }
 
@@ -368,14 +311,14 @@ static MODEL_MUST_USE model_err load_fields(struct loader *l, size_t want) {
  * (version 1: no RING, the run was split) */
 static MODEL_MUST_USE model_err load_run_line(struct loader *l) {
   if (l->run_line != 0)
-    return load_error(l, "'run' before the 'end' of the run started on line %lu", l->run_line);
+    return tsv_error(&l->f, "'run' before the 'end' of the run started on line %lu", l->run_line);
   MODEL_TRY(load_fields(l, l->version == 1 ? 7u : 8u));
   enum report_ring ring = REPORT_RING_SPLIT;
   if (l->version != 1) {
     if (strcmp(l->fields[3], "packed") == 0)
       ring = REPORT_RING_PACKED;
     else if (strcmp(l->fields[3], "split") != 0)
-      return load_error(l, "bad ring format '%.40s' (split or packed)", l->fields[3]);
+      return tsv_error(&l->f, "bad ring format '%.40s' (split or packed)", l->fields[3]);
     /* the fields after RING are where version 1 has them */
     memmove(&l->fields[3], &l->fields[4], 4u * sizeof l->fields[0]);
   }
@@ -386,24 +329,24 @@ static MODEL_MUST_USE model_err load_run_line(struct loader *l) {
   l->have_message = l->have_replay = false;
   MODEL_TRY(load_text(l, l->fields[1], l->text[0], REPORT_TEXT_MAX, "path"));
   if (l->text[0][0] == 0)
-    return load_error(l, "empty path");
+    return tsv_error(&l->f, "empty path");
   if (!parse_dec(l->fields[2], &run->seed))
-    return load_error(l, "bad seed '%.40s'", l->fields[2]);
+    return tsv_error(&l->f, "bad seed '%.40s'", l->fields[2]);
   run->ring = ring;
   if (strcmp(l->fields[3], "pass") != 0 && strcmp(l->fields[3], "fail") != 0)
-    return load_error(l, "bad result '%.40s' (pass or fail)", l->fields[3]);
+    return tsv_error(&l->f, "bad result '%.40s' (pass or fail)", l->fields[3]);
   run->passed = strcmp(l->fields[3], "pass") == 0;
   if (strcmp(l->fields[4], "normal") != 0 && strcmp(l->fields[4], "monitor") != 0)
-    return load_error(l, "bad suite '%.40s' (normal or monitor)", l->fields[4]);
+    return tsv_error(&l->f, "bad suite '%.40s' (normal or monitor)", l->fields[4]);
   run->monitor_suite = strcmp(l->fields[4], "monitor") == 0;
   if (!parse_hex16(l->fields[5], &run->trace_hash))
-    return load_error(l, "bad trace hash '%.40s' (16 hex digits)", l->fields[5]);
+    return tsv_error(&l->f, "bad trace hash '%.40s' (16 hex digits)", l->fields[5]);
   if (!parse_hex16(l->fields[6], &run->features_seen))
-    return load_error(l, "bad feature set '%.40s' (16 hex digits)", l->fields[6]);
+    return tsv_error(&l->f, "bad feature set '%.40s' (16 hex digits)", l->fields[6]);
   memset(l->tallied, 0, model_catalog_count() * sizeof *l->tallied);
   run->counters = l->counters;
   run->tallies = l->tallies;
-  l->run_line = l->line_no;
+  l->run_line = l->f.line_no;
   return MODEL_OK;
 }
 
@@ -411,11 +354,11 @@ static MODEL_MUST_USE model_err load_run_line(struct loader *l) {
 static MODEL_MUST_USE model_err load_text_line(struct loader *l, bool is_message) {
   MODEL_TRY(load_fields(l, 2));
   if (is_message ? l->have_message : l->have_replay)
-    return load_error(l, "a second '%s' line in this run", l->fields[0]);
+    return tsv_error(&l->f, "a second '%s' line in this run", l->fields[0]);
   if (!is_message && !l->have_message)
-    return load_error(l, "'replay' before 'message'");
+    return tsv_error(&l->f, "'replay' before 'message'");
   if (is_message && (l->run.counter_count != 0 || l->run.tally_count != 0))
-    return load_error(l, "'message' after counters or tallies");
+    return tsv_error(&l->f, "'message' after counters or tallies");
   MODEL_TRY(load_text(l, l->fields[1], l->text[is_message ? 1 : 2], REPORT_TEXT_MAX, l->fields[0]));
   if (is_message)
     l->have_message = true;
@@ -428,20 +371,20 @@ static MODEL_MUST_USE model_err load_text_line(struct loader *l, bool is_message
 static MODEL_MUST_USE model_err load_counter_line(struct loader *l) {
   MODEL_TRY(load_fields(l, 3));
   if (!l->have_replay)
-    return load_error(l, "'counter' before 'message' and 'replay'");
+    return tsv_error(&l->f, "'counter' before 'message' and 'replay'");
   if (l->run.counter_count == REPORT_COUNTERS_MAX)
-    return load_error(l, "more than %u counters in one run", REPORT_COUNTERS_MAX);
+    return tsv_error(&l->f, "more than %u counters in one run", REPORT_COUNTERS_MAX);
   if (!counter_name_ok(l->fields[1]))
-    return load_error(l, "bad counter name '%.40s'", l->fields[1]);
+    return tsv_error(&l->f, "bad counter name '%.40s'", l->fields[1]);
   for (size_t i = 0; i < l->run.counter_count; i++) {
     if (strcmp(l->counters[i].name, l->fields[1]) == 0)
-      return load_error(l, "counter %s given twice in this run", l->fields[1]);
+      return tsv_error(&l->f, "counter %s given twice in this run", l->fields[1]);
   }
   struct report_counter *c = &l->counters[l->run.counter_count];
   *c = (struct report_counter){0};
   memcpy(c->name, l->fields[1], strlen(l->fields[1]) + 1);
   if (!parse_dec(l->fields[2], &c->value))
-    return load_error(l, "bad value '%.40s' for counter %s", l->fields[2], c->name);
+    return tsv_error(&l->f, "bad value '%.40s' for counter %s", l->fields[2], c->name);
   l->run.counter_count++;
   return MODEL_OK;
 }
@@ -452,7 +395,7 @@ static MODEL_MUST_USE model_err load_violation(struct loader *l, struct report_v
   static const char *const names[5] = {"time", "trace position", "value 1", "value 2", "value 3"};
   for (size_t i = 0; i < 5; i++) {
     if (!parse_dec(l->fields[4 + i], nums[i]))
-      return load_error(l, "bad %s '%.40s'", names[i], l->fields[4 + i]);
+      return tsv_error(&l->f, "bad %s '%.40s'", names[i], l->fields[4 + i]);
   }
   return load_text(l, l->fields[9], v->detail, sizeof v->detail, "detail");
 }
@@ -460,25 +403,25 @@ static MODEL_MUST_USE model_err load_violation(struct loader *l, struct report_v
 /* tally ID EVALUATED VIOLATIONS [TIME POS V0 V1 V2 DETAIL] */
 static MODEL_MUST_USE model_err load_tally_line(struct loader *l) {
   if (!l->have_replay)
-    return load_error(l, "'tally' before 'message' and 'replay'");
-  if (l->field_count != 4 && l->field_count != 10)
-    return load_error(l, "'tally' needs 4 fields, or 10 with violations; found %zu",
-                      l->field_count);
+    return tsv_error(&l->f, "'tally' before 'message' and 'replay'");
+  if (l->f.field_count != 4 && l->f.field_count != 10)
+    return tsv_error(&l->f, "'tally' needs 4 fields, or 10 with violations; found %zu",
+                     l->f.field_count);
   const struct model_clause *clause = model_catalog_find(l->fields[1]);
   if (clause == NULL)
-    return load_error(l, "unknown statement id '%.40s'", l->fields[1]);
+    return tsv_error(&l->f, "unknown statement id '%.40s'", l->fields[1]);
   size_t index = (size_t)(clause - model_catalog_at(0));
   if (l->tallied[index])
-    return load_error(l, "statement %s tallied twice in this run", clause->id);
+    return tsv_error(&l->f, "statement %s tallied twice in this run", clause->id);
   struct report_tally *t = &l->tallies[l->run.tally_count];
   *t = (struct report_tally){.catalog_index = index};
   if (!parse_dec(l->fields[2], &t->evaluated) || !parse_dec(l->fields[3], &t->violations))
-    return load_error(l, "bad counts '%.40s' '%.40s' for %s", l->fields[2], l->fields[3],
-                      clause->id);
-  if ((t->violations != 0) != (l->field_count == 10))
-    return load_error(l, "a tally has the violation fields exactly when violations > 0");
+    return tsv_error(&l->f, "bad counts '%.40s' '%.40s' for %s", l->fields[2], l->fields[3],
+                     clause->id);
+  if ((t->violations != 0) != (l->f.field_count == 10))
+    return tsv_error(&l->f, "a tally has the violation fields exactly when violations > 0");
   if (t->evaluated == 0 && t->violations == 0)
-    return load_error(l, "an all-zero tally for %s (such tallies are left out)", clause->id);
+    return tsv_error(&l->f, "an all-zero tally for %s (such tallies are left out)", clause->id);
   if (t->violations != 0)
     MODEL_TRY(load_violation(l, &t->first));
   l->tallied[index] = true;
@@ -489,30 +432,30 @@ static MODEL_MUST_USE model_err load_tally_line(struct loader *l) {
 static MODEL_MUST_USE model_err load_end_line(struct loader *l, struct report_set *set) {
   MODEL_TRY(load_fields(l, 1));
   if (!l->have_replay)
-    return load_error(l, "'end' of a run without 'message' and 'replay' lines");
+    return tsv_error(&l->f, "'end' of a run without 'message' and 'replay' lines");
   model_err err = report_set_add_run(set, &l->run);
   if (err == MODEL_ERR_NO_MEMORY || err == MODEL_ERR_CAPACITY) {
-    (void)load_error(l, "%s", model_err_message(err));
+    (void)tsv_error(&l->f, "%s", model_err_message(err));
     return err;
   }
   if (err != MODEL_OK)
-    return load_error(l, "the run is not valid: %s", model_err_message(err));
+    return tsv_error(&l->f, "the run is not valid: %s", model_err_message(err));
   l->run_line = 0;
   return MODEL_OK;
 }
 
 static MODEL_MUST_USE model_err load_line(struct loader *l, struct report_set *set) {
-  split_fields(l);
+  tsv_split(&l->f);
   const char *kw = l->fields[0];
-  if (l->field_count > LOAD_FIELDS_MAX)
-    return load_error(l, "too many fields (%zu)", l->field_count);
+  if (l->f.field_count > LOAD_FIELDS_MAX)
+    return tsv_error(&l->f, "too many fields (%zu)", l->f.field_count);
   if (strcmp(kw, "run") == 0)
     return load_run_line(l);
   if (strcmp(kw, "message") != 0 && strcmp(kw, "replay") != 0 && strcmp(kw, "counter") != 0 &&
       strcmp(kw, "tally") != 0 && strcmp(kw, "end") != 0)
-    return load_error(l, "unknown line kind '%.40s'", kw);
+    return tsv_error(&l->f, "unknown line kind '%.40s'", kw);
   if (l->run_line == 0)
-    return load_error(l, "'%s' outside a run", kw);
+    return tsv_error(&l->f, "'%s' outside a run", kw);
   if (strcmp(kw, "message") == 0 || strcmp(kw, "replay") == 0)
     return load_text_line(l, strcmp(kw, "message") == 0);
   if (strcmp(kw, "counter") == 0)
@@ -523,35 +466,36 @@ static MODEL_MUST_USE model_err load_line(struct loader *l, struct report_set *s
 }
 
 static MODEL_MUST_USE model_err load_header(struct loader *l) {
-  int got;
-  MODEL_TRY(read_line(l, &got));
+  bool got;
+  MODEL_TRY(tsv_read_line(&l->f, &got));
   if (!got) {
-    l->line_no = 1;
-    return load_error(l, "empty file (the first line must be '" RESULTS_HEADER "')");
+    l->f.line_no = 1;
+    return tsv_error(&l->f, "empty file (the first line must be '" RESULTS_HEADER "')");
   }
   if (strcmp(l->line, RESULTS_HEADER) == 0 || strcmp(l->line, RESULTS_HEADER_V1) == 0) {
     l->version = strcmp(l->line, RESULTS_HEADER) == 0 ? 2u : 1u;
     return MODEL_OK;
   }
   if (strncmp(l->line, "viosim-results ", 15) == 0)
-    return load_error(l,
-                      "results format version '%.20s' is not supported (this viosim reads 1 and 2)",
-                      l->line + 15);
-  return load_error(l, "not a viosim results file (the first line must be '" RESULTS_HEADER "')");
+    return tsv_error(&l->f,
+                     "results format version '%.20s' is not supported (this viosim reads 1 and 2)",
+                     l->line + 15);
+  return tsv_error(&l->f,
+                   "not a viosim results file (the first line must be '" RESULTS_HEADER "')");
 }
 
 static MODEL_MUST_USE model_err load_all(struct loader *l, struct report_set *set) {
   MODEL_TRY(load_header(l));
   for (;;) {
-    int got;
-    MODEL_TRY(read_line(l, &got));
+    bool got;
+    MODEL_TRY(tsv_read_line(&l->f, &got));
     if (!got)
       break;
     MODEL_TRY(load_line(l, set));
   }
   if (l->run_line != 0) {
-    l->line_no = l->run_line;
-    return load_error(l, "the run started here has no 'end' line");
+    l->f.line_no = l->run_line;
+    return tsv_error(&l->f, "the run started here has no 'end' line");
   }
   return MODEL_OK;
 }
@@ -568,10 +512,17 @@ static void loader_free(struct loader *l) {
 model_err report_load_results(FILE *in, const char *path, struct report_set *set, char *err,
                               size_t err_size) {
   size_t n = model_catalog_count();
-  struct loader l = {.in = in, .path = path, .err = err, .err_size = err_size};
+  struct loader l = {.f = {.in = in,
+                           .path = path,
+                           .err = err,
+                           .err_size = err_size,
+                           .line_max = LOAD_LINE_MAX,
+                           .fields_max = LOAD_FIELDS_MAX}};
   size_t keep = set->run_count;
   model_err result = MODEL_ERR_NO_MEMORY;
   l.line = malloc(LOAD_LINE_MAX + 1);
+  l.f.line = l.line;
+  l.f.fields = l.fields;
   for (size_t i = 0; i < 3; i++)
     l.text[i] = calloc(1, REPORT_TEXT_MAX);
   l.counters = calloc(REPORT_COUNTERS_MAX, sizeof *l.counters);

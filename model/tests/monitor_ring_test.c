@@ -26,11 +26,9 @@
 
 #include "model/tests/monitor_fixture.h"
 
-#define PQ            2u /* the control queue: no payload rules without CTRL_VQ */
 #define IND_FEATURES  (BASE_FEATURES | F(VIRTIO_F_INDIRECT_DESC))
 #define EVI_FEATURES  (BASE_FEATURES | F(VIRTIO_F_EVENT_IDX))
 #define IO_FEATURES   (BASE_FEATURES | F(VIRTIO_F_IN_ORDER))
-#define PK_FEATURES   (BASE_FEATURES | F(VIRTIO_F_RING_PACKED))
 #define MODES_ALL     (MODEL_MON_OBSERVE_ACCESSES | MODEL_MON_OBSERVE_SNAPSHOTS)
 #define VIRTIO_ID_BLK 2u
 
@@ -145,101 +143,6 @@ static uint16_t send1(struct fx *f, unsigned q) {
   notify(f, q);
   end_event(f);
   return d;
-}
-
-/* ---- packed ring helpers (as in monitor_test.c) ------------------------------------------- */
-
-#define PK_IDS 64u
-
-/* The test's own packed driver and device on queue PQ. */
-static struct {
-  unsigned q; /* the queue the helpers work on: PQ unless a case says */
-  struct model_packed_pos drv, dev;
-  uint16_t next_id;
-  uint32_t slots[PK_IDS]; /* ring descriptors of each buffer id */
-  uint64_t addr[PK_IDS];  /* its first buffer address */
-  uint32_t first[PK_IDS]; /* its first slot */
-} pk;
-
-/* The helpers' state for a fresh packed queue; the features to accept. */
-static void pk_reset(struct fx *f, uint64_t extra) {
-  memset(&pk, 0, sizeof(pk));
-  pk.drv = pk.dev = model_packed_pos_start();
-  pk.q = PQ;
-  f->accepted = f->offered = PK_FEATURES | extra;
-}
-
-static void pk_up(struct fx *f, uint64_t extra) {
-  pk_reset(f, extra);
-  up(f);
-}
-
-static uint64_t pk_slot_addr(uint32_t slot) {
-  return q_desc(pk.q) + model_packed_desc_off(slot);
-}
-
-/* Descriptor fields, then its flags (a separate write). */
-static void pk_desc(struct fx *f, uint64_t at, uint64_t addr, uint32_t len, uint16_t id,
-                    uint16_t flags) {
-  wle(f, DRV, at + MODEL_PACKED_DESC_OFF_ADDR, addr, 8);
-  wle(f, DRV, at + MODEL_PACKED_DESC_OFF_LEN, len, 4);
-  wle(f, DRV, at + MODEL_PACKED_DESC_OFF_ID, id, 2);
-  wle(f, DRV, at + MODEL_PACKED_DESC_OFF_FLAGS, flags, 2);
-}
-
-/* The flags of descriptor k of n at the driver's position. */
-static uint16_t pk_flags(uint32_t k, uint32_t n, uint16_t extra) {
-  struct model_packed_pos p = model_packed_pos_advance(pk.drv, k, NUM);
-  return (uint16_t)(model_packed_avail_bits(p.wrap) | (k + 1u < n ? VIRTQ_DESC_F_NEXT : 0) | extra);
-}
-
-/* A list of n descriptors of len bytes made available, the first one last;
- * kinds[k] is the extra flags of descriptor k (NULL: all writable). */
-static uint16_t pk_add_flags(struct fx *f, uint32_t n, uint32_t len, const uint16_t *kinds) {
-  uint16_t id = (uint16_t)(pk.next_id++ % PK_IDS);
-  uint64_t a = buf(f, n * len);
-  for (uint32_t k = n; k-- > 0;) {
-    struct model_packed_pos p = model_packed_pos_advance(pk.drv, k, NUM);
-    uint16_t extra = kinds != NULL ? kinds[k] : VIRTQ_DESC_F_WRITE;
-    pk_desc(f, pk_slot_addr(p.idx), a + k * len, len, id, pk_flags(k, n, extra));
-  }
-  pk.slots[id] = n;
-  pk.addr[id] = a;
-  pk.first[id] = pk.drv.idx;
-  pk.drv = model_packed_pos_advance(pk.drv, n, NUM);
-  return id;
-}
-
-static uint16_t pk_add(struct fx *f, uint32_t n) {
-  return pk_add_flags(f, n, 64, NULL);
-}
-
-/* The device reads the list at slot (accesses) and writes a used
- * descriptor for id at its position, skipping `slots` descriptors. */
-static void pk_used_at(struct fx *f, uint16_t id, uint32_t len, uint16_t flags, uint32_t slots) {
-  uint64_t d = pk_slot_addr(pk.dev.idx);
-  wle(f, DEV, d + MODEL_PACKED_DESC_OFF_LEN, len, 4);
-  wle(f, DEV, d + MODEL_PACKED_DESC_OFF_ID, id, 2);
-  wle(f, DEV, d + MODEL_PACKED_DESC_OFF_FLAGS, flags, 2);
-  pk.dev = model_packed_pos_advance(pk.dev, slots, NUM);
-}
-
-static void pk_use(struct fx *f, uint16_t id) {
-  pk_used_at(f, id, 0, model_packed_used_bits(pk.dev.wrap), pk.slots[id]);
-}
-
-/* The device's event suppression flags (the device area). */
-static void pk_dev_event(struct fx *f, uint16_t flags, uint16_t off_wrap) {
-  wle(f, DEV, q_used(PQ) + MODEL_PACKED_EVENT_OFF_DESC, off_wrap, 2);
-  wle(f, DEV, q_used(PQ) + MODEL_PACKED_EVENT_OFF_FLAGS, flags, 2);
-}
-
-/* Publish one buffer, notify, end the driver's event. */
-static uint16_t pk_send(struct fx *f, uint32_t n) {
-  uint16_t id = pk_add(f, n);
-  notify(f, pk.q);
-  end_event(f);
-  return id;
 }
 
 /* ---- packed ring cases -------------------------------------------------------------------- */
