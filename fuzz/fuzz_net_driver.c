@@ -87,7 +87,7 @@ struct hd {
   uint32_t rx_span[256];
   uint64_t rx_base, rx_area;
   uint32_t rx_buf_size; /* 0: the driver has no receive buffers (observer off) */
-  int rx_last;          /* the buffer the last used element names */
+  int rx_last;          /* the buffer the last published used element names; -1: none */
   bool rewrote_len;     /* a used len past its chain was written since the start */
   /* transmitted frames, per seq, from the NIC's events: bit 0 made, bit 1
    * delivered or dropped (a frame may get both outcomes, see finish) */
@@ -176,6 +176,7 @@ static void hd_reset(struct hd *d) {
     dev_vq_reset(&d->vq[q]);
   /* the driver takes its buffers back; a new start carves new ones */
   memset(d->rx_span, 0, sizeof d->rx_span);
+  d->rx_last = -1;
   d->rx_buf_size = 0;
   d->rx_area = 0;
 }
@@ -355,8 +356,12 @@ static bool used_len_rewrite(struct hd *d, unsigned q, uint32_t len) {
   if (vq->format != DEV_VQ_FORMAT_SPLIT || vq->size == 0 ||
       model_features_has(vq->features, VIRTIO_F_IN_ORDER))
     return false;
-  if (q == MODEL_NET_RXQ && d->rx_last >= 0)
-    d->rx_span[d->rx_last] = len; /* the driver may read what the element says */
+  /* The driver may read what the element says when it reads it: a
+   * rewrite after the driver took the element (a merged packet whose
+   * frame it gathers later) changes nothing it may read. */
+  bool taken = d->drv.vq[q].last_used_idx == vq->used_idx_flushed;
+  if (q == MODEL_NET_RXQ && d->rx_last >= 0 && !taken)
+    d->rx_span[d->rx_last] = len;
   d->rewrote_len = true;
   uint32_t slot = (uint16_t)(vq->used_idx_flushed - 1u) & (vq->size - 1u);
   uint64_t a = vq->device_addr + model_split_used_ring_off(slot) + MODEL_SPLIT_USED_ELEM_OFF_LEN;
@@ -374,7 +379,6 @@ static unsigned rx_put(struct hd *d, const uint8_t *bytes, uint32_t total, unsig
   struct dev_chain c[SEGS_MAX];
   struct dev_seg segs[SEGS_MAX];
   unsigned got = 0;
-  d->rx_last = -1;
   if (!dev_vq_is_usable(vq) || !(d->status & VIRTIO_STATUS_DRIVER_OK))
     return 0;
   for (; got < want; got++) {
@@ -765,6 +769,7 @@ static void ops(struct hd *d, struct fuzz_input *in) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static struct hd d;
   memset(&d, 0, offsetof(struct hd, buf));
+  d.rx_last = -1;
   struct fuzz_input in = {.data = data, .size = size < INPUT_MAX ? size : INPUT_MAX, .pos = 0};
   struct sim_world_config wcfg;
   sim_world_config_default(&wcfg);
