@@ -6,7 +6,10 @@
  * splits the chosen free block into at most three (free alignment slack,
  * the used block, free tail), shifting the table; a put marks the block free
  * and merges it with free neighbours. Both are O(blocks); the table is small
- * (bounded at init) and the driver allocates mostly at setup.
+ * (bounded at init) and the driver allocates mostly at setup. The table's
+ * array starts at DRV_ALLOC_SLOTS_INITIAL entries and doubles, up to
+ * block_capacity, when a get needs more: the limit is the same, but an idle
+ * driver does not carry the whole table (1.5 MiB for virtio-net's).
  */
 #include "frontend/alloc.h"
 
@@ -18,10 +21,13 @@ model_err drv_alloc_init(struct drv_alloc *a, uint64_t base, uint64_t size, size
   memset(a, 0, sizeof(*a));
   MODEL_ENSURE(size > 0 && block_capacity > 0, MODEL_ERR_INVALID_ARG);
   MODEL_ENSURE(base + size - 1u >= base, MODEL_ERR_INVALID_ARG);
-  a->blocks = calloc(block_capacity, sizeof(a->blocks[0]));
+  size_t slots =
+      block_capacity < DRV_ALLOC_SLOTS_INITIAL ? block_capacity : DRV_ALLOC_SLOTS_INITIAL;
+  a->blocks = calloc(slots, sizeof(a->blocks[0]));
   MODEL_ENSURE(a->blocks != NULL, MODEL_ERR_NO_MEMORY);
   a->base = base;
   a->size = size;
+  a->block_slots = slots;
   a->block_capacity = block_capacity;
   drv_alloc_reset(a);
   return MODEL_OK;
@@ -39,9 +45,25 @@ void drv_alloc_reset(struct drv_alloc *a) {
   a->alloc_count = 0;
 }
 
+/* Room for `n` more entries (block_count + n <= block_capacity): double the
+ * array until they fit. */
+static model_err blocks_reserve(struct drv_alloc *a, size_t n) {
+  assert(a->block_count + n <= a->block_capacity);
+  if (a->block_count + n <= a->block_slots)
+    return MODEL_OK;
+  size_t slots = a->block_slots;
+  while (slots < a->block_count + n)
+    slots = slots > a->block_capacity / 2u ? a->block_capacity : 2u * slots;
+  struct drv_alloc_block *blocks = realloc(a->blocks, slots * sizeof(a->blocks[0]));
+  MODEL_ENSURE(blocks != NULL, MODEL_ERR_NO_MEMORY);
+  a->blocks = blocks;
+  a->block_slots = slots;
+  return MODEL_OK;
+}
+
 /* Open a hole of `n` entries at position `at` of the table. */
 static void blocks_insert(struct drv_alloc *a, size_t at, size_t n) {
-  assert(a->block_count + n <= a->block_capacity);
+  assert(a->block_count + n <= a->block_slots);
   memmove(&a->blocks[at + n], &a->blocks[at], (a->block_count - at) * sizeof(a->blocks[0]));
   a->block_count += n;
 }
@@ -76,6 +98,7 @@ model_err drv_alloc_get(struct drv_alloc *a, uint64_t size, uint64_t align, uint
   uint64_t tail = b.size - slack - size;
   size_t extra = (slack > 0 ? 1u : 0u) + (tail > 0 ? 1u : 0u);
   MODEL_ENSURE(a->block_count + extra <= a->block_capacity, MODEL_ERR_CAPACITY);
+  MODEL_TRY(blocks_reserve(a, extra));
 
   blocks_insert(a, i, extra);
   size_t at = i;

@@ -33,14 +33,18 @@ struct drv_alloc_block {
   bool used;
 };
 
+/* Block table entries allocated at init (or block_capacity, if smaller). */
+#define DRV_ALLOC_SLOTS_INITIAL 64u
+
 struct drv_alloc {
   uint64_t base;
   uint64_t size;
-  struct drv_alloc_block *blocks; /* owned: block_capacity entries */
+  struct drv_alloc_block *blocks; /* owned: block_slots entries */
   size_t block_count;
-  size_t block_capacity;
-  uint64_t bytes_used;  /* sum of the sizes of used blocks (with alignment slack given back) */
-  uint64_t alloc_count; /* used blocks */
+  size_t block_slots;    /* allocated; grows to block_capacity on demand (alloc.c) */
+  size_t block_capacity; /* the most blocks: MODEL_ERR_CAPACITY past it */
+  uint64_t bytes_used;   /* sum of the sizes of used blocks (with alignment slack given back) */
+  uint64_t alloc_count;  /* used blocks */
 };
 
 /* Manage [base, base + size) with room for block_capacity blocks (at least

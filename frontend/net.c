@@ -155,7 +155,10 @@ model_err drv_net_init(struct drv_net *net, struct sim_bus *bus, struct sim_nic 
   net->rx_scratch_size = DRV_NET_SCRATCH_SIZE;
   net->rx_scratch = malloc(net->rx_scratch_size);
   net->tx_scratch = malloc(DRV_NET_SCRATCH_SIZE);
-  net->backlog = calloc(net->backlog_max, sizeof(net->backlog[0]));
+  net->backlog_slots = net->backlog_max < DRV_NET_BACKLOG_SLOTS_INITIAL
+                           ? net->backlog_max
+                           : DRV_NET_BACKLOG_SLOTS_INITIAL;
+  net->backlog = calloc(net->backlog_slots, sizeof(net->backlog[0]));
   if (net->rx_scratch == NULL || net->tx_scratch == NULL || net->backlog == NULL) {
     drv_net_fini(net);
     return MODEL_ERR_NO_MEMORY;
@@ -228,7 +231,7 @@ static void frame_drop(struct drv_net *net, const struct drv_net_frame_ref *f,
 static void backlog_drop_all(struct drv_net *net, enum sim_drop_reason reason) {
   while (net->backlog_count > 0) {
     frame_drop(net, &net->backlog[net->backlog_head], reason);
-    net->backlog_head = (net->backlog_head + 1u) % net->backlog_max;
+    net->backlog_head = (net->backlog_head + 1u) % net->backlog_slots;
     net->backlog_count--;
   }
   net->backlog_head = 0;
@@ -702,7 +705,7 @@ static model_err tx_drain(struct drv_net *net) {
     MODEL_TRY(err);
     net->tx_free_count--;
     net->tx_slots[slot] = *f;
-    net->backlog_head = (net->backlog_head + 1u) % net->backlog_max;
+    net->backlog_head = (net->backlog_head + 1u) % net->backlog_slots;
     net->backlog_count--;
     net->stats.tx_queued++;
     if (net->vq[MODEL_NET_TXQ].reused)
@@ -727,7 +730,30 @@ static void tx_complete(struct drv_net *net, uint64_t token) {
 
 static model_err queue_process(struct drv_net *net, unsigned q, bool rearm);
 
+/* Room for one more backlog frame (backlog_count < backlog_max): a full
+ * ring doubles, up to backlog_max, its frames moved to the front in order.
+ * The backlog is not allocated whole at init: an idle driver would carry
+ * backlog_max frame references (384 KiB by default). */
+static model_err backlog_reserve(struct drv_net *net) {
+  if (net->backlog_count < net->backlog_slots)
+    return MODEL_OK;
+  uint32_t slots =
+      net->backlog_slots > net->backlog_max / 2u ? net->backlog_max : 2u * net->backlog_slots;
+  struct drv_net_frame_ref *backlog = calloc(slots, sizeof(backlog[0]));
+  MODEL_ENSURE(backlog != NULL, MODEL_ERR_NO_MEMORY);
+  for (uint32_t i = 0; i < net->backlog_count; i++)
+    backlog[i] = net->backlog[(net->backlog_head + i) % net->backlog_slots];
+  free(net->backlog);
+  net->backlog = backlog;
+  net->backlog_slots = slots;
+  net->backlog_head = 0;
+  return MODEL_OK;
+}
+
 static model_err send_one(struct drv_net *net, uint32_t len, const uint8_t dst[6]) {
+  /* before the frame is made: a frame made must reach the backlog or a
+   * drop (nothing lost) */
+  MODEL_TRY(backlog_reserve(net));
   struct drv_net_frame_ref f = {.frame_len = len};
   memcpy(f.dst, dst, sizeof(f.dst));
   memcpy(f.src, net->mac, sizeof(f.src));
@@ -741,7 +767,7 @@ static model_err send_one(struct drv_net *net, uint32_t len, const uint8_t dst[6
     frame_drop(net, &f, net->broken ? SIM_DROP_BROKEN : SIM_DROP_RESET);
     return MODEL_OK;
   }
-  uint32_t at = (net->backlog_head + net->backlog_count) % net->backlog_max;
+  uint32_t at = (net->backlog_head + net->backlog_count) % net->backlog_slots;
   net->backlog[at] = f;
   net->backlog_count++;
   return MODEL_OK;

@@ -54,6 +54,8 @@
 
 #define DRV_NET_QUEUE_COUNT        3u
 #define DRV_NET_TX_BACKLOG_DEFAULT 16384u
+/* Backlog entries allocated at init (or the backlog's size, if smaller). */
+#define DRV_NET_BACKLOG_SLOTS_INITIAL 256u
 /* Most MAC addresses one VIRTIO_NET_CTRL_MAC_TABLE_SET carries per table. */
 #define DRV_NET_MAC_TABLE_MAX 64u
 /* Most times the interrupt handler re-polls a queue that got more used
@@ -177,9 +179,10 @@ struct drv_net {
   uint32_t tx_slot_count, tx_free_count;
   uint32_t tx_slot_size;
   uint8_t *tx_scratch;               /* owned: header + one frame */
-  struct drv_net_frame_ref *backlog; /* owned ring of backlog_max entries */
+  struct drv_net_frame_ref *backlog; /* owned ring of backlog_slots entries */
   uint32_t backlog_head, backlog_count, backlog_max;
-  uint8_t local_mac[6]; /* used without VIRTIO_NET_F_MAC */
+  uint32_t backlog_slots; /* allocated; doubles up to backlog_max when full (net.c) */
+  uint8_t local_mac[6];   /* used without VIRTIO_NET_F_MAC */
 
   /* control queue: one command at a time */
   uint64_t ctrl_addr;

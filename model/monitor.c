@@ -97,6 +97,7 @@ static void free_rings(struct model_mon *mon) {
     model_mon_packed_free(mon->queues[q].pring);
     mon->queues[q].pring = NULL;
   }
+  model_mon_queues_update(mon);
 }
 
 void model_mon_destroy(struct model_mon *mon) {

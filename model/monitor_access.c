@@ -15,6 +15,11 @@
  * buffer written), #2 (a device-writable buffer read), #3 (a descriptor table
  * or indirect table written). Writes to the avail ring (driver) and used ring
  * (device) go to monitor_ring.c, which follows idx, flags and event fields.
+ *
+ * Implementation notes: every access is classified, so the loops over
+ * queues visit only those with a split shadow (mon->split_live), in queue
+ * order as a loop over all of them would; model_mon_ring_of() still decides
+ * per queue.
  */
 #include "model/monitor_impl.h"
 #include "model/packed.h"
@@ -112,7 +117,8 @@ static bool table_rewrite(struct model_mon *mon, uint64_t addr, uint64_t len) {
       return true;
     }
   }
-  for (uint16_t q = 0; q < MODEL_MON_QUEUES_MAX; q++) {
+  for (uint32_t live = mon->split_live; live != 0; live &= live - 1u) {
+    uint16_t q = model_mon_live_first(live);
     const struct mon_ring *ring = model_mon_ring_of(mon, q);
     if (ring == NULL || ring->table_count == 0)
       continue;
@@ -137,7 +143,8 @@ static bool table_rewrite(struct model_mon *mon, uint64_t addr, uint64_t len) {
 
 static void driver_write(struct model_mon *mon, uint64_t addr, uint64_t len) {
   uint64_t end = len > UINT64_MAX - addr ? UINT64_MAX : addr + len;
-  for (uint16_t q = 0; q < MODEL_MON_QUEUES_MAX; q++) {
+  for (uint32_t live = mon->split_live; live != 0; live &= live - 1u) {
+    uint16_t q = model_mon_live_first(live);
     struct mon_ring *ring = model_mon_ring_of(mon, q);
     if (ring == NULL)
       continue;
@@ -162,7 +169,8 @@ static void driver_write(struct model_mon *mon, uint64_t addr, uint64_t len) {
 /* The areas of ready queues; true if one was hit. */
 static bool device_rings(struct model_mon *mon, uint64_t addr, uint64_t len, bool write) {
   bool hit = false;
-  for (uint16_t q = 0; q < MODEL_MON_QUEUES_MAX; q++) {
+  for (uint32_t live = mon->split_live; live != 0; live &= live - 1u) {
+    uint16_t q = model_mon_live_first(live);
     struct mon_ring *ring = model_mon_ring_of(mon, q);
     if (ring == NULL)
       continue;
@@ -190,7 +198,8 @@ static bool device_rings(struct model_mon *mon, uint64_t addr, uint64_t len, boo
  * the access broke one of them. */
 static bool device_buffers(struct model_mon *mon, uint64_t addr, uint64_t len, bool write) {
   unsigned bad = write ? (1u << MON_RANGE_READ) | (1u << MON_RANGE_TABLE) : 1u << MON_RANGE_WRITE;
-  for (uint16_t q = 0; q < MODEL_MON_QUEUES_MAX; q++) {
+  for (uint32_t live = mon->split_live; live != 0; live &= live - 1u) {
+    uint16_t q = model_mon_live_first(live);
     const struct mon_ring *ring = model_mon_ring_of(mon, q);
     if (ring == NULL)
       continue;
@@ -222,7 +231,8 @@ static bool device_buffers(struct model_mon *mon, uint64_t addr, uint64_t len, b
 /* Does the access touch any outstanding chain of a ready queue? */
 static bool in_outstanding(struct model_mon *mon, uint64_t addr, uint64_t len) {
   unsigned all = (1u << MON_RANGE_READ) | (1u << MON_RANGE_WRITE) | (1u << MON_RANGE_TABLE);
-  for (uint16_t q = 0; q < MODEL_MON_QUEUES_MAX; q++) {
+  for (uint32_t live = mon->split_live; live != 0; live &= live - 1u) {
+    uint16_t q = model_mon_live_first(live);
     const struct mon_ring *ring = model_mon_ring_of(mon, q);
     if (ring != NULL && model_mon_ranges_find(ring, addr, len, all) != NULL)
       return true;

@@ -373,6 +373,11 @@ struct model_mon {
 
   uint32_t queue_sel;
   struct mon_queue queues[MODEL_MON_QUEUES_MAX];
+  /* Bit q: queue q is ready with a split shadow (ring), a packed one
+   * (pring). Derived from queues[] by model_mon_queues_update() after each
+   * change of ready, ring or pring, so that the per-access rules visit only
+   * the queues that have a ring instead of testing all of them. */
+  uint32_t split_live, packed_live;
 
   /* interrupts */
   uint32_t isr_pending; /* raised and not yet acknowledged */
@@ -470,8 +475,20 @@ model_err model_mon_ring_create(struct model_mon *mon, uint16_t q);
 void model_mon_ring_free(struct mon_ring *ring);
 /* QueueReady = 1 written (the attempt): 2.7.1#1 and 2.7.10.1#1. */
 void model_mon_ring_judge_ready(struct model_mon *mon, uint16_t q);
-/* The ring of queue q if the queue is ready, else NULL. */
-struct mon_ring *model_mon_ring_of(struct model_mon *mon, uint16_t q);
+/* The ring of queue q if the queue is ready, else NULL. Inline: the
+ * per-access rules ask for it for every queue. */
+static inline struct mon_ring *model_mon_ring_of(struct model_mon *mon, uint16_t q) {
+  if (q >= MODEL_MON_QUEUES_MAX || !mon->queues[q].ready)
+    return NULL;
+  return mon->queues[q].ring;
+}
+_Static_assert(MODEL_MON_QUEUES_MAX <= 32u, "split_live and packed_live hold a bit per queue");
+/* Recompute split_live and packed_live from queues[]. */
+void model_mon_queues_update(struct model_mon *mon);
+/* The lowest queue in a nonzero live mask (split_live, packed_live). */
+static inline uint16_t model_mon_live_first(uint32_t live) {
+  return (uint16_t)__builtin_ctz(live);
+}
 /* Snapshot reads (snapshot mode) and pending publications of every ring. */
 void model_mon_ring_sync(struct model_mon *mon);
 /* An accepted QueueNotify write. */

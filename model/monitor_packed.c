@@ -43,6 +43,7 @@
  * cannot follow the ring any more: the queue is "lost" and nothing more is
  * judged on it until the next QueueReady.
  */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -110,8 +111,17 @@ static uint32_t from_dev(const struct mon_pring *pr, uint32_t s) {
   return (s + pr->num - pr->dev_pos.idx) % pr->num;
 }
 
+/* The order array index of entry j (j < num): order_first < num, so one
+ * subtraction wraps it (a division per step made the id scans below the
+ * monitor's hottest loop on large rings). */
+static uint32_t order_slot(const struct mon_pring *pr, uint32_t j) {
+  assert(j < pr->num && pr->order_first < pr->num);
+  uint32_t s = pr->order_first + j;
+  return s >= pr->num ? s - pr->num : s;
+}
+
 static uint16_t order_at(const struct mon_pring *pr, uint32_t j) {
-  return pr->order[(pr->order_first + j) % pr->num];
+  return pr->order[order_slot(pr, j)];
 }
 
 /* The order entry, from entry `from` on, of the oldest outstanding buffer
@@ -120,8 +130,12 @@ static uint16_t order_at(const struct mon_pring *pr, uint32_t j) {
  * uses the oldest of them, as a device working in ring order would. */
 static uint32_t order_find_id(const struct mon_pring *pr, uint32_t from, uint16_t id) {
   uint32_t j = from;
-  while (j < pr->order_count && pr->bufs[order_at(pr, j)].id != id)
+  if (j >= pr->order_count)
+    return j;
+  for (uint32_t s = order_slot(pr, j); j < pr->order_count && pr->bufs[pr->order[s]].id != id;) {
     j++;
+    s = s + 1u == pr->num ? 0u : s + 1u;
+  }
   return j;
 }
 
@@ -266,13 +280,20 @@ static void order_remove(struct mon_pring *pr, uint32_t j) {
     order_pop_front(pr);
     return;
   }
+  uint32_t s = order_slot(pr, j);
   if (j < pr->order_count / 2u) {
-    for (uint32_t k = j; k > 0; k--)
-      pr->order[(pr->order_first + k) % pr->num] = order_at(pr, k - 1u);
+    for (uint32_t k = j; k > 0; k--) {
+      uint32_t prev = s == 0 ? pr->num - 1u : s - 1u;
+      pr->order[s] = pr->order[prev];
+      s = prev;
+    }
     pr->order_first = (pr->order_first + 1u) % pr->num;
   } else {
-    for (uint32_t k = j; k + 1u < pr->order_count; k++)
-      pr->order[(pr->order_first + k) % pr->num] = order_at(pr, k + 1u);
+    for (uint32_t k = j; k + 1u < pr->order_count; k++) {
+      uint32_t next = s + 1u == pr->num ? 0u : s + 1u;
+      pr->order[s] = pr->order[next];
+      s = next;
+    }
   }
   pr->order_count--;
   if (j < pr->started_prefix)
@@ -966,16 +987,15 @@ static bool buffer_access(struct model_mon *mon, uint16_t q, struct mon_pring *p
 }
 
 bool model_mon_packed_any(struct model_mon *mon) {
-  for (uint16_t q = 0; q < MODEL_MON_QUEUES_MAX; q++)
-    if (pring_of(mon, q) != NULL)
-      return true;
-  return false;
+  return mon->packed_live != 0;
 }
 
 bool model_mon_packed_access(struct model_mon *mon, enum model_mon_actor actor, uint64_t addr,
                              uint64_t len, bool write) {
   bool any = false;
-  for (uint16_t q = 0; q < MODEL_MON_QUEUES_MAX; q++) {
+  /* only the queues with a packed shadow, in queue order (packed_live) */
+  for (uint32_t live = mon->packed_live; live != 0; live &= live - 1u) {
+    uint16_t q = model_mon_live_first(live);
     struct mon_pring *pr = pring_of(mon, q);
     if (pr == NULL)
       continue;
@@ -985,7 +1005,8 @@ bool model_mon_packed_access(struct model_mon *mon, enum model_mon_actor actor, 
   }
   if (!any || actor != MODEL_MON_DEVICE)
     return false;
-  for (uint16_t q = 0; q < MODEL_MON_QUEUES_MAX; q++) {
+  for (uint32_t live = mon->packed_live; live != 0; live &= live - 1u) {
+    uint16_t q = model_mon_live_first(live);
     struct mon_pring *pr = pring_of(mon, q);
     if (pr != NULL && buffer_access(mon, q, pr, addr, len, write))
       return true;

@@ -821,6 +821,7 @@ static void queue_ready_write(struct model_mon *mon, uint32_t value, bool ok) {
     mq->stop_unsynced = mq->ready;
     mq->stopped = mq->stopped || mq->ready; /* 3.3.1#2: until a reset */
     mq->ready = false;
+    model_mon_queues_update(mon);
     return;
   }
   if (value != 1u || mq->ready)
@@ -829,6 +830,7 @@ static void queue_ready_write(struct model_mon *mon, uint32_t value, bool ok) {
   mq->ready_since_reset = true;
   if (model_mon_ring_create(mon, q) != MODEL_OK)
     mon->alloc_failures++;
+  model_mon_queues_update(mon);
 }
 
 static void queue_ready_read(struct model_mon *mon, uint32_t value) {

@@ -62,10 +62,15 @@ static uint32_t queue_num(const struct mon_queue *mq) {
   return mq->size_max_known ? mq->size_max : 0u;
 }
 
-struct mon_ring *model_mon_ring_of(struct model_mon *mon, uint16_t q) {
-  if (q >= MODEL_MON_QUEUES_MAX || !mon->queues[q].ready)
-    return NULL;
-  return mon->queues[q].ring;
+void model_mon_queues_update(struct model_mon *mon) {
+  mon->split_live = mon->packed_live = 0;
+  for (uint16_t q = 0; q < MODEL_MON_QUEUES_MAX; q++) {
+    const struct mon_queue *mq = &mon->queues[q];
+    if (mq->ready && mq->ring != NULL)
+      mon->split_live |= 1u << q;
+    if (mq->ready && mq->pring != NULL)
+      mon->packed_live |= 1u << q;
+  }
 }
 
 /* ---- life cycle -------------------------------------------------------- */

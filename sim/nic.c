@@ -17,7 +17,10 @@
  *  - The ledger keeps 2 bits per (stream, seq): bit 0 delivered intact,
  *    bit 1 dropped. A seq is accounted when either bit is set.
  * Invariants: next_seq[s] <= frames_max; on_wire[s] equals the number of
- * slots in use for stream s; nothing is allocated after sim_nic_init().
+ * slots in use for stream s; ledger[s] holds ledger_size[s] bytes, enough
+ * for every seq below next_seq[s] (it doubles as frames are made, up to
+ * frames_max); apart from the ledgers, a slot's buffer and the generator's
+ * scratch (each on first use), nothing is allocated after sim_nic_init().
  */
 #include "sim/nic.h"
 
@@ -217,6 +220,28 @@ static size_t ledger_bytes(uint64_t frames_max) {
   return (size_t)((frames_max + 3u) / 4u);
 }
 
+/* Bytes a ledger starts with (or all of it, if smaller): 4096 frames. */
+#define NIC_LEDGER_BYTES_INITIAL 1024u
+
+/* Make stream's ledger hold seq (seq < frames_max): double it, zero-filled,
+ * up to its full size. The ledger grows with the frames made instead of
+ * being allocated for frames_max at init (256 KiB a stream for the
+ * scenarios' million frames); only seqs below next_seq are ever read. */
+static model_err ledger_reserve(struct sim_nic *nic, enum sim_stream stream, uint64_t seq) {
+  size_t need = (size_t)(seq / 4u) + 1u, full = ledger_bytes(nic->cfg.frames_max);
+  size_t size = nic->ledger_size[stream];
+  if (need <= size)
+    return MODEL_OK;
+  while (size < need)
+    size = size > full / 2u ? full : 2u * size;
+  uint8_t *ledger = realloc(nic->ledger[stream], size);
+  MODEL_ENSURE(ledger != NULL, MODEL_ERR_NO_MEMORY);
+  memset(ledger + nic->ledger_size[stream], 0, size - nic->ledger_size[stream]);
+  nic->ledger[stream] = ledger;
+  nic->ledger_size[stream] = size;
+  return MODEL_OK;
+}
+
 static void slots_setup(struct sim_nic *nic) {
   nic->slots_free_head = SLOT_NONE;
   nic->slots_free_large_head = SLOT_NONE;
@@ -244,7 +269,10 @@ model_err sim_nic_init(struct sim_nic *nic, struct sim_bus *bus, const struct si
   nic->slots = calloc(nic->slot_count, sizeof(*nic->slots));
   bool ok = nic->slots != NULL;
   for (unsigned s = 0; s < (unsigned)SIM_STREAM_COUNT; s++) {
-    nic->ledger[s] = calloc(ledger_bytes(cfg->frames_max), 1);
+    size_t size = ledger_bytes(cfg->frames_max);
+    size = size < NIC_LEDGER_BYTES_INITIAL ? size : NIC_LEDGER_BYTES_INITIAL;
+    nic->ledger[s] = calloc(size, 1);
+    nic->ledger_size[s] = nic->ledger[s] != NULL ? size : 0u;
     ok = ok && nic->ledger[s] != NULL;
   }
   if (!ok) {
@@ -263,6 +291,7 @@ void sim_nic_fini(struct sim_nic *nic) {
   for (unsigned s = 0; s < (unsigned)SIM_STREAM_COUNT; s++) {
     free(nic->ledger[s]);
     nic->ledger[s] = NULL;
+    nic->ledger_size[s] = 0;
   }
   for (size_t i = 0; nic->slots != NULL && i < nic->slot_count; i++)
     free(nic->slots[i].bytes);
@@ -310,6 +339,7 @@ model_err sim_nic_frame_make(struct sim_nic *nic, enum sim_stream stream, uint8_
   MODEL_ENSURE((unsigned)stream < (unsigned)SIM_STREAM_COUNT, MODEL_ERR_INVALID_ARG);
   MODEL_ENSURE(len >= SIM_FRAME_MIN_SIZE && len <= SIM_FRAME_MAX_SIZE, MODEL_ERR_INVALID_ARG);
   MODEL_ENSURE(nic->next_seq[stream] < nic->cfg.frames_max, MODEL_ERR_CAPACITY);
+  MODEL_TRY(ledger_reserve(nic, stream, nic->next_seq[stream]));
   uint64_t s = nic->next_seq[stream]++;
   sim_frame_build(buf, len, dst, src, stream, s);
   nic->stats[stream].generated++;

@@ -142,8 +142,9 @@ struct sim_nic {
   void *device_ctx;
   struct sim_nic_stream_stats stats[SIM_STREAM_COUNT];
   uint64_t next_seq[SIM_STREAM_COUNT];
-  uint8_t *ledger[SIM_STREAM_COUNT]; /* owned: 2 bits per seq (delivered, dropped) */
-  struct sim_nic_wire_slot *slots;   /* owned pool of frames in flight */
+  uint8_t *ledger[SIM_STREAM_COUNT];    /* owned: 2 bits per seq (delivered, dropped) */
+  size_t ledger_size[SIM_STREAM_COUNT]; /* bytes allocated; grown as seqs are made (nic.c) */
+  struct sim_nic_wire_slot *slots;      /* owned pool of frames in flight */
   size_t slot_count;
   size_t slots_free_head;       /* small slots; SIZE_MAX when none is free */
   size_t slots_free_large_head; /* large slots; SIZE_MAX when none is free */
@@ -182,7 +183,8 @@ MODEL_MUST_USE model_err sim_nic_generate(struct sim_nic *nic, uint64_t count, u
                                           uint64_t interval_ticks);
 
 /* The driver makes a TX frame: fills buf, counts it generated, returns MODEL_OK
- * and its sequence number in *seq; MODEL_ERR_CAPACITY past frames_max. */
+ * and its sequence number in *seq; MODEL_ERR_CAPACITY past frames_max,
+ * MODEL_ERR_NO_MEMORY if the ledger could not grow to hold it. */
 MODEL_MUST_USE model_err sim_nic_frame_make(struct sim_nic *nic, enum sim_stream stream,
                                             uint8_t *buf, size_t len, const uint8_t dst[6],
                                             const uint8_t src[6], uint64_t *seq);

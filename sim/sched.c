@@ -4,9 +4,16 @@
  * counter, so events at the same time run in the order they were scheduled
  * and nothing depends on pointer values.
  *
- * Invariants: heap[0 .. count) is a min-heap under event_before(); the heap
- * array is allocated once at init and never grows; now_ticks never goes
- * backwards (events in the past are clamped to now).
+ * Invariants: heap[0 .. count) is a min-heap under event_before();
+ * count <= heap_slots <= capacity; now_ticks never goes backwards (events in
+ * the past are clamped to now).
+ *
+ * Implementation notes: the heap array starts at SIM_SCHED_SLOTS_INITIAL
+ * entries and doubles (up to capacity) when full, so an idle world does not
+ * carry its capacity (2.5 MiB for the scenarios' 65536 events); a world
+ * grows it a handful of times in a run, never per event. Growth keeps the
+ * array's contents, so the pop order, and the run, are the same as with the
+ * whole capacity allocated at init.
  */
 #include "sim/sched.h"
 
@@ -56,9 +63,25 @@ model_err sim_sched_init(struct sim_sched *sched, size_t capacity) {
   memset(sched, 0, sizeof(*sched));
   MODEL_ENSURE(capacity > 0 && capacity <= SIZE_MAX / sizeof(struct sim_event),
                MODEL_ERR_INVALID_ARG);
-  sched->heap = calloc(capacity, sizeof(struct sim_event));
+  size_t slots = capacity < SIM_SCHED_SLOTS_INITIAL ? capacity : SIM_SCHED_SLOTS_INITIAL;
+  sched->heap = calloc(slots, sizeof(struct sim_event));
   MODEL_ENSURE(sched->heap != NULL, MODEL_ERR_NO_MEMORY);
+  sched->heap_slots = slots;
   sched->capacity = capacity;
+  return MODEL_OK;
+}
+
+/* Room for one more event: double the array, up to capacity. */
+static model_err heap_grow(struct sim_sched *sched) {
+  if (sched->count < sched->heap_slots)
+    return MODEL_OK;
+  MODEL_ENSURE(sched->heap_slots < sched->capacity, MODEL_ERR_CAPACITY);
+  size_t slots =
+      sched->heap_slots > sched->capacity / 2u ? sched->capacity : 2u * sched->heap_slots;
+  struct sim_event *heap = realloc(sched->heap, slots * sizeof(struct sim_event));
+  MODEL_ENSURE(heap != NULL, MODEL_ERR_NO_MEMORY);
+  sched->heap = heap;
+  sched->heap_slots = slots;
   return MODEL_OK;
 }
 
@@ -66,13 +89,14 @@ void sim_sched_fini(struct sim_sched *sched) {
   free(sched->heap);
   sched->heap = NULL;
   sched->count = 0;
+  sched->heap_slots = 0;
   sched->capacity = 0;
 }
 
 model_err sim_sched_at(struct sim_sched *sched, uint64_t time_ticks, sim_event_fn fn, void *ctx,
                        uint64_t arg) {
   assert(fn != NULL);
-  MODEL_ENSURE(sched->count < sched->capacity, MODEL_ERR_CAPACITY);
+  MODEL_TRY(heap_grow(sched));
   if (time_ticks < sched->now_ticks)
     time_ticks = sched->now_ticks;
   struct sim_event *ev = &sched->heap[sched->count];

@@ -31,19 +31,29 @@ struct sim_trace {
 
 void sim_trace_init(struct sim_trace *trace, FILE *dump);
 
+/* One field of the header's step, with the previous field's `hash ^= hash
+ * >> 29` deferred into it: m is the product before that shift, and
+ * (m ^ m >> 29) ^ x is computed as (m ^ x) ^ (m >> 29), the same value, so
+ * the xor with x does not wait for the shift (the fold is one serial chain
+ * per run; this takes a cycle off each of its links). */
+static inline uint64_t sim_trace_mix(uint64_t m, uint64_t x) {
+  return ((m ^ x) ^ (m >> 29)) * 0x100000001b3ull;
+}
+
 /* The hash step the header defines, for one event; returns its position.
  * Inline so that the bus's hot path folds without a call; it does not write
- * the dump (sim_trace_record does both). */
+ * the dump (sim_trace_record does both). Unrolled by hand: the six fields
+ * stay in registers. */
 static inline uint64_t sim_trace_fold(struct sim_trace *trace, uint64_t time_ticks,
                                       enum sim_ev_kind kind, enum sim_actor actor, uint64_t a,
                                       uint64_t b, uint64_t c) {
-  const uint64_t x[6] = {time_ticks, (uint64_t)kind, (uint64_t)actor, a, b, c};
-  uint64_t hash = trace->hash;
-  for (unsigned i = 0; i < 6u; i++) {
-    hash = (hash ^ x[i]) * 0x100000001b3ull;
-    hash ^= hash >> 29;
-  }
-  trace->hash = hash;
+  uint64_t m = (trace->hash ^ time_ticks) * 0x100000001b3ull;
+  m = sim_trace_mix(m, (uint64_t)kind);
+  m = sim_trace_mix(m, (uint64_t)actor);
+  m = sim_trace_mix(m, a);
+  m = sim_trace_mix(m, b);
+  m = sim_trace_mix(m, c);
+  trace->hash = m ^ (m >> 29);
   return trace->pos++;
 }
 

@@ -79,6 +79,32 @@ static void test_alloc_block_table_bound(void **state) {
   drv_alloc_fini(&a);
 }
 
+/* The block table starts small and grows to block_capacity: the bound is
+ * the same as with the whole table allocated at init. */
+static void test_alloc_block_table_grows_to_bound(void **state) {
+  (void)state;
+  struct drv_alloc a;
+  const size_t cap = 301; /* not a multiple of the initial slots */
+  assert_int_equal(drv_alloc_init(&a, BASE, 1u << 20, cap), MODEL_OK);
+  assert_true(a.block_slots == DRV_ALLOC_SLOTS_INITIAL);
+  uint64_t p = 0, prev = 0;
+  /* each get takes one more block; the last one leaves no free tail */
+  for (size_t i = 0; i + 1u < cap; i++) {
+    assert_int_equal(drv_alloc_get(&a, 16, 1, &p), MODEL_OK);
+    assert_true(i == 0 || p == prev + 16u);
+    prev = p;
+  }
+  assert_true(a.block_count == cap && a.block_slots == cap);
+  assert_int_equal(drv_alloc_get(&a, 16, 1, &p), MODEL_ERR_CAPACITY);
+  assert_int_equal(drv_alloc_get(&a, (1u << 20) - 16u * (cap - 1u), 1, &p), MODEL_OK);
+  assert_true(a.block_slots == cap);
+  /* everything given back merges into one block again */
+  for (size_t i = 0; i < cap; i++)
+    assert_int_equal(drv_alloc_put(&a, BASE + 16u * i), MODEL_OK);
+  assert_true(a.block_count == 1 && a.bytes_used == 0);
+  drv_alloc_fini(&a);
+}
+
 static void test_alloc_put_rejects_foreign_and_double_free(void **state) {
   (void)state;
   struct drv_alloc a;
@@ -163,6 +189,7 @@ int main(void) {
       cmocka_unit_test(test_alloc_first_fit_and_alignment),
       cmocka_unit_test(test_alloc_exhaustion_and_reuse),
       cmocka_unit_test(test_alloc_block_table_bound),
+      cmocka_unit_test(test_alloc_block_table_grows_to_bound),
       cmocka_unit_test(test_alloc_put_rejects_foreign_and_double_free),
       cmocka_unit_test(test_alloc_reset_forgets_everything),
       cmocka_unit_test(test_alloc_rejects_zero_capacity_and_alignment),

@@ -538,6 +538,48 @@ static void test_net_tx_backlog_is_bounded(void **state) {
   expect_accounted(f);
 }
 
+/* The backlog ring grows from DRV_NET_BACKLOG_SLOTS_INITIAL entries up to
+ * tx_backlog_max; growing a ring that has wrapped keeps its frames in order,
+ * each sent once. */
+static void test_net_tx_backlog_grows_in_order(void **state) {
+  struct fixture *f = *state;
+  f->cfg.queue_size[MODEL_NET_TXQ] = 4; /* two frames of two descriptors */
+  f->cfg.tx_backlog_max = 600;
+  net_up(f);
+  assert_int_equal(f->net.backlog_slots, DRV_NET_BACKLOG_SLOTS_INITIAL);
+  /* move the ring's head off 0 */
+  assert_int_equal(drv_net_send(&f->net, 102, 60, 60, peer_mac), MODEL_OK);
+  run(f);
+  assert_int_equal(drv_net_tx_backlog(&f->net), 0);
+  assert_int_equal(f->net.backlog_head, 102); /* every frame passed through it */
+  /* 2 on the ring and 598 waiting: the ring wraps, then grows (to 512,
+   * then to its bound) */
+  f->t.tx_paused = true;
+  assert_int_equal(drv_net_send(&f->net, 600, 60, 60, peer_mac), MODEL_OK);
+  assert_int_equal(drv_net_tx_backlog(&f->net), 598);
+  assert_int_equal(f->net.backlog_slots, 600);
+  /* two more fill it to tx_backlog_max; the third is not made */
+  assert_int_equal(drv_net_send(&f->net, 3, 60, 60, peer_mac), MODEL_ERR_CAPACITY);
+  assert_int_equal(drv_net_tx_backlog(&f->net), 600);
+  assert_int_equal(f->net.backlog_slots, 600);
+  /* oldest first: the frames wait in the order they were made */
+  for (uint32_t i = 1; i < 600u; i++) {
+    const struct drv_net_frame_ref *prev =
+        &f->net.backlog[(f->net.backlog_head + i - 1u) % f->net.backlog_slots];
+    const struct drv_net_frame_ref *cur =
+        &f->net.backlog[(f->net.backlog_head + i) % f->net.backlog_slots];
+    assert_true(cur->seq == prev->seq + 1u);
+  }
+  f->t.tx_paused = false;
+  assert_int_equal(drv_vq_notify(&f->net.vq[MODEL_NET_TXQ]), MODEL_OK);
+  run(f);
+  const struct sim_nic_stream_stats *st = &f->w.nic.stats[SIM_STREAM_TX];
+  assert_int_equal(drv_net_stats(&f->net)->tx_completed, 704);
+  assert_int_equal(st->delivered, 704);
+  assert_int_equal(st->delivered_dup, 0);
+  expect_accounted(f);
+}
+
 static void test_net_tx_indirect(void **state) {
   struct fixture *f = *state;
   f->t.dev.features_offered |= M(VIRTIO_F_INDIRECT_DESC);
@@ -1829,6 +1871,7 @@ int main(void) {
       T(test_net_frames_reach_the_peer),
       T(test_net_tx_backlog_drains),
       T(test_net_tx_backlog_is_bounded),
+      T(test_net_tx_backlog_grows_in_order),
       T(test_net_tx_indirect),
       T(test_5_1_9_2_3_tx_lazy_reclaim),
       T(test_net_rx_frames_delivered),

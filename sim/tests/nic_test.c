@@ -185,6 +185,41 @@ static void test_nic_frame_make_counts_and_capacity(void **state) {
   assert_string_equal(why, "stream tx: frame seq 0 was neither delivered nor dropped");
 }
 
+/* The ledger grows with the frames made: every seq up to frames_max is
+ * recorded and accounted as with a ledger allocated whole at init. */
+static void test_nic_ledger_grows_to_frames_max(void **state) {
+  struct fx *fx = *state;
+  fx->cfg.frames_max = 10001; /* past the initial ledger, not a power of two */
+  restart(fx);
+  assert_true(fx->nic.ledger_size[SIM_STREAM_TX] < 10001u / 4u);
+  uint8_t buf[64];
+  uint64_t seq = 0;
+  for (uint64_t i = 0; i < 10001u; i++) {
+    assert_int_equal(sim_nic_frame_make(&fx->nic, SIM_STREAM_TX, buf, 64, mac_a, mac_b, &seq),
+                     MODEL_OK);
+    assert_true(seq == i);
+    if (i == 7777u)
+      continue; /* left unaccounted */
+    if (i % 2u == 0)
+      assert_int_equal(sim_nic_deliver(&fx->nic, SIM_ACTOR_DEVICE, buf, 64), MODEL_OK);
+    else
+      sim_nic_drop(&fx->nic, SIM_ACTOR_DEVICE, buf, 64, SIM_DROP_WIRE_LOSS);
+  }
+  assert_int_equal(sim_nic_frame_make(&fx->nic, SIM_STREAM_TX, buf, 64, mac_a, mac_b, &seq),
+                   MODEL_ERR_CAPACITY);
+  assert_true(fx->nic.ledger_size[SIM_STREAM_TX] == (10001u + 3u) / 4u);
+  /* the last seq's 2 bits are the ledger's last byte: a duplicate is seen */
+  sim_frame_build(buf, 64, mac_a, mac_b, SIM_STREAM_TX, 10000);
+  assert_int_equal(sim_nic_deliver(&fx->nic, SIM_ACTOR_DEVICE, buf, 64), MODEL_OK);
+  assert_true(fx->nic.stats[SIM_STREAM_TX].delivered_dup == 1);
+  char why[128];
+  assert_false(sim_nic_check_accounted(&fx->nic, why, sizeof(why)));
+  assert_string_equal(why, "stream tx: frame seq 7777 was neither delivered nor dropped");
+  sim_frame_build(buf, 64, mac_a, mac_b, SIM_STREAM_TX, 7777);
+  assert_int_equal(sim_nic_deliver(&fx->nic, SIM_ACTOR_DEVICE, buf, 64), MODEL_OK);
+  assert_true(sim_nic_check_accounted(&fx->nic, why, sizeof(why)));
+}
+
 static void test_nic_perfect_wire_all_delivered(void **state) {
   struct fx *fx = *state;
   assert_int_equal(sim_nic_generate(&fx->nic, 200, 60, 1514, mac_a, 3), MODEL_OK);
@@ -652,6 +687,7 @@ int main(void) {
       cmocka_unit_test(test_nic_frame_single_bit_flip_detected),
       cmocka_unit_test(test_nic_frame_truncation_detected),
       T(test_nic_frame_make_counts_and_capacity),
+      T(test_nic_ledger_grows_to_frames_max),
       T(test_nic_perfect_wire_all_delivered),
       T(test_nic_unaccounted_frame_detected),
       T(test_nic_frames_on_wire_not_accounted),

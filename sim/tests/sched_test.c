@@ -1,7 +1,7 @@
 /*
  * sim/tests/sched_test.c: the event scheduler (sim/sched.h): (time, seq)
- * ordering with ties, clamping to now, the fixed capacity, cancel and
- * pending, and the clock.
+ * ordering with ties, clamping to now, the fixed capacity (and the array
+ * growing to it), cancel and pending, and the clock.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -107,6 +107,38 @@ static void test_sched_capacity_full(void **state) {
   assert_int_equal(sim_sched_after(s, 1, log_fn, log, 17), MODEL_OK);
 }
 
+static void count_fn(void *ctx, uint64_t arg) {
+  uint64_t *next = ctx;
+  assert_true(arg == *next); /* (time, seq) order: see the test below */
+  (*next)++;
+}
+
+/* The heap array starts small and grows to the capacity as events are
+ * scheduled: the limit and the pop order are those of a full-size array. */
+static void test_sched_grows_to_capacity(void **state) {
+  (void)state;
+  struct sim_sched s;
+  const size_t cap = 1000; /* not a multiple of the initial slots */
+  assert_int_equal(sim_sched_init(&s, cap), MODEL_OK);
+  assert_true(s.heap_slots == SIM_SCHED_SLOTS_INITIAL);
+  uint64_t next = 0;
+  /* event i runs at time cap - i / 2: pairs at the same time run in
+   * insertion order, later pairs first; arg says the expected run order */
+  for (uint64_t i = 0; i < cap; i++) {
+    uint64_t pair = i / 2u, run = (cap / 2u - 1u - pair) * 2u + i % 2u;
+    assert_int_equal(sim_sched_at(&s, cap - pair, count_fn, &next, run), MODEL_OK);
+  }
+  assert_true(s.heap_slots == cap && s.count == cap);
+  assert_int_equal(sim_sched_at(&s, 1, count_fn, &next, 0), MODEL_ERR_CAPACITY);
+  assert_true(s.heap_slots == cap);
+  while (sim_sched_step(&s)) {
+  }
+  assert_true(next == cap);
+  sim_sched_fini(&s);
+  assert_null(s.heap);
+  assert_true(s.heap_slots == 0);
+}
+
 static void test_sched_init_rejects_zero_capacity(void **state) {
   (void)state;
   struct sim_sched s;
@@ -173,6 +205,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_sched_past_clamps_to_now, setup, teardown),
       cmocka_unit_test_setup_teardown(test_sched_after_saturates, setup, teardown),
       cmocka_unit_test_setup_teardown(test_sched_capacity_full, setup, teardown),
+      cmocka_unit_test(test_sched_grows_to_capacity),
       cmocka_unit_test(test_sched_init_rejects_zero_capacity),
       cmocka_unit_test_setup_teardown(test_sched_cancel_removes_only_matching, setup, teardown),
       cmocka_unit_test_setup_teardown(test_sched_events_schedule_events, setup, teardown),

@@ -3,6 +3,7 @@
  * defines it (a known answer worked by hand), order sensitivity, positions,
  * notes, and the dump format.
  */
+#include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -102,12 +103,39 @@ static void test_trace_dump_lines(void **state) {
                            "2 t=14 driver mem_write a=0x5 b=0x1 c=0x7 err=MEM_UNMAPPED\n");
 }
 
+/* The widest fields: 20-digit decimals, 16-digit hex, the longest names;
+ * and zero, which prints as one digit. The line is the one the header's
+ * printf-style format gives. */
+static void test_trace_dump_extreme_values(void **state) {
+  (void)state;
+  FILE *f = tmpfile();
+  assert_non_null(f);
+  struct sim_trace t;
+  sim_trace_init(&t, f);
+  t.pos = UINT64_MAX;
+  (void)sim_trace_record(&t, UINT64_MAX, SIM_EV_NOTIFY_DELIVER, SIM_ACTOR_INJECTOR, UINT64_MAX, 0,
+                         0x0123456789abcdefull);
+  rewind(f);
+  char buf[512];
+  size_t n = fread(buf, 1, sizeof(buf) - 1u, f);
+  buf[n] = '\0';
+  fclose(f);
+  assert_string_equal(buf, "18446744073709551615 t=18446744073709551615 injector notify_deliver "
+                           "a=0xffffffffffffffff b=0x0 c=0x123456789abcdef\n");
+  char want[512];
+  (void)snprintf(want, sizeof(want),
+                 "%" PRIu64 " t=%" PRIu64 " %s %s a=0x%" PRIx64 " b=0x%" PRIx64 " c=0x%" PRIx64
+                 "\n",
+                 UINT64_MAX, UINT64_MAX, "injector", "notify_deliver", UINT64_MAX, (uint64_t)0,
+                 (uint64_t)0x0123456789abcdefull);
+  assert_string_equal(buf, want);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_trace_hash_known_answer),
-      cmocka_unit_test(test_trace_order_matters),
-      cmocka_unit_test(test_trace_note_hashes_text),
-      cmocka_unit_test(test_trace_dump_lines),
+      cmocka_unit_test(test_trace_hash_known_answer),   cmocka_unit_test(test_trace_order_matters),
+      cmocka_unit_test(test_trace_note_hashes_text),    cmocka_unit_test(test_trace_dump_lines),
+      cmocka_unit_test(test_trace_dump_extreme_values),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
