@@ -540,6 +540,43 @@ static void test_nic_device_tx_too_big_is_dropped(void **state) {
   assert_string_equal(why, "stream tx: frame seq 0 was neither delivered nor dropped");
 }
 
+/* The accounting check finds the first frame neither delivered nor
+ * dropped wherever it sits among four ledger entries of one byte, and
+ * needs no room for its reason. */
+static void test_nic_check_finds_each_unaccounted_frame(void **state) {
+  struct fx *fx = *state;
+  static uint8_t frames[4][SIM_FRAME_MIN_SIZE];
+  for (unsigned i = 0; i < 4u; i++) {
+    uint64_t seq = 0;
+    assert_int_equal(sim_nic_frame_make(&fx->nic, SIM_STREAM_TX, frames[i], SIM_FRAME_MIN_SIZE,
+                                        mac_b, mac_a, &seq),
+                     MODEL_OK);
+    assert_int_equal(seq, i);
+  }
+  char why[128];
+  for (unsigned i = 0; i < 4u; i++) {
+    assert_false(sim_nic_check_accounted(&fx->nic, why, sizeof(why)));
+    char want[128];
+    (void)snprintf(want, sizeof(want), "stream tx: frame seq %u was neither delivered nor dropped",
+                   i);
+    assert_string_equal(why, want);
+    assert_false(sim_nic_check_accounted(&fx->nic, NULL, 0));
+    sim_nic_drop(&fx->nic, SIM_ACTOR_DEVICE, frames[i], SIM_FRAME_MIN_SIZE, SIM_DROP_RESET);
+  }
+  assert_true(sim_nic_check_accounted(&fx->nic, why, sizeof(why)));
+}
+
+/* A NIC whose init was refused (no bus) is finished without touching a
+ * scheduler it never had. */
+static void test_nic_fini_after_refused_init(void **state) {
+  struct fx *fx = *state;
+  struct sim_nic nic;
+  assert_int_equal(sim_nic_init(&nic, NULL, &fx->cfg, 1), MODEL_ERR_INVALID_ARG);
+  sim_nic_fini(&nic);
+  assert_null(nic.slots);
+  assert_int_equal(nic.slot_count, 0);
+}
+
 static void noop_event(void *ctx, uint64_t arg) {
   (void)ctx;
   (void)arg;
@@ -706,6 +743,8 @@ int main(void) {
       cmocka_unit_test(test_nic_frame_filler_checked_past_checksum),
       T(test_nic_init_refusals),
       T(test_nic_device_tx_too_big_is_dropped),
+      T(test_nic_check_finds_each_unaccounted_frame),
+      T(test_nic_fini_after_refused_init),
       T(test_nic_wire_without_scheduler_room_drops),
       T(test_nic_reorder_delay_saturates),
       T(test_nic_generate_adds_and_saturates),
