@@ -178,14 +178,18 @@ void sim_bus_attach_driver(struct sim_bus *bus, sim_irq_fn irq_fn, void *ctx) {
 /* ---- recording ------------------------------------------------------- */
 
 /* Trace one event (a, b, c as the trace defines them) and show ev to every
- * observer; ev->time_ticks and ev->trace_pos are filled here. */
-static void bus_emit(struct sim_bus *bus, struct sim_bus_event *ev, uint64_t a, uint64_t b,
-                     uint64_t c) {
+ * observer; ev->time_ticks and ev->trace_pos are filled here. Without a
+ * dump the trace only folds, inline. */
+static inline void bus_emit(struct sim_bus *bus, struct sim_bus_event *ev, uint64_t a, uint64_t b,
+                            uint64_t c) {
+  struct sim_trace *trace = bus->trace;
   ev->time_ticks = sim_sched_now(bus->sched);
   ev->trace_pos = SIM_TRACE_POS_NONE;
-  if (bus->trace != NULL)
-    ev->trace_pos = sim_trace_record_result(bus->trace, ev->time_ticks, ev->kind, ev->actor, a, b,
-                                            c, ev->result);
+  if (trace != NULL && trace->dump == NULL)
+    ev->trace_pos = sim_trace_fold(trace, ev->time_ticks, ev->kind, ev->actor, a, b, c);
+  else if (trace != NULL)
+    ev->trace_pos =
+        sim_trace_record_result(trace, ev->time_ticks, ev->kind, ev->actor, a, b, c, ev->result);
   for (size_t i = 0; i < bus->observer_count; i++)
     bus->observers[i].fn(bus->observers[i].ctx, ev);
 }
@@ -232,7 +236,7 @@ void sim_bus_note(struct sim_bus *bus, enum sim_actor actor, const char *text) {
                              .actor = actor,
                              .time_ticks = sim_sched_now(bus->sched),
                              .trace_pos = SIM_TRACE_POS_NONE,
-                             .addr = sim_fnv1a64(text, len),
+                             .addr = sim_hash_bytes(text, len),
                              .len = (uint64_t)len,
                              .bytes = (const uint8_t *)text,
                              .result = MODEL_OK};
@@ -305,8 +309,42 @@ static model_err mem_check(struct sim_bus *bus, enum sim_actor actor, uint64_t a
   return MODEL_OK;
 }
 
-static inline model_err bus_read_le(struct sim_bus *bus, enum sim_actor actor, uint64_t addr,
-                                    unsigned len, uint64_t *out) {
+/* The fast path's precondition besides the range: nobody listens but the
+ * trace's hash (no observer, no dump), so the access needs no event struct
+ * and no call. */
+static inline bool bus_quiet(const struct sim_bus *bus) {
+  return bus->observer_count == 0 && (bus->trace == NULL || bus->trace->dump == NULL);
+}
+
+static inline void mem_fold(struct sim_bus *bus, enum sim_ev_kind kind, enum sim_actor actor,
+                            uint64_t addr, uint64_t len, uint64_t value) {
+  if (bus->trace != NULL)
+    (void)sim_trace_fold(bus->trace, sim_sched_now(bus->sched), kind, actor, addr, len, value);
+}
+
+/* Stores a len-byte value into the caller's uint8/16/32/64_t. */
+static void store_width(void *out, unsigned len, uint64_t value) {
+  switch (len) {
+  case 1:
+    *(uint8_t *)out = (uint8_t)value;
+    break;
+  case 2:
+    *(uint16_t *)out = (uint16_t)value;
+    break;
+  case 4:
+    *(uint32_t *)out = (uint32_t)value;
+    break;
+  default:
+    *(uint64_t *)out = value;
+    break;
+  }
+}
+
+/* The slow paths: every check explained by mem_check(), the fault plan,
+ * and the event shown to the observers. Out of line, so the fast paths
+ * below need no stack frame. */
+static model_err bus_read_slow(struct sim_bus *bus, enum sim_actor actor, uint64_t addr,
+                               unsigned len, void *out) {
   uint8_t *p = mem_fast(bus, actor, addr, len, false);
   model_err err = MODEL_OK;
   if (p == NULL)
@@ -316,13 +354,13 @@ static inline model_err bus_read_le(struct sim_bus *bus, enum sim_actor actor, u
     for (unsigned i = len; i-- > 0;)
       value = (value << 8) | p[i];
   }
-  *out = value;
+  store_width(out, len, value);
   mem_emit(bus, SIM_EV_MEM_READ, actor, addr, len, value, NULL, err);
   return err;
 }
 
-static inline model_err bus_write_le(struct sim_bus *bus, enum sim_actor actor, uint64_t addr,
-                                     unsigned len, uint64_t value) {
+static model_err bus_write_slow(struct sim_bus *bus, enum sim_actor actor, uint64_t addr,
+                                unsigned len, uint64_t value) {
   uint8_t *p = mem_fast(bus, actor, addr, len, true);
   model_err err = MODEL_OK;
   if (p == NULL)
@@ -335,32 +373,71 @@ static inline model_err bus_write_le(struct sim_bus *bus, enum sim_actor actor, 
   return err;
 }
 
-model_err sim_bus_read_u8(struct sim_bus *bus, enum sim_actor actor, uint64_t addr, uint8_t *out) {
+/* The fast paths (the common case of every ring access): the hinted region
+ * holds the range and lets the actor in, no fault rule is armed, and only
+ * the hash listens. The bytes are still assembled one at a time
+ * (little-endian on any host; compilers make it one load or store), and the
+ * event is folded into the trace exactly as the slow path records it. False
+ * sends the access down the slow path, untouched. */
+static inline bool read_fast(struct sim_bus *bus, enum sim_actor actor, uint64_t addr, unsigned len,
+                             uint64_t *value) {
+  if (!bus_quiet(bus))
+    return false;
+  const uint8_t *p = mem_fast(bus, actor, addr, len, false);
+  if (p == NULL)
+    return false;
   uint64_t v = 0;
-  model_err err = bus_read_le(bus, actor, addr, 1u, &v);
+  for (unsigned i = len; i-- > 0;)
+    v = (v << 8) | p[i];
+  *value = v;
+  mem_fold(bus, SIM_EV_MEM_READ, actor, addr, len, v);
+  return true;
+}
+
+static inline bool write_fast(struct sim_bus *bus, enum sim_actor actor, uint64_t addr,
+                              unsigned len, uint64_t value) {
+  if (!bus_quiet(bus))
+    return false;
+  uint8_t *p = mem_fast(bus, actor, addr, len, true);
+  if (p == NULL)
+    return false;
+  for (unsigned i = 0; i < len; i++)
+    p[i] = (uint8_t)(value >> (8u * i));
+  mem_fold(bus, SIM_EV_MEM_WRITE, actor, addr, len, value);
+  return true;
+}
+
+model_err sim_bus_read_u8(struct sim_bus *bus, enum sim_actor actor, uint64_t addr, uint8_t *out) {
+  uint64_t v;
+  if (!read_fast(bus, actor, addr, 1u, &v))
+    return bus_read_slow(bus, actor, addr, 1u, out);
   *out = (uint8_t)v;
-  return err;
+  return MODEL_OK;
 }
 
 model_err sim_bus_read_le16(struct sim_bus *bus, enum sim_actor actor, uint64_t addr,
                             uint16_t *out) {
-  uint64_t v = 0;
-  model_err err = bus_read_le(bus, actor, addr, 2u, &v);
+  uint64_t v;
+  if (!read_fast(bus, actor, addr, 2u, &v))
+    return bus_read_slow(bus, actor, addr, 2u, out);
   *out = (uint16_t)v;
-  return err;
+  return MODEL_OK;
 }
 
 model_err sim_bus_read_le32(struct sim_bus *bus, enum sim_actor actor, uint64_t addr,
                             uint32_t *out) {
-  uint64_t v = 0;
-  model_err err = bus_read_le(bus, actor, addr, 4u, &v);
+  uint64_t v;
+  if (!read_fast(bus, actor, addr, 4u, &v))
+    return bus_read_slow(bus, actor, addr, 4u, out);
   *out = (uint32_t)v;
-  return err;
+  return MODEL_OK;
 }
 
 model_err sim_bus_read_le64(struct sim_bus *bus, enum sim_actor actor, uint64_t addr,
                             uint64_t *out) {
-  return bus_read_le(bus, actor, addr, 8u, out);
+  if (!read_fast(bus, actor, addr, 8u, out))
+    return bus_read_slow(bus, actor, addr, 8u, out);
+  return MODEL_OK;
 }
 
 model_err sim_bus_read_bytes(struct sim_bus *bus, enum sim_actor actor, uint64_t addr, void *dst,
@@ -380,22 +457,30 @@ model_err sim_bus_read_bytes(struct sim_bus *bus, enum sim_actor actor, uint64_t
 
 model_err sim_bus_write_u8(struct sim_bus *bus, enum sim_actor actor, uint64_t addr,
                            uint8_t value) {
-  return bus_write_le(bus, actor, addr, 1u, value);
+  if (!write_fast(bus, actor, addr, 1u, value))
+    return bus_write_slow(bus, actor, addr, 1u, value);
+  return MODEL_OK;
 }
 
 model_err sim_bus_write_le16(struct sim_bus *bus, enum sim_actor actor, uint64_t addr,
                              uint16_t value) {
-  return bus_write_le(bus, actor, addr, 2u, value);
+  if (!write_fast(bus, actor, addr, 2u, value))
+    return bus_write_slow(bus, actor, addr, 2u, value);
+  return MODEL_OK;
 }
 
 model_err sim_bus_write_le32(struct sim_bus *bus, enum sim_actor actor, uint64_t addr,
                              uint32_t value) {
-  return bus_write_le(bus, actor, addr, 4u, value);
+  if (!write_fast(bus, actor, addr, 4u, value))
+    return bus_write_slow(bus, actor, addr, 4u, value);
+  return MODEL_OK;
 }
 
 model_err sim_bus_write_le64(struct sim_bus *bus, enum sim_actor actor, uint64_t addr,
                              uint64_t value) {
-  return bus_write_le(bus, actor, addr, 8u, value);
+  if (!write_fast(bus, actor, addr, 8u, value))
+    return bus_write_slow(bus, actor, addr, 8u, value);
+  return MODEL_OK;
 }
 
 model_err sim_bus_write_bytes(struct sim_bus *bus, enum sim_actor actor, uint64_t addr,
@@ -408,7 +493,7 @@ model_err sim_bus_write_bytes(struct sim_bus *bus, enum sim_actor actor, uint64_
   if (err == MODEL_OK) {
     memcpy(p, src, len);
     if (bus->trace != NULL || bus->observer_count > 0)
-      hash = sim_fnv1a64(p, len);
+      hash = sim_hash_bytes(p, len);
   }
   mem_emit(bus, SIM_EV_MEM_WRITE, actor, addr, (uint64_t)len, hash,
            err == MODEL_OK ? (const uint8_t *)src : NULL, err);

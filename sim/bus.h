@@ -30,7 +30,7 @@
  *  - MEM_READ/MEM_WRITE: addr, len, value (1/2/4/8-byte accesses; a failed
  *    read has value 0, a failed write keeps the value it tried to write);
  *    byte ranges carry the bytes (NULL on failure) and value 0 for a read,
- *    FNV-1a 64 of the bytes for a write (0 on failure).
+ *    the byte digest of sim/hash.h for a write (0 on failure).
  *  - REG_READ/REG_WRITE: addr = offset, len = width, value.
  *  - NOTIFY, NOTIFY_DELIVER, IRQ_RAISE, IRQ_DELIVER: value = the notify value
  *    or interrupt bits (trace a), addr = len = 0.

@@ -16,7 +16,7 @@
 
 void sim_trace_init(struct sim_trace *trace, FILE *dump) {
   memset(trace, 0, sizeof(*trace));
-  trace->hash = SIM_FNV64_OFFSET;
+  trace->hash = SIM_TRACE_HASH_INIT;
   trace->dump = dump;
 }
 
@@ -96,7 +96,7 @@ uint64_t sim_trace_record(struct sim_trace *trace, uint64_t time_ticks, enum sim
 uint64_t sim_trace_note_by(struct sim_trace *trace, uint64_t time_ticks, enum sim_actor actor,
                            const char *text) {
   size_t len = strlen(text);
-  uint64_t pos = sim_trace_fold(trace, time_ticks, SIM_EV_NOTE, actor, sim_fnv1a64(text, len),
+  uint64_t pos = sim_trace_fold(trace, time_ticks, SIM_EV_NOTE, actor, sim_hash_bytes(text, len),
                                 (uint64_t)len, 0);
   if (trace->dump == NULL)
     return pos;

@@ -2,11 +2,20 @@
  * sim/trace.h: the trace of a run. Every observable event is folded into a
  * running 64-bit hash (the "trace hash" a run prints to prove it replayed) and,
  * on request, written as one text line to a dump file. The hash is defined on
- * the event's fields as little-endian integers, never on pointers or padding:
+ * the event's fields as little-endian integers, never on pointers or padding
+ * (all arithmetic mod 2^64; P1..P5 and rotl64 as in sim/hash.h):
  *
- *   for each of (time, kind, actor, a, b, c) as a uint64 x:
- *       hash = (hash ^ x) * 0x100000001b3 (mod 2^64), then hash ^= hash >> 29
- *   starting from hash = 0xcbf29ce484222325.
+ *   d    = rotl64(time * P1, 17) + (kind + 256 * actor) * P4
+ *          + rotl64(a * P2, 31) + rotl64(b * P3, 43) + c * P5
+ *   m    = (hash ^ d) * P1
+ *   hash = m ^ (m >> 29)
+ *
+ * starting from hash = SIM_TRACE_HASH_INIT. Each term of d is a bijection of
+ * its field, and each step a bijection of hash for a given d, so two traces
+ * that differ in one field of one event always end with different hashes.
+ * Only the last two lines are a serial chain from event to event (one
+ * multiply); d's five multiplies are independent of each other and of the
+ * chain, so they overlap with the bus work around them.
  *
  * pos counts recorded events; it is the "trace position" verdicts cite. The
  * first event is at position 0.
@@ -22,6 +31,9 @@
 #include <stdio.h>
 
 #include "sim/bus.h"
+#include "sim/hash.h"
+
+#define SIM_TRACE_HASH_INIT 0xcbf29ce484222325ull
 
 struct sim_trace {
   uint64_t hash;
@@ -31,28 +43,16 @@ struct sim_trace {
 
 void sim_trace_init(struct sim_trace *trace, FILE *dump);
 
-/* One field of the header's step, with the previous field's `hash ^= hash
- * >> 29` deferred into it: m is the product before that shift, and
- * (m ^ m >> 29) ^ x is computed as (m ^ x) ^ (m >> 29), the same value, so
- * the xor with x does not wait for the shift (the fold is one serial chain
- * per run; this takes a cycle off each of its links). */
-static inline uint64_t sim_trace_mix(uint64_t m, uint64_t x) {
-  return ((m ^ x) ^ (m >> 29)) * 0x100000001b3ull;
-}
-
 /* The hash step the header defines, for one event; returns its position.
  * Inline so that the bus's hot path folds without a call; it does not write
- * the dump (sim_trace_record does both). Unrolled by hand: the six fields
- * stay in registers. */
+ * the dump (sim_trace_record does both). */
 static inline uint64_t sim_trace_fold(struct sim_trace *trace, uint64_t time_ticks,
                                       enum sim_ev_kind kind, enum sim_actor actor, uint64_t a,
                                       uint64_t b, uint64_t c) {
-  uint64_t m = (trace->hash ^ time_ticks) * 0x100000001b3ull;
-  m = sim_trace_mix(m, (uint64_t)kind);
-  m = sim_trace_mix(m, (uint64_t)actor);
-  m = sim_trace_mix(m, a);
-  m = sim_trace_mix(m, b);
-  m = sim_trace_mix(m, c);
+  uint64_t d = sim_rotl64(time_ticks * SIM_HASH_P1, 17) +
+               ((uint64_t)kind + 256u * (uint64_t)actor) * SIM_HASH_P4 +
+               sim_rotl64(a * SIM_HASH_P2, 31) + sim_rotl64(b * SIM_HASH_P3, 43) + c * SIM_HASH_P5;
+  uint64_t m = (trace->hash ^ d) * SIM_HASH_P1;
   trace->hash = m ^ (m >> 29);
   return trace->pos++;
 }
@@ -67,7 +67,7 @@ uint64_t sim_trace_record_result(struct sim_trace *trace, uint64_t time_ticks,
                                  enum sim_ev_kind kind, enum sim_actor actor, uint64_t a,
                                  uint64_t b, uint64_t c, model_err result);
 /* A free-form note in the dump (scenario lines, verdicts); hashed by its bytes.
- * Recorded as SIM_EV_NOTE by SIM_ACTOR_WORLD with a = FNV-1a 64 of the text,
+ * Recorded as SIM_EV_NOTE by SIM_ACTOR_WORLD with a = sim_hash_bytes of the text,
  * b = its length, c = 0. */
 uint64_t sim_trace_note(struct sim_trace *trace, uint64_t time_ticks, const char *text);
 /* The same, on behalf of another actor (sim_bus_note). */
