@@ -17,62 +17,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend/net.h"
 #include "bench/bench.h"
-#include "frontend/net.h"
+#include "bench/net_world.h"
 #include "model/monitor.h"
-#include "sim/monitor.h"
-#include "sim/world.h"
-
-struct idle_world {
-  struct sim_world world;
-  struct dev_net dev;
-  struct drv_net drv;
-  struct model_mon *mon; /* owned by the world */
-  bool world_up, dev_up, drv_up;
-};
 
 static size_t heap_in_use(void) {
   struct mallinfo2 mi = mallinfo2();
   return mi.uordblks + mi.hblkhd;
 }
 
-static model_err idle_build(struct idle_world *w, uint32_t sched_capacity) {
+static model_err idle_build(struct bench_net_world *w, uint32_t sched_capacity) {
   struct sim_world_config wcfg;
-  struct dev_net_config dcfg;
-  struct drv_net_config ncfg;
   sim_world_config_default(&wcfg);
-  dev_net_config_default(&dcfg);
-  drv_net_config_default(&ncfg);
   wcfg.sched_capacity = sched_capacity;
-  MODEL_TRY(sim_world_init(&w->world, &wcfg));
-  w->world_up = true;
-  MODEL_TRY(sim_world_attach_monitor(&w->world, MODEL_MON_OBSERVE_ACCESSES, &w->mon));
-  MODEL_TRY(dev_net_init(&w->dev, &w->world.bus, &w->world.nic, &dcfg));
-  w->dev_up = true;
-  ncfg.guest_mem_base = wcfg.mem_base;
-  ncfg.guest_mem_size = wcfg.mem_size;
-  MODEL_TRY(drv_net_init(&w->drv, &w->world.bus, &w->world.nic, &ncfg));
-  w->drv_up = true;
-  MODEL_TRY(drv_net_start(&w->drv));
-  (void)sim_world_run(&w->world, UINT64_MAX, UINT64_MAX);
-  MODEL_ENSURE(sim_world_idle(&w->world), MODEL_ERR_INVALID_ARG);
+  MODEL_TRY(bench_net_world_build(w, &wcfg, true));
   MODEL_ENSURE(model_mon_violation_count(w->mon) == 0, MODEL_ERR_INVALID_ARG);
   return MODEL_OK;
 }
 
-static void idle_teardown(struct idle_world *w) {
-  if (w->drv_up)
-    drv_net_fini(&w->drv);
-  if (w->dev_up)
-    dev_net_fini(&w->dev);
-  if (w->world_up)
-    sim_world_fini(&w->world);
-}
-
 bool bench_memory_run(uint32_t count, uint32_t sched_capacity, double *bytes_per_world, char *err,
                       size_t err_size) {
-  struct idle_world **worlds = calloc(count, sizeof(*worlds));
+  struct bench_net_world **worlds = calloc(count, sizeof(*worlds));
   if (worlds == NULL) {
     snprintf(err, err_size, "memory: out of memory");
     return false;
@@ -93,7 +58,7 @@ bool bench_memory_run(uint32_t count, uint32_t sched_capacity, double *bytes_per
   size_t after = heap_in_use();
   for (uint32_t i = 0; i < count; i++) {
     if (worlds[i] != NULL)
-      idle_teardown(worlds[i]);
+      bench_net_world_teardown(worlds[i]);
     free(worlds[i]);
   }
   free(worlds);

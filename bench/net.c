@@ -24,9 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend/net.h"
 #include "bench/bench.h"
-#include "frontend/net.h"
+#include "bench/net_world.h"
 #include "model/catalog.h"
 #include "model/monitor.h"
 #include "sim/monitor.h"
@@ -35,62 +34,61 @@
 /* scenarios/interp.c's SCN_SCHED_CAPACITY */
 #define NET_SCHED_CAPACITY (1u << 16)
 
-struct nbench {
-  struct sim_world world;
-  struct dev_net dev;
-  struct drv_net drv;
-  struct model_mon *mon; /* owned by the world; NULL with the monitor off */
-  bool world_up, dev_up, drv_up;
-};
-
-static model_err nb_build(struct nbench *b, const struct bench_ring_params *p, uint64_t frames) {
-  struct sim_world_config wcfg;
+model_err bench_net_world_build(struct bench_net_world *w, const struct sim_world_config *wcfg,
+                                bool monitor) {
   struct dev_net_config dcfg;
   struct drv_net_config ncfg;
-  sim_world_config_default(&wcfg);
   dev_net_config_default(&dcfg);
   drv_net_config_default(&ncfg);
-  wcfg.sched_capacity = NET_SCHED_CAPACITY;
-  wcfg.nic.loopback = true;
-  if (frames + 1u > wcfg.nic.frames_max)
-    wcfg.nic.frames_max = frames + 1u;
-  MODEL_TRY(sim_world_init(&b->world, &wcfg));
-  b->world_up = true;
-  if (p->monitor)
-    MODEL_TRY(sim_world_attach_monitor(&b->world, MODEL_MON_OBSERVE_ACCESSES, &b->mon));
-  MODEL_TRY(dev_net_init(&b->dev, &b->world.bus, &b->world.nic, &dcfg));
-  b->dev_up = true;
-  ncfg.guest_mem_base = wcfg.mem_base;
-  ncfg.guest_mem_size = wcfg.mem_size;
-  MODEL_TRY(drv_net_init(&b->drv, &b->world.bus, &b->world.nic, &ncfg));
-  b->drv_up = true;
-  MODEL_TRY(drv_net_start(&b->drv));
-  (void)sim_world_run(&b->world, UINT64_MAX, UINT64_MAX);
-  MODEL_ENSURE(sim_world_idle(&b->world), MODEL_ERR_INVALID_ARG);
+  MODEL_TRY(sim_world_init(&w->world, wcfg));
+  w->world_up = true;
+  if (monitor)
+    MODEL_TRY(sim_world_attach_monitor(&w->world, MODEL_MON_OBSERVE_ACCESSES, &w->mon));
+  MODEL_TRY(dev_net_init(&w->dev, &w->world.bus, &w->world.nic, &dcfg));
+  w->dev_up = true;
+  ncfg.guest_mem_base = wcfg->mem_base;
+  ncfg.guest_mem_size = wcfg->mem_size;
+  MODEL_TRY(drv_net_init(&w->drv, &w->world.bus, &w->world.nic, &ncfg));
+  w->drv_up = true;
+  MODEL_TRY(drv_net_start(&w->drv));
+  (void)sim_world_run(&w->world, UINT64_MAX, UINT64_MAX);
+  MODEL_ENSURE(sim_world_idle(&w->world), MODEL_ERR_INVALID_ARG);
   return MODEL_OK;
 }
 
-static void nb_teardown(struct nbench *b) {
-  if (b->drv_up)
-    drv_net_fini(&b->drv);
-  if (b->dev_up)
-    dev_net_fini(&b->dev);
-  if (b->world_up)
-    sim_world_fini(&b->world);
+void bench_net_world_teardown(struct bench_net_world *w) {
+  if (w->drv_up)
+    drv_net_fini(&w->drv);
+  if (w->dev_up)
+    dev_net_fini(&w->dev);
+  if (w->world_up)
+    sim_world_fini(&w->world);
 }
 
-static uint64_t nb_monitor_checks(const struct nbench *b) {
+uint64_t bench_monitor_checks(const struct model_mon *mon) {
   uint64_t sum = 0;
-  if (b->mon == NULL)
+  if (mon == NULL)
     return 0;
   for (size_t i = 0; i < model_catalog_count(); i++) {
-    const struct model_mon_tally *t = model_mon_tally(b->mon, i);
+    const struct model_mon_tally *t = model_mon_tally(mon, i);
     sum += t != NULL ? t->evaluated : 0u;
   }
   return sum;
 }
 
-static model_err nb_loop(struct nbench *b, const struct bench_ring_params *p, uint64_t frames) {
+static model_err nb_build(struct bench_net_world *b, const struct bench_ring_params *p,
+                          uint64_t frames) {
+  struct sim_world_config wcfg;
+  sim_world_config_default(&wcfg);
+  wcfg.sched_capacity = NET_SCHED_CAPACITY;
+  wcfg.nic.loopback = true;
+  if (frames + 1u > wcfg.nic.frames_max)
+    wcfg.nic.frames_max = frames + 1u;
+  return bench_net_world_build(b, &wcfg, p->monitor);
+}
+
+static model_err nb_loop(struct bench_net_world *b, const struct bench_ring_params *p,
+                         uint64_t frames) {
   const uint8_t *dst = b->world.cfg.nic.peer_mac;
   for (uint64_t sent = 0; sent < frames;) {
     uint64_t n = frames - sent < p->batch_count ? frames - sent : p->batch_count;
@@ -103,7 +101,7 @@ static model_err nb_loop(struct nbench *b, const struct bench_ring_params *p, ui
 }
 
 /* Everything that must hold after a correct run. */
-static bool nb_check(struct nbench *b, uint64_t frames, char *err, size_t err_size) {
+static bool nb_check(struct bench_net_world *b, uint64_t frames, char *err, size_t err_size) {
   const struct sim_nic_stream_stats *tx = &b->world.nic.stats[SIM_STREAM_TX];
   uint64_t violations = b->mon != NULL ? model_mon_violation_count(b->mon) : 0;
   char why[256];
@@ -128,7 +126,7 @@ static bool nb_check(struct nbench *b, uint64_t frames, char *err, size_t err_si
 
 bool bench_net_run(const struct bench_ring_params *p, uint64_t buffers, uint64_t *elapsed_ns,
                    struct bench_run_stats *stats, char *err, size_t err_size) {
-  struct nbench *b = calloc(1, sizeof(*b));
+  struct bench_net_world *b = calloc(1, sizeof(*b));
   if (b == NULL) {
     snprintf(err, err_size, "net: out of memory");
     return false;
@@ -145,7 +143,7 @@ bool bench_net_run(const struct bench_ring_params *p, uint64_t buffers, uint64_t
   uint64_t events_before = b->world.trace.pos;
   uint64_t notify_before = b->world.bus.counters[SIM_CTR_NOTIFY_SENT];
   uint64_t irq_before = b->world.bus.counters[SIM_CTR_IRQ_SENT];
-  uint64_t checks_before = nb_monitor_checks(b);
+  uint64_t checks_before = bench_monitor_checks(b->mon);
   if (ok) {
     uint64_t t0 = bench_now_ns();
     e = nb_loop(b, p, buffers);
@@ -164,10 +162,10 @@ bool bench_net_run(const struct bench_ring_params *p, uint64_t buffers, uint64_t
         .notifications = b->world.bus.counters[SIM_CTR_NOTIFY_SENT] - notify_before,
         .interrupts = b->world.bus.counters[SIM_CTR_IRQ_SENT] - irq_before,
         .bus_events = b->world.trace.pos - events_before,
-        .monitor_checks = nb_monitor_checks(b) - checks_before,
+        .monitor_checks = bench_monitor_checks(b->mon) - checks_before,
     };
   }
-  nb_teardown(b);
+  bench_net_world_teardown(b);
   free(b);
   return ok;
 }

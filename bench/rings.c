@@ -42,10 +42,10 @@
 #include "backend/mmio.h"
 #include "backend/vq.h"
 #include "bench/bench.h"
+#include "bench/net_world.h"
 #include "frontend/alloc.h"
 #include "frontend/core.h"
 #include "frontend/vq.h"
-#include "model/catalog.h"
 #include "model/monitor.h"
 #include "model/virtio.h"
 #include "sim/monitor.h"
@@ -203,18 +203,6 @@ static uint64_t vb_features(const struct bench_ring_params *p) {
   return f;
 }
 
-/* Clause evaluations by the monitor so far (0 without one). */
-static uint64_t vb_monitor_checks(const struct vbench *b) {
-  uint64_t sum = 0;
-  if (b->world.monitor == NULL)
-    return 0;
-  for (size_t i = 0; i < model_catalog_count(); i++) {
-    const struct model_mon_tally *t = model_mon_tally(b->world.monitor, i);
-    sum += t != NULL ? t->evaluated : 0u;
-  }
-  return sum;
-}
-
 /* The conformance monitor, as sim_world_attach_monitor makes it, for
  * BENCH_DEVICE_ID instead of virtio-net. */
 static model_err vb_attach_monitor(struct vbench *b) {
@@ -350,7 +338,7 @@ static model_err vb_round_event_idx(struct vbench *b) {
 static void vb_mark(struct vbench *b) {
   b->events_before = b->world.trace.pos;
   b->notify_before = b->world.bus.counters[SIM_CTR_NOTIFY_SENT];
-  b->checks_before = vb_monitor_checks(b);
+  b->checks_before = bench_monitor_checks(b->world.monitor);
 }
 
 static model_err vb_loop(struct vbench *b, uint64_t rounds, uint64_t *elapsed_ns) {
@@ -419,7 +407,7 @@ static void vb_stats(const struct vbench *b, uint64_t done, struct bench_run_sta
       .notifications = b->world.bus.counters[SIM_CTR_NOTIFY_SENT] - b->notify_before,
       .interrupts = b->interrupts,
       .bus_events = b->world.trace.pos - b->events_before,
-      .monitor_checks = vb_monitor_checks(b) - b->checks_before,
+      .monitor_checks = bench_monitor_checks(b->world.monitor) - b->checks_before,
   };
 }
 
