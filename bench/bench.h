@@ -35,6 +35,8 @@ enum bench_notify_mode {
 enum bench_trace_mode {
   BENCH_TRACE_HASH, /* the world's running trace hash only */
   BENCH_TRACE_FULL, /* the hash and a dump line per event, to /dev/null */
+  BENCH_TRACE_NONE, /* nothing recorded: not a mode a run can have (every run
+                     * hashes its trace), only the measure of the hash's share */
 };
 
 /* What one ring case runs: the same loop for the floor and for viosim. */

@@ -241,6 +241,8 @@ static const char *trace_name(enum bench_trace_mode t) {
     return "hash";
   case BENCH_TRACE_FULL:
     return "full";
+  case BENCH_TRACE_NONE:
+    return "none";
   }
   return "?";
 }

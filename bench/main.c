@@ -102,6 +102,8 @@ static const struct bench_case cases[] = {
     VIOSIM("packed poll monitor", BENCH_PACKED, BENCH_POLL, BENCH_TRACE_HASH, true, 1, 1),
     VIOSIM("split poll full-trace", BENCH_SPLIT, BENCH_POLL, BENCH_TRACE_FULL, false, 1, 1),
     VIOSIM("packed poll full-trace", BENCH_PACKED, BENCH_POLL, BENCH_TRACE_FULL, false, 1, 1),
+    VIOSIM("split poll no-trace", BENCH_SPLIT, BENCH_POLL, BENCH_TRACE_NONE, false, 1, 1),
+    VIOSIM("packed poll no-trace", BENCH_PACKED, BENCH_POLL, BENCH_TRACE_NONE, false, 1, 1),
     VIOSIM("split event-idx b1", BENCH_SPLIT, BENCH_EVENT_IDX, BENCH_TRACE_HASH, false, 1, 1),
     VIOSIM("split event-idx b16", BENCH_SPLIT, BENCH_EVENT_IDX, BENCH_TRACE_HASH, false, 1, 16),
     VIOSIM("packed event-idx b1", BENCH_PACKED, BENCH_EVENT_IDX, BENCH_TRACE_HASH, false, 1, 1),

@@ -236,6 +236,8 @@ static model_err vb_world(struct vbench *b) {
   }
   MODEL_TRY(sim_world_init(&b->world, &cfg));
   b->world_up = true;
+  if (b->p.trace == BENCH_TRACE_NONE)
+    b->world.bus.trace = NULL; /* the bus then folds nothing (sim/bus.h) */
   if (b->p.monitor)
     MODEL_TRY(vb_attach_monitor(b));
   struct dev_core_config dcfg = {
