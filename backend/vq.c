@@ -245,7 +245,7 @@ static const struct dev_seg *first_seg(const struct dev_chain *chain, bool writa
  * read-writable-buffer (2.7.5.1#2) reads the first writable byte. Neither
  * changes what the driver sees; a failed access just ends the misbehaviour
  * (the segments were checked mapped, so only an injected fault fails). */
-static void misbehave_after_pop(struct dev_vq *vq, const struct dev_chain *chain) {
+void dev_vq_misbehave_after_pop(struct dev_vq *vq, const struct dev_chain *chain) {
   const struct dev_seg *seg = NULL;
   uint8_t byte = 0;
   if (dev_misbehave_has(vq->misbehave, DEV_MISBEHAVE_WRITE_READABLE_BUFFER) &&
@@ -259,27 +259,16 @@ static void misbehave_after_pop(struct dev_vq *vq, const struct dev_chain *chain
     sim_bus_note(vq->bus, SIM_ACTOR_DEVICE, "misbehave: read of a writable buffer failed");
 }
 
-bool dev_vq_has_in_order(const struct dev_vq *vq) {
-  return model_features_has(vq->features, VIRTIO_F_IN_ORDER);
-}
-
-/* Packed queues and in-order split queues keep records (see the top). */
-static bool keeps_records(const struct dev_vq *vq) {
-  return vq->format == DEV_VQ_FORMAT_PACKED || dev_vq_has_in_order(vq);
-}
-
-model_err dev_vq_range_check(const struct dev_vq *vq, uint64_t addr, uint64_t len, bool write) {
-  if (len == 0)
-    return MODEL_OK;
-  MODEL_ENSURE(addr + (len - 1u) >= addr, MODEL_ERR_MEM_WRAP);
-  MODEL_ENSURE(sim_bus_range_ok(vq->bus, SIM_ACTOR_DEVICE, addr, len, write),
-               MODEL_ERR_MEM_UNMAPPED);
-  return MODEL_OK;
+/* The record ring's slot for n places after its head. Its capacity,
+ * size_max, is a legal split size (dev_vq_init), so a power of two: a mask
+ * instead of a division on every pop and push. */
+static uint32_t inflight_slot(const struct dev_vq *vq, uint32_t n) {
+  return (vq->inflight_head + n) & (vq->seg_capacity - 1u);
 }
 
 static struct dev_vq_inflight *inflight_at(struct dev_vq *vq, uint32_t i) {
   assert(i < vq->inflight_count);
-  return &vq->inflight[(vq->inflight_head + i) % vq->seg_capacity];
+  return &vq->inflight[inflight_slot(vq, i)];
 }
 
 /* Drop the records of pushed chains that wait behind an older one still in
@@ -289,15 +278,12 @@ static void inflight_compact(struct dev_vq *vq) {
   for (uint32_t i = 0; i < vq->inflight_count; i++) {
     struct dev_vq_inflight rec = *inflight_at(vq, i);
     if (!rec.pushed)
-      vq->inflight[(vq->inflight_head + kept++) % vq->seg_capacity] = rec;
+      vq->inflight[inflight_slot(vq, kept++)] = rec;
   }
   vq->inflight_count = kept;
 }
 
-/* Record a chain just popped (desc_count descriptors from avail_pos).
- * Returns the violation if the driver has more buffers out than the ring
- * can hold (split: a head made available again while in use). */
-static model_err record_pop(struct dev_vq *vq, const struct dev_chain *chain, uint16_t desc_count,
+model_err dev_vq_record_pop(struct dev_vq *vq, const struct dev_chain *chain, uint16_t desc_count,
                             struct model_packed_pos avail_pos) {
   /* in_flight: popped and not pushed (this one not counted yet). On a
    * packed ring the pop's own descriptor count check fires first. */
@@ -322,29 +308,18 @@ static model_err record_pop(struct dev_vq *vq, const struct dev_chain *chain, ui
 model_err dev_vq_pop(struct dev_vq *vq, struct dev_chain *chain) {
   memset(chain, 0, sizeof(*chain));
   MODEL_TRY(dev_vq_check_usable(vq));
-  uint16_t desc_count = 1;
-  struct model_packed_pos avail_pos = vq->avail_pos;
-  switch (vq->format) {
-  case DEV_VQ_FORMAT_SPLIT:
-    MODEL_TRY(dev_vq_pop_split(vq, chain));
-    break;
-  case DEV_VQ_FORMAT_PACKED:
-    MODEL_TRY(dev_vq_pop_packed(vq, chain, &desc_count));
-    break;
-  }
-  if (keeps_records(vq))
-    MODEL_TRY(record_pop(vq, chain, desc_count, avail_pos));
-  if (vq->misbehave != 0)
-    misbehave_after_pop(vq, chain);
-  vq->in_flight++;
-  vq->popped_count++;
-  return MODEL_OK;
+  /* Each format ends a pop that took a chain with dev_vq_popped
+   * (vq_impl.h): these are tail calls, so a pop, empty or not, costs one
+   * frame. */
+  if (vq->format == DEV_VQ_FORMAT_PACKED)
+    return dev_vq_pop_packed(vq, chain);
+  return dev_vq_pop_split(vq, chain);
 }
 
 void dev_vq_unpop(struct dev_vq *vq, uint16_t count) {
   assert(count <= vq->in_flight);
   vq->in_flight -= count;
-  if (!keeps_records(vq)) {
+  if (!dev_vq_keeps_records(vq)) {
     vq->last_avail_idx = (uint16_t)(vq->last_avail_idx - count);
     return;
   }
@@ -384,36 +359,8 @@ static void record_push(struct dev_vq *vq, uint16_t id, uint32_t len_written) {
   p->len = len_written;
   p->complete = (uint64_t)len_written == rec->writable_bytes;
   while (vq->inflight_count > 0 && inflight_at(vq, 0)->pushed) {
-    vq->inflight_head = (vq->inflight_head + 1u) % vq->seg_capacity;
+    vq->inflight_head = inflight_slot(vq, 1u);
     vq->inflight_count--;
-  }
-}
-
-uint32_t dev_vq_pending_run_end(const struct dev_vq *vq, uint32_t first) {
-  assert(first < vq->pending_count);
-  uint32_t last = first;
-  if (!dev_vq_has_in_order(vq))
-    return last;
-  /* 2.7.9, 2.8.8: skipped buffers count as used whole, so only complete
-   * ones are skipped; a run needs consecutive pops. */
-  while (last + 1u < vq->pending_count && vq->pending[last].complete &&
-         vq->pending[last + 1u].seq == vq->pending[last].seq + 1u)
-    last++;
-  return last;
-}
-
-void dev_vq_count_notification(struct dev_vq *vq, bool *need) {
-  /* misbehave points: irq-while-suppressed (2.7.7.2#2, #6) notifies
-   * whatever suppression says; skip-irq (2.7.7.2#3, #5) never does. */
-  if (dev_misbehave_has(vq->misbehave, DEV_MISBEHAVE_IRQ_WHILE_SUPPRESSED))
-    *need = true;
-  if (dev_misbehave_has(vq->misbehave, DEV_MISBEHAVE_SKIP_IRQ))
-    *need = false;
-  if (*need) {
-    vq->irq_count++;
-  } else {
-    vq->irq_suppressed_count++;
-    sim_bus_count(vq->bus, SIM_CTR_IRQ_SUPPRESSED, 1);
   }
 }
 
@@ -421,34 +368,28 @@ model_err dev_vq_push(struct dev_vq *vq, uint16_t id, uint32_t len_written) {
   MODEL_TRY(dev_vq_check_usable(vq));
   /* Our own invariant: only chains we popped go back. */
   assert(vq->in_flight > 0);
-  if (keeps_records(vq))
+  if (dev_vq_keeps_records(vq))
     record_push(vq, id, len_written);
   switch (vq->format) {
   case DEV_VQ_FORMAT_SPLIT:
     assert(id < vq->size);
-    MODEL_TRY(dev_vq_push_split(vq, id, len_written));
-    break;
+    /* The split ring counts the push once its element is written: a tail
+     * call, no second frame on the per-buffer path. */
+    return dev_vq_push_split(vq, id, len_written);
   case DEV_VQ_FORMAT_PACKED:
     break; /* written by the flush */
   }
-  vq->in_flight--;
-  vq->used_count++;
-  sim_bus_count(vq->bus, SIM_CTR_BUFFERS_USED, 1);
+  dev_vq_count_push(vq);
   return MODEL_OK;
 }
 
 model_err dev_vq_flush(struct dev_vq *vq, bool *need_irq) {
   *need_irq = false;
   MODEL_TRY(dev_vq_check_usable(vq));
-  switch (vq->format) {
-  case DEV_VQ_FORMAT_SPLIT:
-    MODEL_TRY(dev_vq_flush_split(vq, need_irq));
-    break;
-  case DEV_VQ_FORMAT_PACKED:
-    MODEL_TRY(dev_vq_flush_packed(vq, need_irq));
-    break;
-  }
-  return MODEL_OK;
+  /* tail calls: nothing is left to do here after the format's flush */
+  if (vq->format == DEV_VQ_FORMAT_PACKED)
+    return dev_vq_flush_packed(vq, need_irq);
+  return dev_vq_flush_split(vq, need_irq);
 }
 
 model_err dev_vq_notify_enable(struct dev_vq *vq, bool enable, bool *more_available) {

@@ -2,8 +2,9 @@
  * backend/vq_packed.h: internal to backend/. The packed-ring (2.8)
  * implementation behind the format-neutral functions of vq.h, which check
  * the queue's state (ready, not broken) and keep the records of popped and
- * pushed chains (vq_impl.h). See vq.h for the contracts, vq_packed.c for
- * the checks.
+ * pushed chains (vq_impl.h; a pop that succeeds ends here with
+ * dev_vq_popped, so that vq.c dispatches with a tail call). See vq.h for
+ * the contracts, vq_packed.c for the checks.
  */
 #ifndef VIOSIM_BACKEND_VQ_PACKED_H
 #define VIOSIM_BACKEND_VQ_PACKED_H
@@ -17,10 +18,9 @@
 /* The three areas are legal for vq->size: MODEL_OK, MODEL_ERR_QUEUE_SIZE or
  * MODEL_ERR_QUEUE_LAYOUT. */
 MODEL_MUST_USE model_err dev_vq_layout_check_packed(const struct dev_vq *vq);
-/* Take the list at the device's position; *desc_count: the ring
- * descriptors it took (the position moved by that much). */
-MODEL_MUST_USE model_err dev_vq_pop_packed(struct dev_vq *vq, struct dev_chain *chain,
-                                           uint16_t *desc_count);
+/* Take the list at the device's position (the position moves by the ring
+ * descriptors it took), and finish the pop (dev_vq_popped, vq_impl.h). */
+MODEL_MUST_USE model_err dev_vq_pop_packed(struct dev_vq *vq, struct dev_chain *chain);
 /* Write every pending push as used descriptors (batched with IN_ORDER),
  * the first one's flags last, and decide on the notification. */
 MODEL_MUST_USE model_err dev_vq_flush_packed(struct dev_vq *vq, bool *need_irq);

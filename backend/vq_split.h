@@ -1,8 +1,10 @@
 /*
  * backend/vq_split.h: internal to backend/. The split-ring (2.7)
  * implementation behind the format-neutral functions of vq.h, which check
- * the queue's state (ready, not broken) before calling these. See vq.h for
- * the contracts; vq_split.c for the checks.
+ * the queue's state (ready, not broken) before calling these. A pop or push
+ * that succeeds ends here with the shared bookkeeping of vq_impl.h
+ * (dev_vq_popped, dev_vq_count_push), so that vq.c dispatches with a tail
+ * call. See vq.h for the contracts; vq_split.c for the checks.
  */
 #ifndef VIOSIM_BACKEND_VQ_SPLIT_H
 #define VIOSIM_BACKEND_VQ_SPLIT_H

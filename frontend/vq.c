@@ -158,32 +158,11 @@ model_err drv_vq_add(struct drv_vq *vq, const struct drv_sg *sg, unsigned out_co
                      unsigned in_count, uint64_t token, bool use_indirect) {
   uint64_t writable = 0;
   MODEL_TRY(add_check(vq, sg, out_count, in_count, &writable));
-  model_err err = MODEL_ERR_INVALID_ARG;
-  switch (vq->format) {
-  case DRV_VQ_SPLIT:
-    err = drv_vq_add_split(vq, sg, out_count + in_count, writable, token, use_indirect);
-    break;
-  case DRV_VQ_PACKED:
-    err = drv_vq_add_packed(vq, sg, out_count + in_count, writable, token, use_indirect);
-    break;
-  }
-  MODEL_TRY(err);
-  vq->stats.added++;
-  sim_bus_count(vq->bus, SIM_CTR_BUFFERS_ADDED, 1);
-  /* The buffer is on the ring: the add has succeeded, whatever the publish
-   * below meets (an error would have the caller place the buffer a second
-   * time). A notification it cannot send stays owed to the next kick. */
-  model_err publish = MODEL_OK;
-  /* The batch since the last kick must stay below 2^16 for the event-index
-   * test to see it whole: publish it now if it got that large. */
-  if (vq->added_since_kick >= 0xffffu)
-    publish = drv_vq_kick(vq, NULL);
-  /* Packed: the descriptor-event test sees positions modulo 2 * num, so
-   * the batch is published once it reaches num descriptors. */
-  if (vq->format == DRV_VQ_PACKED && vq->descs_since_kick >= vq->size)
-    publish = drv_vq_kick(vq, NULL);
-  (void)publish;
-  return MODEL_OK;
+  /* Each format ends an add that put the buffer on the ring with
+   * drv_vq_added (vq_impl.h): tail calls, one frame per add. */
+  if (vq->format == DRV_VQ_PACKED)
+    return drv_vq_add_packed(vq, sg, out_count + in_count, writable, token, use_indirect);
+  return drv_vq_add_split(vq, sg, out_count + in_count, writable, token, use_indirect);
 }
 
 model_err drv_vq_notify(struct drv_vq *vq) {
@@ -200,25 +179,16 @@ model_err drv_vq_kick(struct drv_vq *vq, bool *notified) {
   if (notified != NULL)
     *notified = false;
   MODEL_ENSURE(!vq->broken, MODEL_ERR_RING_BROKEN);
-  if (vq->added_since_kick == 0 && !vq->notify_owed)
-    return MODEL_OK;
-  if (vq->added_since_kick != 0) {
-    bool need = true;
-    switch (vq->format) {
-    case DRV_VQ_SPLIT:
-      MODEL_TRY(drv_vq_kick_split(vq, &need));
-      break;
-    case DRV_VQ_PACKED:
-      MODEL_TRY(drv_vq_kick_packed(vq, &need));
-      break;
-    }
-    vq->stats.kicks++;
-    if (!need && !vq->notify_owed) {
-      vq->stats.suppressed++;
-      sim_bus_count(vq->bus, SIM_CTR_NOTIFY_SUPPRESSED, 1);
-      return MODEL_OK;
-    }
-  }
+  if (vq->added_since_kick == 0)
+    return vq->notify_owed ? drv_vq_kick_notify(vq, notified) : MODEL_OK;
+  /* Each format publishes the batch, decides, and ends with
+   * drv_vq_kick_decided (vq_impl.h): tail calls, one frame per kick. */
+  if (vq->format == DRV_VQ_PACKED)
+    return drv_vq_kick_packed(vq, notified);
+  return drv_vq_kick_split(vq, notified);
+}
+
+model_err drv_vq_kick_notify(struct drv_vq *vq, bool *notified) {
   /* The batch is published and the kicked position moved on: a
    * notification that fails now would never be sent again, and a missing
    * one is not harmless (a spurious one is). It stays owed until it goes
@@ -235,18 +205,11 @@ model_err drv_vq_get_used(struct drv_vq *vq, uint64_t *token, uint32_t *len) {
   *token = 0;
   *len = 0;
   MODEL_ENSURE(!vq->broken, MODEL_ERR_RING_BROKEN);
-  model_err err = MODEL_ERR_INVALID_ARG;
-  switch (vq->format) {
-  case DRV_VQ_SPLIT:
-    err = drv_vq_get_used_split(vq, token, len);
-    break;
-  case DRV_VQ_PACKED:
-    err = drv_vq_get_used_packed(vq, token, len);
-    break;
-  }
-  if (err == MODEL_OK)
-    vq->stats.used++;
-  return err;
+  /* Nothing after the call (the format counts stats.used): a tail call,
+   * the one dispatch costs no second frame on the polling path. */
+  if (vq->format == DRV_VQ_PACKED)
+    return drv_vq_get_used_packed(vq, token, len);
+  return drv_vq_get_used_split(vq, token, len);
 }
 
 model_err drv_vq_has_used(struct drv_vq *vq, bool *has_used) {

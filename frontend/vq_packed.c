@@ -38,7 +38,10 @@
  * change-exposed-descriptor (add; one-shots, at most one per add);
  * skip-notify (kick). write-before-read is vq.c's and applies here too. A
  * misbehaving list still takes ring descriptors the host records account
- * for (heads[id].desc_count), so both positions stay exact.
+ * for (heads[id].desc_count), so both positions stay exact. *
+ * Cost: the helpers on the per-buffer path are static inline (gcc -O2
+ * would keep them out of line, a frame per descriptor field or buffer);
+ * the bus accesses are the same either way.
  */
 #include <assert.h>
 #include <string.h>
@@ -141,32 +144,50 @@ void drv_vq_fini_packed(struct drv_vq *vq) {
  * many times in all, before the queue is given up (drv_vq_add_packed). */
 #define EXPOSED_WRITE_TRIES 8u
 
-static model_err desc_write(struct drv_vq *vq, uint64_t a, uint64_t v, unsigned width) {
-  unsigned tries = vq->exposing ? EXPOSED_WRITE_TRIES : 1u;
-  model_err err = MODEL_OK;
-  for (unsigned t = 0; t < tries; t++) {
-    if (t > 0)
-      vq->stats.write_retries++;
-    struct sim_bus *bus = vq->bus;
-    err = width == 8u   ? sim_bus_write_le64(bus, SIM_ACTOR_DRIVER, a, v)
-          : width == 4u ? sim_bus_write_le32(bus, SIM_ACTOR_DRIVER, a, (uint32_t)v)
-                        : drv_vq_wr16(vq, a, (uint16_t)v);
-    if (err != MODEL_ERR_MEM_FAULT)
-      break;
+/* One write of a descriptor field `width` bytes wide. */
+static model_err desc_write_once(struct drv_vq *vq, uint64_t a, uint64_t v, unsigned width) {
+  struct sim_bus *bus = vq->bus;
+  return width == 8u   ? sim_bus_write_le64(bus, SIM_ACTOR_DRIVER, a, v)
+         : width == 4u ? sim_bus_write_le32(bus, SIM_ACTOR_DRIVER, a, (uint32_t)v)
+                       : drv_vq_wr16(vq, a, (uint16_t)v);
+}
+
+/* A write that failed (err): tried again while it faults inside an
+ * exposed list, EXPOSED_WRITE_TRIES tries in all, the failed one included. */
+static model_err desc_write_retry(struct drv_vq *vq, uint64_t a, uint64_t v, unsigned width,
+                                  model_err err) {
+  for (unsigned t = 1; err == MODEL_ERR_MEM_FAULT && vq->exposing && t < EXPOSED_WRITE_TRIES; t++) {
+    vq->stats.write_retries++;
+    err = desc_write_once(vq, a, v, width);
   }
   return err;
 }
 
+/* The fields of a descriptor, each one write on the usual path (small
+ * enough to inline); a failure goes to desc_write_retry. */
+static inline model_err desc_write64(struct drv_vq *vq, uint64_t a, uint64_t v) {
+  model_err err = sim_bus_write_le64(vq->bus, SIM_ACTOR_DRIVER, a, v);
+  return err == MODEL_OK ? MODEL_OK : desc_write_retry(vq, a, v, 8u, err);
+}
+static inline model_err desc_write32(struct drv_vq *vq, uint64_t a, uint32_t v) {
+  model_err err = sim_bus_write_le32(vq->bus, SIM_ACTOR_DRIVER, a, v);
+  return err == MODEL_OK ? MODEL_OK : desc_write_retry(vq, a, v, 4u, err);
+}
+static inline model_err desc_write16(struct drv_vq *vq, uint64_t a, uint16_t v) {
+  model_err err = drv_vq_wr16(vq, a, v);
+  return err == MODEL_OK ? MODEL_OK : desc_write_retry(vq, a, v, 2u, err);
+}
+
 /* addr, len and id of one descriptor (of the ring or of a table). */
-static model_err desc_body_write(struct drv_vq *vq, uint64_t d, uint64_t addr, uint32_t len,
-                                 uint16_t id) {
-  MODEL_TRY(desc_write(vq, d + MODEL_PACKED_DESC_OFF_ADDR, addr, 8u));
-  MODEL_TRY(desc_write(vq, d + MODEL_PACKED_DESC_OFF_LEN, len, 4u));
-  return desc_write(vq, d + MODEL_PACKED_DESC_OFF_ID, id, 2u);
+static inline model_err desc_body_write(struct drv_vq *vq, uint64_t d, uint64_t addr, uint32_t len,
+                                        uint16_t id) {
+  MODEL_TRY(desc_write64(vq, d + MODEL_PACKED_DESC_OFF_ADDR, addr));
+  MODEL_TRY(desc_write32(vq, d + MODEL_PACKED_DESC_OFF_LEN, len));
+  return desc_write16(vq, d + MODEL_PACKED_DESC_OFF_ID, id);
 }
 
 static model_err desc_flags_write(struct drv_vq *vq, uint64_t d, uint16_t flags) {
-  return desc_write(vq, d + MODEL_PACKED_DESC_OFF_FLAGS, flags, 2u);
+  return desc_write16(vq, d + MODEL_PACKED_DESC_OFF_FLAGS, flags);
 }
 
 static uint64_t ring_desc(const struct drv_vq *vq, uint16_t slot) {
@@ -422,8 +443,8 @@ static model_err add_reuse(struct drv_vq *vq, const struct drv_sg *sg, unsigned 
   return MODEL_OK;
 }
 
-model_err drv_vq_add_packed(struct drv_vq *vq, const struct drv_sg *sg, unsigned total,
-                            uint64_t writable_bytes, uint64_t token, bool use_indirect) {
+static model_err add_list(struct drv_vq *vq, const struct drv_sg *sg, unsigned total,
+                          uint64_t writable_bytes, uint64_t token, bool use_indirect) {
   MODEL_TRY(held_release(vq));
   MODEL_ENSURE(vq->free_count >= 1u, MODEL_ERR_RING_FULL);
   /* rule point: 2.8.19#1, INDIRECT only with VIRTIO_F_INDIRECT_DESC */
@@ -495,7 +516,15 @@ model_err drv_vq_add_packed(struct drv_vq *vq, const struct drv_sg *sg, unsigned
   return MODEL_OK;
 }
 
-model_err drv_vq_kick_packed(struct drv_vq *vq, bool *need_notify) {
+model_err drv_vq_add_packed(struct drv_vq *vq, const struct drv_sg *sg, unsigned total,
+                            uint64_t writable_bytes, uint64_t token, bool use_indirect) {
+  MODEL_TRY(add_list(vq, sg, total, writable_bytes, token, use_indirect));
+  return drv_vq_added(vq);
+}
+
+/* Publish the batch; *need_notify: the device asked for a notification
+ * (a failed read leaves it set). */
+static void kick_decide(struct drv_vq *vq, bool *need_notify) {
   struct model_packed_pos old_pos = vq->kicked_pos;
   struct model_packed_pos new_pos = vq->avail_pos;
   vq->kicked_pos = new_pos;
@@ -506,11 +535,11 @@ model_err drv_vq_kick_packed(struct drv_vq *vq, bool *need_notify) {
   *need_notify = true;
   if (drv_vq_mis(vq, DRV_MISBEHAVE_SKIP_NOTIFY)) {
     *need_notify = false; /* misbehave: skip-notify breaks 2.8.21.3.1#1 */
-    return MODEL_OK;
+    return;
   }
   uint16_t flags = 0;
   if (drv_vq_rd16(vq, vq->used_addr + MODEL_PACKED_EVENT_OFF_FLAGS, &flags) != MODEL_OK)
-    return MODEL_OK;
+    return;
   switch (flags & MODEL_PACKED_EVENT_FLAGS_MASK) {
   case RING_EVENT_FLAGS_DISABLE:
     *need_notify = false;
@@ -529,12 +558,17 @@ model_err drv_vq_kick_packed(struct drv_vq *vq, bool *need_notify) {
   default: /* ENABLE, or the reserved value */
     break;
   }
-  return MODEL_OK;
+}
+
+model_err drv_vq_kick_packed(struct drv_vq *vq, bool *notified) {
+  bool need = true;
+  kick_decide(vq, &need);
+  return drv_vq_kick_decided(vq, need, notified);
 }
 
 /* Take buffer id back: host records, its table, the id to the free list,
  * its descriptors to the free count (the caller moves used_pos). */
-static void buffer_complete(struct drv_vq *vq, uint16_t id) {
+static inline void buffer_complete(struct drv_vq *vq, uint16_t id) {
   struct drv_vq_head *h = &vq->heads[id];
   assert(h->outstanding);
   if (h->indirect)
@@ -620,6 +654,7 @@ model_err drv_vq_get_used_packed(struct drv_vq *vq, uint64_t *token, uint32_t *l
    * (2.8.10, DESC). A failed write only risks a late notification. */
   if (vq->cb_enabled && vq->has_event_idx)
     (void)driver_event_write(vq, RING_EVENT_FLAGS_DESC, event_pos(vq));
+  vq->stats.used++;
   return MODEL_OK;
 }
 

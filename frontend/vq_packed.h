@@ -1,7 +1,10 @@
 /*
  * frontend/vq_packed.h: private to frontend/: the packed-ring half of
  * frontend/vq.h (2.8). vq.c checks arguments and state common to every
- * format and dispatches here; these functions assume that was done.
+ * format and dispatches here; these functions assume that was done. The
+ * per-buffer ones finish what is common themselves (drv_vq_added,
+ * drv_vq_kick_decided, the used count; vq_impl.h), so that the dispatch is
+ * a tail call.
  */
 #ifndef VIOSIM_FRONTEND_VQ_PACKED_H
 #define VIOSIM_FRONTEND_VQ_PACKED_H
@@ -13,7 +16,7 @@ void drv_vq_fini_packed(struct drv_vq *vq);
 MODEL_MUST_USE model_err drv_vq_add_packed(struct drv_vq *vq, const struct drv_sg *sg,
                                            unsigned total, uint64_t writable_bytes, uint64_t token,
                                            bool use_indirect);
-MODEL_MUST_USE model_err drv_vq_kick_packed(struct drv_vq *vq, bool *need_notify);
+MODEL_MUST_USE model_err drv_vq_kick_packed(struct drv_vq *vq, bool *notified);
 MODEL_MUST_USE model_err drv_vq_get_used_packed(struct drv_vq *vq, uint64_t *token, uint32_t *len);
 MODEL_MUST_USE model_err drv_vq_has_used_packed(struct drv_vq *vq, bool *has_used);
 MODEL_MUST_USE model_err drv_vq_disable_cb_packed(struct drv_vq *vq);

@@ -32,7 +32,10 @@
  * chain-with-gap (add; one-shots, at most one per add); avail-idx-backwards,
  * notify-while-suppressed, skip-notify (kick); bad-avail-flags
  * (callbacks). A misbehaving chain still lives in descriptors the host
- * arrays account for, so freeing it stays exact.
+ * arrays account for, so freeing it stays exact. *
+ * Cost: the helpers on the per-buffer path are static inline (gcc -O2
+ * would keep them out of line, a frame per descriptor field or buffer);
+ * the bus accesses are the same either way.
  */
 #include <assert.h>
 #include <string.h>
@@ -114,8 +117,8 @@ void drv_vq_fini_split(struct drv_vq *vq) {
 }
 
 /* One descriptor, one bus write per field. */
-static model_err desc_write(struct drv_vq *vq, uint64_t table, uint32_t i, uint64_t addr,
-                            uint32_t len, uint16_t flags, uint16_t next) {
+static inline model_err desc_write(struct drv_vq *vq, uint64_t table, uint32_t i, uint64_t addr,
+                                   uint32_t len, uint16_t flags, uint16_t next) {
   uint64_t d = table + model_split_desc_off(i);
   struct sim_bus *bus = vq->bus;
   MODEL_TRY(sim_bus_write_le64(bus, SIM_ACTOR_DRIVER, d + MODEL_SPLIT_DESC_OFF_ADDR, addr));
@@ -142,8 +145,8 @@ enum add_shape {
 /* Write `total` elements into ring descriptors, following the links from
  * `start` (the head of the free list, or of the chain being reused); the
  * free list itself is only advanced by the caller on success. */
-static model_err chain_write_direct(struct drv_vq *vq, const struct drv_sg *sg, unsigned total,
-                                    uint16_t start, bool loop, bool gap) {
+static inline model_err chain_write_direct(struct drv_vq *vq, const struct drv_sg *sg,
+                                           unsigned total, uint16_t start, bool loop, bool gap) {
   uint16_t cur = start;
   for (unsigned k = 0; k < total; k++) {
     bool more = k + 1u < total;
@@ -365,7 +368,7 @@ static model_err add_reuse(struct drv_vq *vq, const struct drv_sg *sg, unsigned 
   return MODEL_OK;
 }
 
-model_err drv_vq_add_split(struct drv_vq *vq, const struct drv_sg *sg, unsigned total,
+static model_err add_chain(struct drv_vq *vq, const struct drv_sg *sg, unsigned total,
                            uint64_t writable_bytes, uint64_t token, bool use_indirect) {
   MODEL_ENSURE(vq->free_count >= 1u, MODEL_ERR_RING_FULL);
   /* rule point: 2.7.5.3.1#1, INDIRECT only with VIRTIO_F_INDIRECT_DESC */
@@ -416,7 +419,14 @@ model_err drv_vq_add_split(struct drv_vq *vq, const struct drv_sg *sg, unsigned 
   return MODEL_OK;
 }
 
-model_err drv_vq_kick_split(struct drv_vq *vq, bool *need_notify) {
+model_err drv_vq_add_split(struct drv_vq *vq, const struct drv_sg *sg, unsigned total,
+                           uint64_t writable_bytes, uint64_t token, bool use_indirect) {
+  MODEL_TRY(add_chain(vq, sg, total, writable_bytes, token, use_indirect));
+  return drv_vq_added(vq);
+}
+
+/* Publish the batch; *need_notify: the device asked for a notification. */
+static model_err kick_decide(struct drv_vq *vq, bool *need_notify) {
   uint16_t old_idx = vq->kicked_avail_idx;
   uint16_t new_idx = vq->avail_idx_shadow;
   vq->kicked_avail_idx = new_idx;
@@ -453,8 +463,14 @@ model_err drv_vq_kick_split(struct drv_vq *vq, bool *need_notify) {
   return MODEL_OK;
 }
 
+model_err drv_vq_kick_split(struct drv_vq *vq, bool *notified) {
+  bool need = true;
+  MODEL_TRY(kick_decide(vq, &need));
+  return drv_vq_kick_decided(vq, need, notified);
+}
+
 /* Return the chain at `head` to the free list. */
-static void chain_free(struct drv_vq *vq, uint16_t head) {
+static inline void chain_free(struct drv_vq *vq, uint16_t head) {
   struct drv_vq_head *h = &vq->heads[head];
   if (vq->in_order) {
     /* the oldest chain: it sits right after the free window (a reset's
@@ -509,6 +525,7 @@ model_err drv_vq_get_used_split(struct drv_vq *vq, uint64_t *token, uint32_t *le
   if (vq->batch_left > 0) {
     batch_next(vq, token, len);
     used_event_update(vq);
+    vq->stats.used++;
     return MODEL_OK;
   }
   uint16_t used_idx = 0;
@@ -558,6 +575,7 @@ model_err drv_vq_get_used_split(struct drv_vq *vq, uint64_t *token, uint32_t *le
   }
   /* the buffer is taken: a failed used_event write does not undo that */
   used_event_update(vq);
+  vq->stats.used++;
   return MODEL_OK;
 }
 
