@@ -1,7 +1,7 @@
 /*
- * sim/hash.h: the hashes shared inside sim/: the trace's digest of a byte
- * range (the written bytes of a SIM_EV_MEM_WRITE, the text of a note) and
- * FNV-1a 32 (frame checksums). Private to sim/: the halves do not include it.
+ * sim/hash.h: the trace's digest of a byte range (the written bytes of a
+ * SIM_EV_MEM_WRITE, the text of a note) and the constants the trace hash
+ * shares with it. Private to sim/: the halves do not include it.
  *
  * The byte digest, as a definition (it is part of the trace hash, so every
  * build must compute exactly this):
@@ -33,9 +33,6 @@
 #define SIM_HASH_P3 0x165667b19e3779f9ull
 #define SIM_HASH_P4 0x85ebca77c2b2ae63ull
 #define SIM_HASH_P5 0x27d4eb2f165667c5ull
-
-#define SIM_FNV32_OFFSET 0x811c9dc5u
-#define SIM_FNV32_PRIME  0x01000193u
 
 static inline uint64_t sim_rotl64(uint64_t x, unsigned r) {
   return (x << r) | (x >> (64u - r)); /* r in 1..63 */
@@ -90,14 +87,6 @@ static inline uint64_t sim_hash_bytes(const void *bytes, size_t len) {
   h ^= h >> 29;
   h *= SIM_HASH_P3;
   return h ^ (h >> 32);
-}
-
-static inline uint32_t sim_fnv1a32_update(uint32_t hash, const uint8_t *bytes, size_t len) {
-  for (size_t i = 0; i < len; i++) {
-    hash ^= bytes[i];
-    hash *= SIM_FNV32_PRIME;
-  }
-  return hash;
 }
 
 #endif

@@ -5,11 +5,15 @@
  * (DESIGN.md rule 5).
  *
  * Implementation notes:
- *  - Frame filler byte i (i counted from the start of the frame) is the low
- *    byte of filler_mix(stream, seq, i), so a frame is fully determined by
- *    (dst, src, stream, seq, len) and any changed byte is caught either by
- *    the checksum (FNV-1a 32 changes whenever exactly one byte changes: each
- *    step is a bijection of the state) or by the filler comparison.
+ *  - A frame is fully determined by (dst, src, stream, seq, len): its
+ *    filler comes from (stream, seq) a word at a time and its checksum from
+ *    four lanes of words (the definitions in sim/nic.h). Any changed byte
+ *    is caught by the checksum (every step a bijection: exactly one changed
+ *    byte always changes it), the header checks, or the filler comparison.
+ *    Building and parsing are one pass each, a group of four 8-byte words
+ *    (a word per lane) at a time: the header's group, the whole groups
+ *    (the checksum field masked in the first), and a partial last group
+ *    through a zero-padded copy.
  *  - The wire holds copies in a fixed pool of slots (two size classes, free
  *    lists threaded through next_free), allocated at init. Each copy in
  *    flight is one scheduler event (ctx = the nic, arg = slot index) and
@@ -30,8 +34,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "sim/hash.h"
 
 #define SLOT_NONE        SIZE_MAX
 #define LEDGER_DELIVERED 1u
@@ -113,6 +115,54 @@ const char *sim_nic_ev_name(enum sim_nic_ev ev) {
 
 /* ---- frames ---------------------------------------------------------- */
 
+/* The frame's filler and checksum are a format, defined in sim/nic.h with
+ * the constants below. Both passes over a frame go a group of four words
+ * (one per checksum lane) at a time: the header's group, then the whole
+ * groups, then the group that holds the frame's end, if partial. */
+#define WORD_BYTES  8u
+#define GROUP_WORDS 4u /* the checksum's lanes */
+#define GROUP_BYTES (WORD_BYTES * GROUP_WORDS)
+
+/* The checksum field, which the checksum reads as zero, straddles word 3
+ * (the header's group) and word 4 (the first whole group). */
+_Static_assert(SIM_FRAME_OFF_CSUM == 3u * WORD_BYTES + 6u &&
+                   SIM_FRAME_HDR_SIZE == 4u * WORD_BYTES + 2u && SIM_FRAME_MIN_SIZE > GROUP_BYTES,
+               "checksum field: the top 2 bytes of word 3 and the bottom 2 of word 4");
+#define CSUM_FIELD_WORD3 0xffff000000000000ull
+#define CSUM_FIELD_WORD4 0x000000000000ffffull
+
+#define FILLER_STEP 0x9e3779b97f4a7c15ull
+#define FILLER_MUL  0xd6e8feb86659fd93ull
+#define CSUM_MUL    0x9e3779b1u
+
+static const uint32_t csum_lane_init[GROUP_WORDS] = {0x6a09e667u, 0xbb67ae85u, 0x3c6ef372u,
+                                                     0xa54ff53au};
+
+/* Little-endian codecs, the same bytes on every host. On a little-endian
+ * host a word moves by memcpy (one load or store, never a cast of the byte
+ * buffer); elsewhere byte by byte. */
+#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) &&                                 \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+static void put_le32(uint8_t *p, uint32_t v) {
+  memcpy(p, &v, sizeof(v));
+}
+
+static void put_le64(uint8_t *p, uint64_t v) {
+  memcpy(p, &v, sizeof(v));
+}
+
+static uint32_t get_le32(const uint8_t *p) {
+  uint32_t v;
+  memcpy(&v, p, sizeof(v));
+  return v;
+}
+
+static uint64_t get_le64(const uint8_t *p) {
+  uint64_t v;
+  memcpy(&v, p, sizeof(v));
+  return v;
+}
+#else
 static void put_le32(uint8_t *p, uint32_t v) {
   for (unsigned i = 0; i < 4u; i++)
     p[i] = (uint8_t)(v >> (8u * i));
@@ -136,6 +186,7 @@ static uint64_t get_le64(const uint8_t *p) {
     v = (v << 8) | p[i];
   return v;
 }
+#endif
 
 static uint64_t filler_base(enum sim_stream stream, uint64_t seq) {
   uint64_t x = (seq ^ ((uint64_t)stream << 60)) + 0x243f6a8885a308d3ull;
@@ -143,16 +194,132 @@ static uint64_t filler_base(enum sim_stream stream, uint64_t seq) {
   return x ^ (x >> 29);
 }
 
-static uint8_t filler_mix(uint64_t base, size_t i) {
-  uint64_t x = base + (uint64_t)i * 0x9e3779b97f4a7c15ull;
-  x = (x ^ (x >> 32)) * 0xd6e8feb86659fd93ull;
-  return (uint8_t)(x ^ (x >> 32));
+/* F(k): the filler word that frame word k draws its filler bytes from. */
+static uint64_t filler_word(uint64_t base, size_t k) {
+  uint64_t x = base + (uint64_t)k * FILLER_STEP;
+  x = (x ^ (x >> 32)) * FILLER_MUL;
+  return x ^ (x >> 32);
 }
 
-/* FNV-1a 32 of the frame without its checksum field. */
-static uint32_t frame_csum(const uint8_t *buf, size_t len) {
-  uint32_t h = sim_fnv1a32_update(SIM_FNV32_OFFSET, buf, SIM_FRAME_OFF_CSUM);
-  return sim_fnv1a32_update(h, buf + SIM_FRAME_HDR_SIZE, len - SIM_FRAME_HDR_SIZE);
+/* Lane absorbs word w (sim/nic.h). For a fixed w, a bijection of lane; for
+ * a fixed lane, a change of w's low half alone, or of its high half alone,
+ * changes the result: so every single-byte change reaches the checksum. */
+static uint32_t csum_step(uint32_t lane, uint64_t w) {
+  uint32_t z = ((lane ^ (uint32_t)w) * CSUM_MUL) ^ (uint32_t)(w >> 32);
+  return z ^ (z >> 15);
+}
+
+/* One pass over a frame: the checksum's lanes and, when parsing, the bits
+ * in which the filler read differs from the filler due. */
+struct frame_pass {
+  uint64_t base;
+  uint32_t lane[GROUP_WORDS];
+  uint64_t filler_diff;
+};
+
+static void pass_start(struct frame_pass *p, enum sim_stream stream, uint64_t seq) {
+  p->base = filler_base(stream, seq);
+  memcpy(p->lane, csum_lane_init, sizeof(p->lane));
+  p->filler_diff = 0;
+}
+
+static uint32_t pass_csum(const struct frame_pass *p) {
+  uint32_t h = p->lane[0];
+  for (unsigned j = 1; j < GROUP_WORDS; j++)
+    h = csum_step(h, p->lane[j]);
+  return h;
+}
+
+/* The last group, at byte off (>= GROUP_BYTES), when the frame ends inside
+ * it: due is the group as the checksum reads it (filler up to len, zero
+ * past it and in the checksum field); building writes it (the checksum
+ * field is still zero), parsing compares what it reads against it. */
+static void pass_tail_group(struct frame_pass *p, uint8_t *out, const uint8_t *in, size_t len,
+                            size_t off) {
+  assert(off >= GROUP_BYTES && len - off < GROUP_BYTES);
+  const size_t n = len - off, k = off / WORD_BYTES;
+  const size_t csum_end = off < SIM_FRAME_HDR_SIZE ? SIM_FRAME_HDR_SIZE - off : 0;
+  uint8_t due[GROUP_BYTES], got[GROUP_BYTES] = {0};
+  for (unsigned j = 0; j < GROUP_WORDS; j++)
+    put_le64(due + WORD_BYTES * j, filler_word(p->base, k + j));
+  memset(due + n, 0, GROUP_BYTES - n);
+  memset(due, 0, csum_end);
+  if (out != NULL)
+    memcpy(out + off, due, n);
+  memcpy(got, in + off, n);
+  memset(got, 0, csum_end);
+  for (unsigned j = 0; j < GROUP_WORDS; j++) {
+    const uint64_t w = get_le64(got + WORD_BYTES * j);
+    p->filler_diff |= w ^ get_le64(due + WORD_BYTES * j);
+    p->lane[j] = csum_step(p->lane[j], w);
+  }
+}
+
+/* Group 0 (words 0 to 3): header bytes only, already in buf. */
+static void pass_header_group(struct frame_pass *p, const uint8_t *buf) {
+  p->lane[0] = csum_step(p->lane[0], get_le64(buf));
+  p->lane[1] = csum_step(p->lane[1], get_le64(buf + WORD_BYTES));
+  p->lane[2] = csum_step(p->lane[2], get_le64(buf + 2u * WORD_BYTES));
+  p->lane[3] = csum_step(p->lane[3], get_le64(buf + 3u * WORD_BYTES) & ~CSUM_FIELD_WORD3);
+}
+
+/* The whole groups after the header's: filler written, then absorbed. The
+ * first begins with the checksum field's high half (not in keep), written
+ * and read as zero. The lanes and the filler's base are kept in locals,
+ * which the stores into buf cannot alias. Returns the offset of the first
+ * group left. */
+static size_t pass_build_groups(struct frame_pass *p, uint8_t *buf, size_t len) {
+  const uint64_t base = p->base;
+  uint64_t keep = ~CSUM_FIELD_WORD4;
+  size_t off = GROUP_BYTES;
+  uint32_t l0 = p->lane[0], l1 = p->lane[1], l2 = p->lane[2], l3 = p->lane[3];
+  for (; off + GROUP_BYTES <= len; off += GROUP_BYTES, keep = UINT64_MAX) {
+    const size_t k = off / WORD_BYTES;
+    const uint64_t w0 = filler_word(base, k) & keep, w1 = filler_word(base, k + 1u);
+    const uint64_t w2 = filler_word(base, k + 2u), w3 = filler_word(base, k + 3u);
+    put_le64(buf + off, w0);
+    put_le64(buf + off + WORD_BYTES, w1);
+    put_le64(buf + off + 2u * WORD_BYTES, w2);
+    put_le64(buf + off + 3u * WORD_BYTES, w3);
+    l0 = csum_step(l0, w0);
+    l1 = csum_step(l1, w1);
+    l2 = csum_step(l2, w2);
+    l3 = csum_step(l3, w3);
+  }
+  p->lane[0] = l0;
+  p->lane[1] = l1;
+  p->lane[2] = l2;
+  p->lane[3] = l3;
+  return off;
+}
+
+/* The whole groups after the header's: filler compared, and absorbed as
+ * read, the checksum field's high half (not in keep) as zero. Returns the
+ * offset of the first group left. */
+static size_t pass_parse_groups(struct frame_pass *p, const uint8_t *buf, size_t len) {
+  const uint64_t base = p->base;
+  uint64_t keep = ~CSUM_FIELD_WORD4;
+  size_t off = GROUP_BYTES;
+  uint32_t l0 = p->lane[0], l1 = p->lane[1], l2 = p->lane[2], l3 = p->lane[3];
+  uint64_t diff = 0;
+  for (; off + GROUP_BYTES <= len; off += GROUP_BYTES, keep = UINT64_MAX) {
+    const size_t k = off / WORD_BYTES;
+    const uint64_t w0 = get_le64(buf + off) & keep, w1 = get_le64(buf + off + WORD_BYTES);
+    const uint64_t w2 = get_le64(buf + off + 2u * WORD_BYTES);
+    const uint64_t w3 = get_le64(buf + off + 3u * WORD_BYTES);
+    diff |= (w0 ^ (filler_word(base, k) & keep)) | (w1 ^ filler_word(base, k + 1u)) |
+            (w2 ^ filler_word(base, k + 2u)) | (w3 ^ filler_word(base, k + 3u));
+    l0 = csum_step(l0, w0);
+    l1 = csum_step(l1, w1);
+    l2 = csum_step(l2, w2);
+    l3 = csum_step(l3, w3);
+  }
+  p->lane[0] = l0;
+  p->lane[1] = l1;
+  p->lane[2] = l2;
+  p->lane[3] = l3;
+  p->filler_diff |= diff;
+  return off;
 }
 
 void sim_frame_build(uint8_t *buf, size_t len, const uint8_t dst[6], const uint8_t src[6],
@@ -166,10 +333,14 @@ void sim_frame_build(uint8_t *buf, size_t len, const uint8_t dst[6], const uint8
   put_le32(buf + SIM_FRAME_OFF_STREAM, (uint32_t)stream);
   put_le64(buf + SIM_FRAME_OFF_SEQ, seq);
   put_le32(buf + SIM_FRAME_OFF_LEN, (uint32_t)len);
-  uint64_t base = filler_base(stream, seq);
-  for (size_t i = SIM_FRAME_HDR_SIZE; i < len; i++)
-    buf[i] = filler_mix(base, i);
-  put_le32(buf + SIM_FRAME_OFF_CSUM, frame_csum(buf, len));
+  put_le32(buf + SIM_FRAME_OFF_CSUM, 0); /* read as zero until the end */
+  struct frame_pass p;
+  pass_start(&p, stream, seq);
+  pass_header_group(&p, buf);
+  size_t off = pass_build_groups(&p, buf, len);
+  if (off < len)
+    pass_tail_group(&p, buf, buf, len, off);
+  put_le32(buf + SIM_FRAME_OFF_CSUM, pass_csum(&p));
 }
 
 /* The header fields alone (no checksum): enough to route and attribute a
@@ -196,10 +367,15 @@ model_err sim_frame_parse(const uint8_t *buf, size_t len, struct sim_frame_info 
   uint64_t seq = 0;
   MODEL_ENSURE(frame_peek(buf, len, &stream, &seq), bad);
   MODEL_ENSURE(get_le32(buf + SIM_FRAME_OFF_LEN) == (uint32_t)len, bad);
-  MODEL_ENSURE(get_le32(buf + SIM_FRAME_OFF_CSUM) == frame_csum(buf, len), bad);
-  uint64_t base = filler_base(stream, seq);
-  for (size_t i = SIM_FRAME_HDR_SIZE; i < len; i++)
-    MODEL_ENSURE(buf[i] == filler_mix(base, i), bad);
+  /* one pass: the checksum and every filler byte */
+  struct frame_pass p;
+  pass_start(&p, stream, seq);
+  pass_header_group(&p, buf);
+  size_t off = pass_parse_groups(&p, buf, len);
+  if (off < len)
+    pass_tail_group(&p, NULL, buf, len, off);
+  MODEL_ENSURE(get_le32(buf + SIM_FRAME_OFF_CSUM) == pass_csum(&p), bad);
+  MODEL_ENSURE(p.filler_diff == 0, bad);
   out->stream = stream;
   out->seq = seq;
   out->len = (uint32_t)len;

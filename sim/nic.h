@@ -30,7 +30,7 @@
 #include "sim/bus.h"
 #include "sim/prng.h"
 
-/* frame layout: Ethernet header, then the viosim header */
+/* frame layout: Ethernet header, then the viosim header, then the filler */
 #define SIM_FRAME_ETHERTYPE     0x88b5u /* IEEE local experimental */
 #define SIM_FRAME_OFF_DST       0u
 #define SIM_FRAME_OFF_SRC       6u
@@ -38,10 +38,42 @@
 #define SIM_FRAME_OFF_STREAM    14u /* le32 */
 #define SIM_FRAME_OFF_SEQ       18u /* le64 */
 #define SIM_FRAME_OFF_LEN       26u /* le32: the whole frame's length */
-#define SIM_FRAME_OFF_CSUM      30u /* le32: FNV-1a 32 of every other byte */
+#define SIM_FRAME_OFF_CSUM      30u /* le32: the checksum (below) */
 #define SIM_FRAME_HDR_SIZE      34u
 #define SIM_FRAME_MIN_SIZE      60u /* Ethernet minimum without FCS */
 #define SIM_FRAME_MAX_SIZE      65535u
+
+/*
+ * The filler and the checksum (a format: they fix every byte of a frame,
+ * hence trace hashes). Arithmetic is modulo 2^64 on 64-bit values and
+ * modulo 2^32 on 32-bit ones; word k of a frame is its bytes 8k .. 8k+7
+ * read little-endian (byte 8k the least significant).
+ *
+ * Filler: byte i of a frame, SIM_FRAME_HDR_SIZE <= i < len, is byte i % 8
+ * (bits 8 * (i % 8) up to 8 * (i % 8) + 7) of the 64-bit F(i / 8), where
+ * stream is the enum sim_stream value (0 rx, 1 tx) and seq the frame's:
+ *   x = (seq ^ (stream << 60)) + 0x243f6a8885a308d3
+ *   x = (x ^ (x >> 31)) * 0xbf58476d1ce4e5b9
+ *   base = x ^ (x >> 29)
+ *   y = base + k * 0x9e3779b97f4a7c15
+ *   y = (y ^ (y >> 32)) * 0xd6e8feb86659fd93
+ *   F(k) = y ^ (y >> 32)
+ *
+ * Checksum: the frame is read as words with the four checksum bytes as
+ * zero, padded with zero bytes up to a multiple of 32 bytes. Four 32-bit
+ * lanes start at L0 = 0x6a09e667, L1 = 0xbb67ae85, L2 = 0x3c6ef372,
+ * L3 = 0xa54ff53a; in order of k, word k goes to lane j = k % 4:
+ *   Lj = step(Lj, word k), where, lo and hi being the low and high 32 bits
+ *   of w: step(a, w) = z ^ (z >> 15), z = ((a ^ lo) * 0x9e3779b1) ^ hi.
+ * The checksum, stored le32 at SIM_FRAME_OFF_CSUM, is
+ * step(step(step(L0, L1), L2), L3) (a lane as a word: lo = the lane,
+ * hi = 0).
+ * For a fixed w, step is a bijection of a; for a fixed a, changing lo
+ * alone or hi alone changes it. So changing exactly one byte outside the
+ * checksum field changes one half of one word, hence the lane that absorbs
+ * it (each later step a bijection of the lane), hence the checksum (a
+ * bijection of each lane given the others).
+ */
 
 enum sim_stream { SIM_STREAM_RX, SIM_STREAM_TX, SIM_STREAM_COUNT };
 const char *sim_stream_name(enum sim_stream stream); /* "rx", "tx" */
