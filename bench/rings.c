@@ -209,7 +209,7 @@ static model_err vb_attach_monitor(struct vbench *b) {
   struct model_mon_config cfg = {
       .device_id = BENCH_DEVICE_ID,
       .observe = MODEL_MON_OBSERVE_ACCESSES,
-      .mem = {.read = sim_monitor_peek, .ctx = &b->world.bus},
+      .mem = {.read = sim_monitor_peek, .ctx = &b->world.bus, .view = sim_monitor_view},
       .config_peek = {.read = sim_monitor_config_peek, .ctx = &b->world.bus},
   };
   struct model_mon *mon = NULL;

@@ -48,6 +48,8 @@ const char *model_mon_check_id(size_t i) {
 
 /* ---- life cycle ------------------------------------------------------ */
 
+static const uint8_t no_bytes[1];
+
 static bool resolve_checks(struct model_mon *mon) {
   for (size_t c = 0; c < MON_CHK_COUNT; c++) {
     const struct model_clause *clause = model_catalog_find(check_ids[c]);
@@ -60,6 +62,7 @@ static bool resolve_checks(struct model_mon *mon) {
     if (i == mon->catalog_count)
       return false;
     mon->chk_index[c] = i;
+    mon->chk_tally[c] = &mon->tallies[i];
   }
   return true;
 }
@@ -86,6 +89,9 @@ model_err model_mon_create(const struct model_mon_config *cfg, struct model_mon 
   assert(resolved);
   (void)resolved;
   mon->trace_pos = UINT64_MAX;
+  /* an empty span at a valid address: nothing fits until a view is taken */
+  mon->span = &mon->span_cache;
+  mon->span_cache.bytes = no_bytes;
   *out = mon;
   return MODEL_OK;
 }
@@ -114,10 +120,6 @@ void model_mon_set_clock(struct model_mon *mon, uint64_t time_ticks, uint64_t tr
 }
 
 /* ---- verdicts -------------------------------------------------------- */
-
-void model_mon_eval(struct model_mon *mon, enum mon_chk chk) {
-  mon->tallies[mon->chk_index[chk]].evaluated++;
-}
 
 __attribute__((format(printf, 6, 0))) static void violate_v(struct model_mon *mon, enum mon_chk chk,
                                                             uint64_t v0, uint64_t v1, uint64_t v2,
@@ -161,42 +163,24 @@ bool model_mon_judge(struct model_mon *mon, enum mon_chk chk, bool ok, uint64_t 
 
 /* ---- helpers the other files share ------------------------------------ */
 
-bool model_mon_peek(const struct model_mon *mon, uint64_t addr, void *dst, size_t len) {
+bool model_mon_peek_slow(const struct model_mon *mon, uint64_t addr, void *dst, size_t len) {
   if (len == 0)
     return true;
   if (addr + (len - 1u) < addr)
     return false;
+  if (mon->cfg.mem.view != NULL) {
+    uint64_t base = 0, size = 0;
+    const uint8_t *bytes = mon->cfg.mem.view(mon->cfg.mem.ctx, addr, &base, &size);
+    if (bytes != NULL) {
+      *mon->span = (struct mon_span){.bytes = bytes, .base = base, .size = size};
+      if (mon_span_holds(mon->span, addr, len)) {
+        memcpy(dst, bytes + (addr - base), len);
+        return true;
+      }
+    }
+  }
+  /* no span, or the bytes run past its end (into another one, or none) */
   return mon->cfg.mem.read(mon->cfg.mem.ctx, addr, dst, len);
-}
-
-bool model_mon_peek_le16(const struct model_mon *mon, uint64_t addr, uint16_t *out) {
-  uint8_t b[2];
-  *out = 0;
-  if (!model_mon_peek(mon, addr, b, sizeof(b)))
-    return false;
-  *out = (uint16_t)(b[0] | (b[1] << 8));
-  return true;
-}
-
-bool model_mon_peek_le32(const struct model_mon *mon, uint64_t addr, uint32_t *out) {
-  uint8_t b[4];
-  *out = 0;
-  if (!model_mon_peek(mon, addr, b, sizeof(b)))
-    return false;
-  *out = (uint32_t)b[0] | ((uint32_t)b[1] << 8) | ((uint32_t)b[2] << 16) | ((uint32_t)b[3] << 24);
-  return true;
-}
-
-bool model_mon_has(const struct model_mon *mon, unsigned bit) {
-  return mon->negotiated_valid && model_features_has(mon->negotiated, bit);
-}
-
-bool model_mon_accesses(const struct model_mon *mon) {
-  return (mon->cfg.observe & MODEL_MON_OBSERVE_ACCESSES) != 0;
-}
-
-bool model_mon_snapshots(const struct model_mon *mon) {
-  return (mon->cfg.observe & MODEL_MON_OBSERVE_SNAPSHOTS) != 0;
 }
 
 static enum mon_actor_slot actor_slot(enum model_mon_actor actor) {
@@ -312,26 +296,33 @@ void model_mon_finish(struct model_mon *mon) {
 
 /* ---- observations -------------------------------------------------------- */
 
-void model_mon_mem_read(struct model_mon *mon, enum model_mon_actor actor, uint64_t addr,
-                        uint64_t len, bool ok) {
+static void mem_observe(struct model_mon *mon, enum model_mon_actor actor, uint64_t addr,
+                        uint64_t len, bool write, bool ok) {
   if (!ok) {
     mon->failed_access[actor_slot(actor)] = true;
     return;
   }
-  if (model_mon_accesses(mon) && len > 0)
-    model_mon_access(mon, actor, addr, len, false);
+  if (model_mon_accesses(mon) && len > 0 && model_mon_access_judged(mon, actor, write))
+    model_mon_access(mon, actor, addr, len, write);
+}
+
+void model_mon_mem_read(struct model_mon *mon, enum model_mon_actor actor, uint64_t addr,
+                        uint64_t len, bool ok) {
+  mem_observe(mon, actor, addr, len, false, ok);
 }
 
 void model_mon_mem_write(struct model_mon *mon, enum model_mon_actor actor, uint64_t addr,
                          uint64_t len, const uint8_t *bytes, bool ok) {
   /* The bytes are in guest memory now; the monitor reads what it needs. */
   (void)bytes;
-  if (!ok) {
-    mon->failed_access[actor_slot(actor)] = true;
-    return;
-  }
-  if (model_mon_accesses(mon) && len > 0)
-    model_mon_access(mon, actor, addr, len, true);
+  mem_observe(mon, actor, addr, len, true, ok);
+}
+
+void model_mon_mem_access(struct model_mon *mon, enum model_mon_actor actor, uint64_t addr,
+                          uint64_t len, bool write, bool ok, uint64_t time_ticks,
+                          uint64_t trace_pos) {
+  model_mon_set_clock(mon, time_ticks, trace_pos);
+  mem_observe(mon, actor, addr, len, write, ok);
 }
 
 void model_mon_reg_read(struct model_mon *mon, enum model_mon_actor actor, uint32_t offset,

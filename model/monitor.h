@@ -44,10 +44,16 @@ enum model_mon_actor { MODEL_MON_DRIVER, MODEL_MON_DEVICE, MODEL_MON_OTHER };
 #define MODEL_MON_OBSERVE_SNAPSHOTS 2u
 
 /* How the monitor reads guest memory itself: an untraced, unobserved peek
- * that never faults. Returns false if [addr, addr + len) is not mapped. */
+ * that never faults. Returns false if [addr, addr + len) is not mapped.
+ * view (optional) is the fast way to the same bytes: the span of guest
+ * memory that holds addr, as its bytes (returned), *base and *size, or NULL
+ * if there is none or it cannot be read in place. A span must read exactly
+ * as `read` would, and stay valid and in place as long as the monitor
+ * exists; the monitor then reads inside it without a call. */
 struct model_mon_mem_ops {
   bool (*read)(void *ctx, uint64_t addr, void *dst, size_t len);
   void *ctx;
+  const uint8_t *(*view)(void *ctx, uint64_t addr, uint64_t *base, uint64_t *size);
 };
 
 /* How the monitor reads the device's configuration space itself (optional):
@@ -115,6 +121,11 @@ void model_mon_mem_read(struct model_mon *mon, enum model_mon_actor actor, uint6
                         uint64_t len, bool ok);
 void model_mon_mem_write(struct model_mon *mon, enum model_mon_actor actor, uint64_t addr,
                          uint64_t len, const uint8_t *bytes, bool ok);
+/* model_mon_set_clock, then model_mon_mem_write (bytes NULL) if write, else
+ * model_mon_mem_read: a bus observer's most frequent event in one call. */
+void model_mon_mem_access(struct model_mon *mon, enum model_mon_actor actor, uint64_t addr,
+                          uint64_t len, bool write, bool ok, uint64_t time_ticks,
+                          uint64_t trace_pos);
 void model_mon_reg_read(struct model_mon *mon, enum model_mon_actor actor, uint32_t offset,
                         uint32_t width, uint32_t value, bool ok);
 void model_mon_reg_write(struct model_mon *mon, enum model_mon_actor actor, uint32_t offset,

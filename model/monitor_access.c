@@ -17,9 +17,9 @@
  * (device) go to monitor_ring.c, which follows idx, flags and event fields.
  *
  * Implementation notes: every access is classified, so the loops over
- * queues visit only those with a split shadow (mon->split_live), in queue
- * order as a loop over all of them would; model_mon_ring_of() still decides
- * per queue.
+ * queues visit only those with a split shadow (mon->split_live: ready, with
+ * a ring), in queue order as a loop over all of them would, and test each
+ * ring's areas against their ends computed at QueueReady.
  */
 #include "model/monitor_impl.h"
 #include "model/packed.h"
@@ -97,11 +97,11 @@ static void desc_rewrite(struct model_mon *mon, uint16_t q, struct mon_ring *rin
       model_mon_violate(mon, MON_C_3_3_1_1, q, d, 0,
                         "queue %u descriptor %u rewritten after an avail idx exposed it",
                         (unsigned)q, (unsigned)d);
-    else
-      (void)model_mon_judge(mon, MON_C_3_3_1_1, owner == MON_NONE16, q, d, owner,
-                            "queue %u descriptor %u of the outstanding chain at head %u "
-                            "rewritten",
-                            (unsigned)q, (unsigned)d, (unsigned)owner);
+    else if (!model_mon_holds(mon, MON_C_3_3_1_1, owner == MON_NONE16))
+      model_mon_violate(mon, MON_C_3_3_1_1, q, d, owner,
+                        "queue %u descriptor %u of the outstanding chain at head %u "
+                        "rewritten",
+                        (unsigned)q, (unsigned)d, (unsigned)owner);
   }
 }
 
@@ -119,8 +119,8 @@ static bool table_rewrite(struct model_mon *mon, uint64_t addr, uint64_t len) {
   }
   for (uint32_t live = mon->split_live; live != 0; live &= live - 1u) {
     uint16_t q = model_mon_live_first(live);
-    const struct mon_ring *ring = model_mon_ring_of(mon, q);
-    if (ring == NULL || ring->table_count == 0)
+    struct mon_ring *ring = mon->queues[q].ring; /* live: ready, with a ring */
+    if (ring->table_count == 0)
       continue;
     const struct mon_range *r = model_mon_ranges_find(ring, addr, len, 1u << MON_RANGE_TABLE);
     if (r == NULL)
@@ -145,19 +145,15 @@ static void driver_write(struct model_mon *mon, uint64_t addr, uint64_t len) {
   uint64_t end = len > UINT64_MAX - addr ? UINT64_MAX : addr + len;
   for (uint32_t live = mon->split_live; live != 0; live &= live - 1u) {
     uint16_t q = model_mon_live_first(live);
-    struct mon_ring *ring = model_mon_ring_of(mon, q);
-    if (ring == NULL)
-      continue;
-    uint64_t table = model_split_desc_table_size(ring->num);
-    if (overlaps(addr, len, ring->desc, table)) {
+    struct mon_ring *ring = mon->queues[q].ring; /* live: ready, with a ring */
+    if (addr < ring->desc_end && ring->desc < end) {
       uint64_t lo = addr > ring->desc ? addr - ring->desc : 0;
-      uint64_t hi = (end < ring->desc + table ? end : ring->desc + table) - ring->desc - 1u;
+      uint64_t hi = (end < ring->desc_end ? end : ring->desc_end) - ring->desc - 1u;
       desc_rewrite(mon, q, ring, lo / MODEL_SPLIT_DESC_SIZE, hi / MODEL_SPLIT_DESC_SIZE);
     }
-    uint64_t avail_size = model_split_avail_size(ring->num);
-    if (overlaps(addr, len, ring->avail, avail_size)) {
+    if (addr < ring->avail_end && ring->avail < end) {
       uint64_t lo = addr > ring->avail ? addr - ring->avail : 0;
-      uint64_t hi = end < ring->avail + avail_size ? end - ring->avail : avail_size;
+      uint64_t hi = (end < ring->avail_end ? end : ring->avail_end) - ring->avail;
       model_mon_ring_driver_area_write(mon, q, lo, hi - lo);
     }
   }
@@ -168,26 +164,24 @@ static void driver_write(struct model_mon *mon, uint64_t addr, uint64_t len) {
 
 /* The areas of ready queues; true if one was hit. */
 static bool device_rings(struct model_mon *mon, uint64_t addr, uint64_t len, bool write) {
+  uint64_t end = len > UINT64_MAX - addr ? UINT64_MAX : addr + len;
   bool hit = false;
   for (uint32_t live = mon->split_live; live != 0; live &= live - 1u) {
     uint16_t q = model_mon_live_first(live);
-    struct mon_ring *ring = model_mon_ring_of(mon, q);
-    if (ring == NULL)
-      continue;
-    struct mon_areas ar = {true, false, ring->num, ring->desc, ring->avail, ring->used};
-    if (!areas_hit(&ar, addr, len))
+    struct mon_ring *ring = mon->queues[q].ring; /* live: ready, with a ring */
+    bool in_desc = addr < ring->desc_end && ring->desc < end;
+    bool in_used = addr < ring->used_end && ring->used < end;
+    if (!in_desc && !in_used && !(addr < ring->avail_end && ring->avail < end))
       continue;
     hit = true;
     model_mon_eval(mon, MON_C_4_2_2_1_7);
-    if (write && overlaps(addr, len, ring->desc, model_split_desc_table_size(ring->num)))
+    if (write && in_desc)
       model_mon_violate(mon, MON_C_2_7_5_1_3, q, addr, len,
                         "device write of 0x%llx+%llu in the descriptor table of queue %u",
                         (unsigned long long)addr, (unsigned long long)len, (unsigned)q);
-    uint64_t used_size = model_split_used_size(ring->num);
-    if (write && overlaps(addr, len, ring->used, used_size)) {
-      uint64_t end = len > UINT64_MAX - addr ? UINT64_MAX : addr + len;
+    if (write && in_used) {
       uint64_t lo = addr > ring->used ? addr - ring->used : 0;
-      uint64_t hi = end < ring->used + used_size ? end - ring->used : used_size;
+      uint64_t hi = (end < ring->used_end ? end : ring->used_end) - ring->used;
       model_mon_ring_device_area_write(mon, q, lo, hi - lo);
     }
   }
@@ -200,9 +194,7 @@ static bool device_buffers(struct model_mon *mon, uint64_t addr, uint64_t len, b
   unsigned bad = write ? (1u << MON_RANGE_READ) | (1u << MON_RANGE_TABLE) : 1u << MON_RANGE_WRITE;
   for (uint32_t live = mon->split_live; live != 0; live &= live - 1u) {
     uint16_t q = model_mon_live_first(live);
-    const struct mon_ring *ring = model_mon_ring_of(mon, q);
-    if (ring == NULL)
-      continue;
+    struct mon_ring *ring = mon->queues[q].ring; /* live: ready, with a ring */
     const struct mon_range *r = model_mon_ranges_find(ring, addr, len, bad);
     if (r == NULL)
       continue;
@@ -233,8 +225,7 @@ static bool in_outstanding(struct model_mon *mon, uint64_t addr, uint64_t len) {
   unsigned all = (1u << MON_RANGE_READ) | (1u << MON_RANGE_WRITE) | (1u << MON_RANGE_TABLE);
   for (uint32_t live = mon->split_live; live != 0; live &= live - 1u) {
     uint16_t q = model_mon_live_first(live);
-    const struct mon_ring *ring = model_mon_ring_of(mon, q);
-    if (ring != NULL && model_mon_ranges_find(ring, addr, len, all) != NULL)
+    if (model_mon_ranges_find(mon->queues[q].ring, addr, len, all) != NULL)
       return true;
   }
   return false;
@@ -247,6 +238,8 @@ static void device_unready(struct model_mon *mon, uint64_t addr, uint64_t len, b
     const struct mon_queue *mq = &mon->queues[q];
     if (mq->ready)
       continue;
+    if (!mq->last_ready.valid && mq->desc_addr == 0)
+      continue; /* no areas at all (configured_areas needs a desc_addr) */
     struct mon_areas now = configured_areas(mon, mq);
     if (!areas_hit(&mq->last_ready, addr, len) && !areas_hit(&now, addr, len))
       continue;
@@ -316,7 +309,9 @@ static void device_access(struct model_mon *mon, uint64_t addr, uint64_t len, bo
 
 void model_mon_access(struct model_mon *mon, enum model_mon_actor actor, uint64_t addr,
                       uint64_t len, bool write) {
-  if (actor != MODEL_MON_OTHER && model_mon_packed_access(mon, actor, addr, len, write))
+  /* a packed queue is rare: its handler is not even called without one */
+  if (actor != MODEL_MON_OTHER && model_mon_packed_any(mon) &&
+      model_mon_packed_access(mon, actor, addr, len, write))
     return;
   if (actor == MODEL_MON_DEVICE && model_mon_packed_any(mon)) {
     device_unready(mon, addr, len, write); /* the split rules have no ring to judge */

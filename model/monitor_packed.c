@@ -63,7 +63,8 @@ struct pbuf {
 
 struct mon_pring {
   uint32_t num;
-  uint64_t desc, drv_evt, dev_evt; /* area addresses */
+  uint64_t desc, drv_evt, dev_evt;             /* area addresses */
+  uint64_t desc_end, drv_evt_end, dev_evt_end; /* their ends (UINT64_MAX if past it) */
   struct model_packed_pos drv_pos, dev_pos;
   struct model_packed_pos pub_from; /* drv_pos before the publications not yet notified */
   bool lost;                        /* the shadow cannot follow any more */
@@ -87,6 +88,10 @@ struct mon_pring {
   uint16_t *slot_buf;      /* num: pool index of the list last made available at each slot */
   uint8_t *used_done;      /* num: a used marking written, the driver has not rewritten it */
 };
+
+static uint64_t area_end(uint64_t addr, uint64_t size) {
+  return size > UINT64_MAX - addr ? UINT64_MAX : addr + size;
+}
 
 static bool driver_rules(const struct model_mon *mon) {
   return !model_mon_driver_excused(mon);
@@ -151,15 +156,10 @@ static bool pdesc_read(const struct model_mon *mon, uint64_t table, uint32_t i, 
   uint8_t b[MODEL_PACKED_DESC_SIZE];
   if (!model_mon_peek(mon, table + model_packed_desc_off(i), b, sizeof(b)))
     return false;
-  d->addr = 0;
-  for (unsigned k = 8; k-- > 0;)
-    d->addr = (d->addr << 8) | b[MODEL_PACKED_DESC_OFF_ADDR + k];
-  d->len = (uint32_t)b[MODEL_PACKED_DESC_OFF_LEN] |
-           ((uint32_t)b[MODEL_PACKED_DESC_OFF_LEN + 1] << 8) |
-           ((uint32_t)b[MODEL_PACKED_DESC_OFF_LEN + 2] << 16) |
-           ((uint32_t)b[MODEL_PACKED_DESC_OFF_LEN + 3] << 24);
-  d->id = (uint16_t)(b[MODEL_PACKED_DESC_OFF_ID] | (b[MODEL_PACKED_DESC_OFF_ID + 1] << 8));
-  d->flags = (uint16_t)(b[MODEL_PACKED_DESC_OFF_FLAGS] | (b[MODEL_PACKED_DESC_OFF_FLAGS + 1] << 8));
+  d->addr = mon_le64(b + MODEL_PACKED_DESC_OFF_ADDR);
+  d->len = mon_le32(b + MODEL_PACKED_DESC_OFF_LEN);
+  d->id = mon_le16(b + MODEL_PACKED_DESC_OFF_ID);
+  d->flags = mon_le16(b + MODEL_PACKED_DESC_OFF_FLAGS);
   return true;
 }
 
@@ -234,6 +234,9 @@ model_err model_mon_packed_create(struct model_mon *mon, uint16_t q) {
   pr->desc = mq->desc_addr;
   pr->drv_evt = mq->driver_addr;
   pr->dev_evt = mq->device_addr;
+  pr->desc_end = area_end(pr->desc, model_packed_ring_size(pr->num));
+  pr->drv_evt_end = area_end(pr->drv_evt, MODEL_PACKED_EVENT_SIZE);
+  pr->dev_evt_end = area_end(pr->dev_evt, MODEL_PACKED_EVENT_SIZE);
   pr->drv_pos = pr->dev_pos = pr->pub_from = model_packed_pos_start();
   model_err err = pring_arrays(pr);
   if (err != MODEL_OK) {
@@ -373,14 +376,16 @@ static void list_indirect(struct model_mon *mon, struct mon_pring *pr, uint16_t 
 static void list_judge(struct model_mon *mon, uint16_t q, uint16_t id, const struct list_check *c,
                        bool indirect_seen) {
   unsigned qq = q, ii = id;
-  (void)model_mon_judge(mon, MON_C_2_8_17_3, c->order_ok, q, id, c->bad,
-                        "packed queue %u buffer %u: readable descriptor after a writable one", qq,
-                        ii);
+  if (!model_mon_holds(mon, MON_C_2_8_17_3, c->order_ok))
+    model_mon_violate(mon, MON_C_2_8_17_3, q, id, c->bad,
+                      "packed queue %u buffer %u: readable descriptor after a writable one", qq,
+                      ii);
   if (!model_mon_has(mon, VIRTIO_F_INDIRECT_DESC)) {
     /* 2.8.19#1: every list published without INDIRECT_DESC is an
      * evaluation, so a driver that keeps the rule shows it kept */
-    (void)model_mon_judge(mon, MON_C_2_8_19_1, c->ind_feature_ok, q, id, 0,
-                          "packed queue %u buffer %u: INDIRECT without INDIRECT_DESC", qq, ii);
+    if (!model_mon_holds(mon, MON_C_2_8_19_1, c->ind_feature_ok))
+      model_mon_violate(mon, MON_C_2_8_19_1, q, id, 0,
+                        "packed queue %u buffer %u: INDIRECT without INDIRECT_DESC", qq, ii);
     return;
   }
   (void)model_mon_judge(mon, MON_C_2_8_19_4, c->ind_next_ok, q, id, 0,
@@ -410,11 +415,11 @@ static void list_publish(struct model_mon *mon, uint16_t q, struct mon_pring *pr
   bool judge = driver_rules(mon);
   if (judge) {
     if (list_limit_is_queue_size(mon))
-      (void)model_mon_judge(mon, MON_C_2_8_17_1, true, q, n, 0, "list");
-    (void)model_mon_judge(mon, MON_C_2_8_17_2, true, q, n, 0, "list");
-    (void)model_mon_judge(mon, MON_C_2_8_17_5, true, q, n, 0, "list");
+      model_mon_eval(mon, MON_C_2_8_17_1);
+    model_mon_eval(mon, MON_C_2_8_17_2);
+    model_mon_eval(mon, MON_C_2_8_17_5);
     if (!pr->pending_judged)
-      (void)model_mon_judge(mon, MON_C_2_8_17_6, true, q, n, 0, "list");
+      model_mon_eval(mon, MON_C_2_8_17_6);
   }
   pr->pending = pr->pending_judged = false;
   if (pr->pool_count == 0) {
@@ -677,7 +682,8 @@ bool model_mon_packed_outstanding(const struct mon_pring *pr, uint32_t *count) {
 }
 
 static void device_scan(struct model_mon *mon, uint16_t q, struct mon_pring *pr) {
-  uint16_t visible = used_visible(mon, pr);
+  /* only the payload checks (virtio-net) need what is visible together */
+  uint16_t visible = mon->cfg.device_id == VIRTIO_ID_NET ? used_visible(mon, pr) : 0u;
   while (!pr->lost) {
     uint16_t flags = 0, id = 0;
     uint32_t len = 0;
@@ -708,10 +714,9 @@ static void device_scan(struct model_mon *mon, uint16_t q, struct mon_pring *pr)
 }
 
 void model_mon_packed_sync(struct model_mon *mon) {
-  for (uint16_t q = 0; q < MODEL_MON_QUEUES_MAX; q++) {
-    struct mon_pring *pr = pring_of(mon, q);
-    if (pr == NULL)
-      continue;
+  for (uint32_t live = mon->packed_live; live != 0; live &= live - 1u) {
+    uint16_t q = model_mon_live_first(live);
+    struct mon_pring *pr = mon->queues[q].pring; /* live: ready, with a packed shadow */
     driver_scan(mon, q, pr);
     device_scan(mon, q, pr);
   }
@@ -752,10 +757,9 @@ static void notify_judge(struct model_mon *mon, uint16_t q, struct mon_pring *pr
 }
 
 void model_mon_packed_event_end(struct model_mon *mon) {
-  for (uint16_t q = 0; q < MODEL_MON_QUEUES_MAX; q++) {
-    struct mon_pring *pr = pring_of(mon, q);
-    if (pr == NULL)
-      continue;
+  for (uint32_t live = mon->packed_live; live != 0; live &= live - 1u) {
+    uint16_t q = model_mon_live_first(live);
+    struct mon_pring *pr = mon->queues[q].pring; /* live: ready, with a packed shadow */
     if (!pr->lost && pr->pending)
       pending_violation(mon, q, pr);
     if (!pr->lost && pr->ahead > 0) {
@@ -778,12 +782,6 @@ void model_mon_packed_event_end(struct model_mon *mon) {
 }
 
 /* ---- accesses --------------------------------------------------------------------- */
-
-static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen) {
-  uint64_t aend = alen > UINT64_MAX - a ? UINT64_MAX : a + alen;
-  uint64_t bend = blen > UINT64_MAX - b ? UINT64_MAX : b + blen;
-  return a < bend && b < aend;
-}
 
 /* The driver wrote bytes [b0, b1) of descriptor slot s. */
 static void driver_desc_write(struct model_mon *mon, uint16_t q, struct mon_pring *pr, uint32_t s,
@@ -821,10 +819,10 @@ static void driver_desc_write(struct model_mon *mon, uint16_t q, struct mon_prin
                             "packed queue %u slot %u written after the flags write that made it "
                             "available",
                             (unsigned)q, (unsigned)s);
-    else
-      (void)model_mon_judge(mon, MON_C_2_8_16_2, !avail, q, s, b0,
-                            "packed queue %u slot %u changed after its flags made it available",
-                            (unsigned)q, (unsigned)s);
+    else if (!model_mon_holds(mon, MON_C_2_8_16_2, !avail))
+      model_mon_violate(mon, MON_C_2_8_16_2, q, s, b0,
+                        "packed queue %u slot %u changed after its flags made it available",
+                        (unsigned)q, (unsigned)s);
     return;
   }
   if (avail) {
@@ -841,9 +839,10 @@ static void driver_desc_write(struct model_mon *mon, uint16_t q, struct mon_prin
 static void device_desc_write(struct model_mon *mon, uint16_t q, struct mon_pring *pr, uint32_t s,
                               uint32_t b0, uint32_t b1) {
   enum mon_chk chk = model_mon_driver_ok_chk(mon);
-  (void)model_mon_judge(mon, chk, is_live(mon), q, s, b0,
-                        "packed queue %u slot %u written by the device without DRIVER_OK",
-                        (unsigned)q, (unsigned)s);
+  if (!model_mon_holds(mon, chk, is_live(mon)))
+    model_mon_violate(mon, chk, q, s, b0,
+                      "packed queue %u slot %u written by the device without DRIVER_OK",
+                      (unsigned)q, (unsigned)s);
   if (pr->lost)
     return;
   if (pr->used_done[s] != 0) {
@@ -881,9 +880,10 @@ static void device_desc_write(struct model_mon *mon, uint16_t q, struct mon_prin
   if (!flags_read(mon, pr, s, &flags))
     return;
   struct model_packed_pos p = model_packed_pos_advance(pr->dev_pos, from_dev(pr, s), pr->num);
-  if (!model_mon_judge(mon, MON_C_2_8_12_2, model_packed_is_used(flags, p.wrap), q, s, flags,
-                       "packed queue %u slot %u flags 0x%x: no used marking for wrap %u",
-                       (unsigned)q, (unsigned)s, (unsigned)flags, (unsigned)p.wrap)) {
+  if (!model_mon_holds(mon, MON_C_2_8_12_2, model_packed_is_used(flags, p.wrap))) {
+    model_mon_violate(mon, MON_C_2_8_12_2, q, s, flags,
+                      "packed queue %u slot %u flags 0x%x: no used marking for wrap %u",
+                      (unsigned)q, (unsigned)s, (unsigned)flags, (unsigned)p.wrap);
     pr->lost = true;
     return;
   }
@@ -918,32 +918,30 @@ static void device_desc_read(struct model_mon *mon, uint16_t q, struct mon_pring
     return; /* a list already started */
   pr->bufs[b].started = true;
   /* 2.8.12#1: lists are started in the order they were made available */
-  (void)model_mon_judge(mon, MON_C_2_8_12_1, order_at(pr, pr->started_prefix) == b, q, s,
-                        pr->started_prefix,
-                        "packed queue %u: device starts the list at slot %u before an earlier "
-                        "one",
-                        (unsigned)q, (unsigned)s);
+  if (!model_mon_holds(mon, MON_C_2_8_12_1, order_at(pr, pr->started_prefix) == b))
+    model_mon_violate(mon, MON_C_2_8_12_1, q, s, pr->started_prefix,
+                      "packed queue %u: device starts the list at slot %u before an earlier "
+                      "one",
+                      (unsigned)q, (unsigned)s);
   prefix_extend(pr);
 }
 
 static bool ring_access(struct model_mon *mon, enum model_mon_actor actor, uint16_t q,
                         struct mon_pring *pr, uint64_t addr, uint64_t len, bool write) {
-  uint64_t size = model_packed_ring_size(pr->num);
-  bool hit = false;
-  if (actor == MODEL_MON_DEVICE &&
-      (overlaps(addr, len, pr->desc, size) || overlaps(addr, len, pr->drv_evt, 4u) ||
-       overlaps(addr, len, pr->dev_evt, 4u)))
+  uint64_t end = area_end(addr, len);
+  bool in_desc = addr < pr->desc_end && pr->desc < end;
+  bool in_drv_evt = addr < pr->drv_evt_end && pr->drv_evt < end;
+  bool in_dev_evt = addr < pr->dev_evt_end && pr->dev_evt < end;
+  if (actor == MODEL_MON_DEVICE && (in_desc || in_drv_evt || in_dev_evt))
     model_mon_eval(mon, MON_C_4_2_2_1_7);
-  if (overlaps(addr, len, pr->desc, size)) {
-    hit = true;
-    uint64_t end = len > UINT64_MAX - addr ? UINT64_MAX : addr + len;
+  if (in_desc) {
     uint64_t lo = addr > pr->desc ? addr - pr->desc : 0;
-    uint64_t hi = (end < pr->desc + size ? end : pr->desc + size) - pr->desc; /* exclusive */
-    for (uint64_t s = lo / MODEL_PACKED_DESC_SIZE; s * MODEL_PACKED_DESC_SIZE < hi; s++) {
+    uint64_t hi = (end < pr->desc_end ? end : pr->desc_end) - pr->desc; /* exclusive */
+    uint64_t first = lo / MODEL_PACKED_DESC_SIZE, last = (hi - 1u) / MODEL_PACKED_DESC_SIZE;
+    for (uint64_t s = first; s <= last; s++) {
       uint64_t base = s * MODEL_PACKED_DESC_SIZE;
-      uint32_t b0 = lo > base ? (uint32_t)(lo - base) : 0u;
-      uint32_t b1 =
-          hi < base + MODEL_PACKED_DESC_SIZE ? (uint32_t)(hi - base) : MODEL_PACKED_DESC_SIZE;
+      uint32_t b0 = s == first ? (uint32_t)(lo - base) : 0u;
+      uint32_t b1 = s == last ? (uint32_t)(hi - base) : MODEL_PACKED_DESC_SIZE;
       if (actor == MODEL_MON_DRIVER && write)
         driver_desc_write(mon, q, pr, (uint32_t)s, b0, b1);
       else if (actor == MODEL_MON_DEVICE && write)
@@ -952,14 +950,9 @@ static bool ring_access(struct model_mon *mon, enum model_mon_actor actor, uint1
         device_desc_read(mon, q, pr, (uint32_t)s);
     }
   }
-  if (overlaps(addr, len, pr->drv_evt, MODEL_PACKED_EVENT_SIZE))
-    hit = true;
-  if (overlaps(addr, len, pr->dev_evt, MODEL_PACKED_EVENT_SIZE)) {
-    hit = true;
-    if (actor == MODEL_MON_DRIVER && !write)
-      pr->evt_read_seq = ++pr->seq;
-  }
-  return hit;
+  if (in_dev_evt && actor == MODEL_MON_DRIVER && !write)
+    pr->evt_read_seq = ++pr->seq;
+  return in_desc || in_drv_evt || in_dev_evt;
 }
 
 /* 2.8.15#1, #2: a device access inside an outstanding buffer. */
@@ -986,19 +979,13 @@ static bool buffer_access(struct model_mon *mon, uint16_t q, struct mon_pring *p
   return true;
 }
 
-bool model_mon_packed_any(struct model_mon *mon) {
-  return mon->packed_live != 0;
-}
-
 bool model_mon_packed_access(struct model_mon *mon, enum model_mon_actor actor, uint64_t addr,
                              uint64_t len, bool write) {
   bool any = false;
   /* only the queues with a packed shadow, in queue order (packed_live) */
   for (uint32_t live = mon->packed_live; live != 0; live &= live - 1u) {
     uint16_t q = model_mon_live_first(live);
-    struct mon_pring *pr = pring_of(mon, q);
-    if (pr == NULL)
-      continue;
+    struct mon_pring *pr = mon->queues[q].pring; /* live: ready, with a packed shadow */
     any = true;
     if (ring_access(mon, actor, q, pr, addr, len, write))
       return true;
@@ -1007,8 +994,7 @@ bool model_mon_packed_access(struct model_mon *mon, enum model_mon_actor actor, 
     return false;
   for (uint32_t live = mon->packed_live; live != 0; live &= live - 1u) {
     uint16_t q = model_mon_live_first(live);
-    struct mon_pring *pr = pring_of(mon, q);
-    if (pr != NULL && buffer_access(mon, q, pr, addr, len, write))
+    if (buffer_access(mon, q, mon->queues[q].pring, addr, len, write))
       return true;
   }
   return false;

@@ -10,6 +10,14 @@
  * Nodes come from a pool allocated with the ring (nothing is allocated per
  * buffer); a chain's nodes are also linked in chain order, so a used chain
  * is released in one pass and its bytes can be gathered in order.
+ * Insertion is lazy: a range added waits on a pending list (its child links
+ * hold the list) until the next search puts every pending range in the
+ * treap, so a chain used before anything searched (a device that touches
+ * no buffer memory, or only its own rings) never pays for a split and a
+ * merge. What a search finds does not depend on the treap's shape, only on
+ * the set of ranges in it: the first match in key order. The treap's
+ * lowest start and the root's max_end bound it, so a search outside every
+ * range of the ring (another queue's buffer) ends at once.
  * Priorities come from a fixed xorshift sequence, so the shape (and every
  * result) is deterministic; recursion depth is the treap's height, expected
  * logarithmic in the pool size.
@@ -27,6 +35,8 @@ model_err model_mon_ranges_init(struct mon_ring *ring, uint32_t cap) {
     ring->ranges[i].next = i + 1u < cap ? i + 1u : MON_NONE32;
   ring->range_free = 0;
   ring->root = MON_NONE32;
+  ring->pend_first = MON_NONE32;
+  ring->min_start = UINT64_MAX;
   return MODEL_OK;
 }
 
@@ -36,6 +46,7 @@ void model_mon_ranges_fini(struct mon_ring *ring) {
   ring->range_cap = 0;
   ring->root = MON_NONE32;
   ring->range_free = MON_NONE32;
+  ring->pend_first = MON_NONE32;
 }
 
 static uint32_t prio_next(struct mon_ring *ring) {
@@ -122,14 +133,15 @@ bool model_mon_ranges_add(struct mon_ring *ring, uint16_t head, uint64_t addr, u
                           .end = end,
                           .max_end = end,
                           .left = MON_NONE32,
-                          .right = MON_NONE32,
+                          .right = ring->pend_first,
                           .next = MON_NONE32,
                           .prio = prio_next(ring),
                           .head = head,
-                          .kind = (uint8_t)kind};
-  uint32_t l = MON_NONE32, r = MON_NONE32;
-  split(ring, ring->root, x, &l, &r);
-  ring->root = merge(ring, merge(ring, l, x), r);
+                          .kind = (uint8_t)kind,
+                          .pending = 1};
+  if (ring->pend_first != MON_NONE32)
+    ring->ranges[ring->pend_first].left = x;
+  ring->pend_first = x;
   if (kind == MON_RANGE_TABLE)
     ring->table_count++;
   if (h->last_range == MON_NONE32)
@@ -140,6 +152,42 @@ bool model_mon_ranges_add(struct mon_ring *ring, uint16_t head, uint64_t addr, u
   return true;
 }
 
+static void pend_unlink(struct mon_ring *ring, uint32_t x) {
+  struct mon_range *n = &ring->ranges[x];
+  if (n->left == MON_NONE32)
+    ring->pend_first = n->right;
+  else
+    ring->ranges[n->left].right = n->right;
+  if (n->right != MON_NONE32)
+    ring->ranges[n->right].left = n->left;
+}
+
+/* The start of the leftmost range in the treap (UINT64_MAX: none). */
+static uint64_t lowest_start(const struct mon_ring *ring) {
+  uint32_t t = ring->root;
+  if (t == MON_NONE32)
+    return UINT64_MAX;
+  while (ring->ranges[t].left != MON_NONE32)
+    t = ring->ranges[t].left;
+  return ring->ranges[t].start;
+}
+
+/* Every pending range into the treap. */
+static void pend_flush(struct mon_ring *ring) {
+  while (ring->pend_first != MON_NONE32) {
+    uint32_t x = ring->pend_first;
+    struct mon_range *n = &ring->ranges[x];
+    ring->pend_first = n->right;
+    n->left = n->right = MON_NONE32;
+    n->pending = 0;
+    if (n->start < ring->min_start)
+      ring->min_start = n->start;
+    uint32_t l = MON_NONE32, r = MON_NONE32;
+    split(ring, ring->root, x, &l, &r);
+    ring->root = merge(ring, merge(ring, l, x), r);
+  }
+}
+
 void model_mon_ranges_release(struct mon_ring *ring, uint16_t head) {
   struct mon_head *h = &ring->heads[head];
   uint32_t x = h->first_range;
@@ -147,7 +195,13 @@ void model_mon_ranges_release(struct mon_ring *ring, uint16_t head) {
     uint32_t next = ring->ranges[x].next;
     if (ring->ranges[x].kind == MON_RANGE_TABLE)
       ring->table_count--;
-    ring->root = erase(ring, ring->root, x);
+    if (ring->ranges[x].pending) {
+      pend_unlink(ring, x);
+    } else {
+      ring->root = erase(ring, ring->root, x);
+      if (ring->ranges[x].start == ring->min_start)
+        ring->min_start = lowest_start(ring);
+    }
     ring->ranges[x].next = ring->range_free;
     ring->range_free = x;
     x = next;
@@ -172,11 +226,14 @@ static const struct mon_range *find(const struct mon_ring *ring, uint32_t t, uin
   return find(ring, n->right, addr, end, kind_mask);
 }
 
-const struct mon_range *model_mon_ranges_find(const struct mon_ring *ring, uint64_t addr,
-                                              uint64_t len, unsigned kind_mask) {
+const struct mon_range *model_mon_ranges_find(struct mon_ring *ring, uint64_t addr, uint64_t len,
+                                              unsigned kind_mask) {
   if (len == 0 || ring->ranges == NULL)
     return NULL;
+  pend_flush(ring);
   uint64_t end = len > UINT64_MAX - addr ? UINT64_MAX : addr + len;
+  if (end <= ring->min_start)
+    return NULL; /* below every range (and the treap may be empty) */
   return find(ring, ring->root, addr, end, kind_mask);
 }
 

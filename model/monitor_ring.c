@@ -117,6 +117,10 @@ static model_err ring_arrays(struct mon_ring *ring, uint32_t num) {
   return model_mon_ranges_init(ring, cap < 16u ? 16u : cap);
 }
 
+static uint64_t area_end(uint64_t addr, uint64_t size) {
+  return size > UINT64_MAX - addr ? UINT64_MAX : addr + size;
+}
+
 model_err model_mon_ring_create(struct model_mon *mon, uint16_t q) {
   struct mon_queue *mq = &mon->queues[q];
   model_mon_ring_free(mq->ring);
@@ -140,6 +144,9 @@ model_err model_mon_ring_create(struct model_mon *mon, uint16_t q) {
   ring->desc = mq->desc_addr;
   ring->avail = mq->driver_addr;
   ring->used = mq->device_addr;
+  ring->desc_end = area_end(ring->desc, model_split_desc_table_size(num));
+  ring->avail_end = area_end(ring->avail, model_split_avail_size(num));
+  ring->used_end = area_end(ring->used, model_split_used_size(num));
   ring->prio_state = 0x9e3779b9u;
   model_err err = ring_arrays(ring, num);
   if (err != MODEL_OK) {
@@ -191,13 +198,10 @@ static bool desc_read(const struct model_mon *mon, uint64_t table, uint32_t i, s
   uint8_t b[MODEL_SPLIT_DESC_SIZE];
   if (!model_mon_peek(mon, table + model_split_desc_off(i), b, sizeof(b)))
     return false;
-  d->addr = 0;
-  for (unsigned k = 8; k-- > 0;)
-    d->addr = (d->addr << 8) | b[MODEL_SPLIT_DESC_OFF_ADDR + k];
-  d->len =
-      (uint32_t)b[8] | ((uint32_t)b[9] << 8) | ((uint32_t)b[10] << 16) | ((uint32_t)b[11] << 24);
-  d->flags = (uint16_t)(b[MODEL_SPLIT_DESC_OFF_FLAGS] | (b[MODEL_SPLIT_DESC_OFF_FLAGS + 1] << 8));
-  d->next = (uint16_t)(b[MODEL_SPLIT_DESC_OFF_NEXT] | (b[MODEL_SPLIT_DESC_OFF_NEXT + 1] << 8));
+  d->addr = mon_le64(b + MODEL_SPLIT_DESC_OFF_ADDR);
+  d->len = mon_le32(b + MODEL_SPLIT_DESC_OFF_LEN);
+  d->flags = mon_le16(b + MODEL_SPLIT_DESC_OFF_FLAGS);
+  d->next = mon_le16(b + MODEL_SPLIT_DESC_OFF_NEXT);
   return true;
 }
 
@@ -337,31 +341,37 @@ static void walk_chain(struct model_mon *mon, uint16_t q, struct mon_ring *ring,
 static void judge_chain(struct model_mon *mon, uint16_t q, uint16_t head,
                         const struct walk_result *r) {
   unsigned qq = q, hh = head;
-  (void)model_mon_judge(mon, MON_C_2_7_4_2_1, r->order_ok, q, head, r->bad_value,
-                        "queue %u chain at head %u: readable descriptor after a writable one", qq,
-                        hh);
-  (void)model_mon_judge(mon, MON_C_2_7_5_2_1, r->loop_ok, q, head, r->bytes,
-                        "queue %u chain at head %u loops or exceeds 2^32 bytes", qq, hh);
-  (void)model_mon_judge(mon, MON_C_2_7_5_3_1_3, r->count_ok, q, head, r->count,
-                        "queue %u chain at head %u has more descriptors than the queue size", qq,
-                        hh);
-  (void)model_mon_judge(mon, MON_C_2_7_5_3_1_1, r->ind_feature_ok, q, head, 0,
-                        "queue %u chain at head %u: INDIRECT without INDIRECT_DESC", qq, hh);
-  (void)model_mon_judge(mon, MON_C_2_7_5_3_1_2, r->ind_nested_ok, q, head, 0,
-                        "queue %u chain at head %u: INDIRECT inside an indirect table", qq, hh);
-  (void)model_mon_judge(mon, MON_C_2_7_5_3_1_4, r->ind_flags_ok, q, head, 0,
-                        "queue %u chain at head %u: INDIRECT together with NEXT", qq, hh);
+  if (!model_mon_holds(mon, MON_C_2_7_4_2_1, r->order_ok))
+    model_mon_violate(mon, MON_C_2_7_4_2_1, q, head, r->bad_value,
+                      "queue %u chain at head %u: readable descriptor after a writable one", qq,
+                      hh);
+  if (!model_mon_holds(mon, MON_C_2_7_5_2_1, r->loop_ok))
+    model_mon_violate(mon, MON_C_2_7_5_2_1, q, head, r->bytes,
+                      "queue %u chain at head %u loops or exceeds 2^32 bytes", qq, hh);
+  if (!model_mon_holds(mon, MON_C_2_7_5_3_1_3, r->count_ok))
+    model_mon_violate(mon, MON_C_2_7_5_3_1_3, q, head, r->count,
+                      "queue %u chain at head %u has more descriptors than the queue size", qq, hh);
+  if (!model_mon_holds(mon, MON_C_2_7_5_3_1_1, r->ind_feature_ok))
+    model_mon_violate(mon, MON_C_2_7_5_3_1_1, q, head, 0,
+                      "queue %u chain at head %u: INDIRECT without INDIRECT_DESC", qq, hh);
+  if (!model_mon_holds(mon, MON_C_2_7_5_3_1_2, r->ind_nested_ok))
+    model_mon_violate(mon, MON_C_2_7_5_3_1_2, q, head, 0,
+                      "queue %u chain at head %u: INDIRECT inside an indirect table", qq, hh);
+  if (!model_mon_holds(mon, MON_C_2_7_5_3_1_4, r->ind_flags_ok))
+    model_mon_violate(mon, MON_C_2_7_5_3_1_4, q, head, 0,
+                      "queue %u chain at head %u: INDIRECT together with NEXT", qq, hh);
   if (!model_mon_has(mon, VIRTIO_F_IN_ORDER))
     return;
-  (void)model_mon_judge(mon, MON_C_2_7_5_2_2, r->in_order_ok, q, head, 0,
-                        "queue %u chain at head %u: with IN_ORDER a next is not the following "
-                        "slot",
-                        qq, hh);
-  if (r->indirect_seen)
-    (void)model_mon_judge(mon, MON_C_2_7_5_3_1_5, r->in_order_ind_ok, q, head, 0,
-                          "queue %u chain at head %u: with IN_ORDER indirect entries are not "
-                          "sequential",
-                          qq, hh);
+  if (!model_mon_holds(mon, MON_C_2_7_5_2_2, r->in_order_ok))
+    model_mon_violate(mon, MON_C_2_7_5_2_2, q, head, 0,
+                      "queue %u chain at head %u: with IN_ORDER a next is not the following "
+                      "slot",
+                      qq, hh);
+  if (r->indirect_seen && !model_mon_holds(mon, MON_C_2_7_5_3_1_5, r->in_order_ind_ok))
+    model_mon_violate(mon, MON_C_2_7_5_3_1_5, q, head, 0,
+                      "queue %u chain at head %u: with IN_ORDER indirect entries are not "
+                      "sequential",
+                      qq, hh);
 }
 
 static void head_release(struct mon_ring *ring, uint16_t head) {
@@ -458,10 +468,10 @@ static void avail_idx_moved(struct model_mon *mon, uint16_t q, struct mon_ring *
   uint16_t delta = (uint16_t)(new_idx - ring->avail_idx_written);
   if (delta != 0) /* 4.2.2.2#15: not on a stopped queue before the readback */
     model_mon_queue_stop_use(mon, q, "avail idx write");
-  if (driver_rules(mon))
-    (void)model_mon_judge(mon, MON_C_2_7_6_1_1, delta <= ring->num, ring->avail_idx_written,
-                          new_idx, q, "queue %u avail idx %u -> %u", (unsigned)q,
-                          (unsigned)ring->avail_idx_written, (unsigned)new_idx);
+  if (driver_rules(mon) && !model_mon_holds(mon, MON_C_2_7_6_1_1, delta <= ring->num))
+    model_mon_violate(mon, MON_C_2_7_6_1_1, ring->avail_idx_written, new_idx, q,
+                      "queue %u avail idx %u -> %u", (unsigned)q, (unsigned)ring->avail_idx_written,
+                      (unsigned)new_idx);
   if (delta > ring->num) {
     avail_process(mon, q, ring);
     ring->avail_idx_written = new_idx;
@@ -699,10 +709,10 @@ static void used_process(struct model_mon *mon, uint16_t q, struct mon_ring *rin
     if (in_order)
       step = in_order_batch(mon, q, ring, (uint16_t)id, (uint16_t)(count - k));
     /* 2.7.8.2#2: no more than the chain let the device write */
-    (void)model_mon_judge(
-        mon, MON_C_2_7_8_2_2, len <= ring->heads[id].writable, len, ring->heads[id].writable, id,
-        "queue %u used len %u for head %u with %llu writable bytes", (unsigned)q, (unsigned)len,
-        (unsigned)id, (unsigned long long)ring->heads[id].writable);
+    if (!model_mon_holds(mon, MON_C_2_7_8_2_2, len <= ring->heads[id].writable))
+      model_mon_violate(mon, MON_C_2_7_8_2_2, len, ring->heads[id].writable, id,
+                        "queue %u used len %u for head %u with %llu writable bytes", (unsigned)q,
+                        (unsigned)len, (unsigned)id, (unsigned long long)ring->heads[id].writable);
     head_release(ring, (uint16_t)id);
   }
   if (!is_live(mon))
@@ -737,10 +747,11 @@ static void used_idx_written(struct model_mon *mon, uint16_t q, struct mon_ring 
         ring->used_written[slot] = 0;
         continue;
       }
-      (void)model_mon_judge(
-          mon, MON_C_2_7_8_2_1, wrote == (MON_USED_WROTE_ID | MON_USED_WROTE_LEN), q, slot, wrote,
-          "queue %u used idx %u published slot %u before its %s was written", (unsigned)q,
-          (unsigned)new_idx, (unsigned)slot, (wrote & MON_USED_WROTE_LEN) == 0 ? "len" : "id");
+      if (!model_mon_holds(mon, MON_C_2_7_8_2_1, wrote == (MON_USED_WROTE_ID | MON_USED_WROTE_LEN)))
+        model_mon_violate(mon, MON_C_2_7_8_2_1, q, slot, wrote,
+                          "queue %u used idx %u published slot %u before its %s was written",
+                          (unsigned)q, (unsigned)new_idx, (unsigned)slot,
+                          (wrote & MON_USED_WROTE_LEN) == 0 ? "len" : "id");
       ring->used_written[slot] = 0;
     }
   }
@@ -760,9 +771,10 @@ void model_mon_ring_device_area_write(struct model_mon *mon, uint16_t q, uint64_
   uint16_t v = 0;
   /* 2.1.2#1, 2.4.1#2: the device works its used ring only with DRIVER_OK */
   enum mon_chk chk = model_mon_driver_ok_chk(mon);
-  (void)model_mon_judge(mon, chk, is_live(mon), q, off, len,
-                        "queue %u used ring written at offset %u without DRIVER_OK", (unsigned)q,
-                        (unsigned)off);
+  if (!model_mon_holds(mon, chk, is_live(mon)))
+    model_mon_violate(mon, chk, q, off, len,
+                      "queue %u used ring written at offset %u without DRIVER_OK", (unsigned)q,
+                      (unsigned)off);
   if (off < MODEL_SPLIT_USED_OFF_FLAGS + 2u &&
       model_mon_peek_le16(mon, ring->used + MODEL_SPLIT_USED_OFF_FLAGS, &v)) {
     judge_used_flags(mon, q, v);
@@ -771,10 +783,14 @@ void model_mon_ring_device_area_write(struct model_mon *mon, uint16_t q, uint64_
   if (off < ring_end && end > MODEL_SPLIT_USED_OFF_RING) {
     uint64_t lo = off > MODEL_SPLIT_USED_OFF_RING ? off - MODEL_SPLIT_USED_OFF_RING : 0;
     uint64_t hi = (end < ring_end ? end : ring_end) - MODEL_SPLIT_USED_OFF_RING; /* exclusive */
-    for (uint64_t b = lo; b < hi; b++) {
-      uint64_t slot = b / MODEL_SPLIT_USED_ELEM_SIZE;
-      bool is_len = b % MODEL_SPLIT_USED_ELEM_SIZE >= MODEL_SPLIT_USED_ELEM_OFF_LEN;
-      ring->used_written[slot] |= is_len ? MON_USED_WROTE_LEN : MON_USED_WROTE_ID;
+    /* each element the bytes [lo, hi) touch: its id, its len or both */
+    for (uint64_t slot = lo / MODEL_SPLIT_USED_ELEM_SIZE; slot * MODEL_SPLIT_USED_ELEM_SIZE < hi;
+         slot++) {
+      uint64_t len_at = slot * MODEL_SPLIT_USED_ELEM_SIZE + MODEL_SPLIT_USED_ELEM_OFF_LEN;
+      if (lo < len_at)
+        ring->used_written[slot] |= MON_USED_WROTE_ID;
+      if (hi > len_at)
+        ring->used_written[slot] |= MON_USED_WROTE_LEN;
     }
   }
   if (off < MODEL_SPLIT_USED_OFF_IDX + 2u && end > MODEL_SPLIT_USED_OFF_IDX &&
@@ -812,10 +828,9 @@ static void snapshot(struct model_mon *mon, uint16_t q, struct mon_ring *ring) {
 }
 
 void model_mon_ring_sync(struct model_mon *mon) {
-  for (uint16_t q = 0; q < MODEL_MON_QUEUES_MAX; q++) {
-    struct mon_ring *ring = model_mon_ring_of(mon, q);
-    if (ring == NULL)
-      continue;
+  for (uint32_t live = mon->split_live; live != 0; live &= live - 1u) {
+    uint16_t q = model_mon_live_first(live);
+    struct mon_ring *ring = mon->queues[q].ring; /* live: ready, with a ring */
     if (model_mon_snapshots(mon))
       snapshot(mon, q, ring);
     avail_process(mon, q, ring);
@@ -862,9 +877,9 @@ void model_mon_ring_notify(struct model_mon *mon, uint32_t value) {
 void model_mon_ring_used_irq(struct model_mon *mon, bool judge) {
   bool event_idx = model_mon_has(mon, VIRTIO_F_EVENT_IDX);
   bool moved = false, justified = false, unknown = false;
-  for (uint16_t q = 0; q < MODEL_MON_QUEUES_MAX && judge; q++) {
-    const struct mon_ring *ring = model_mon_ring_of(mon, q);
-    if (ring == NULL || ring->used_idx == ring->used_idx_at_irq)
+  for (uint32_t live = judge ? mon->split_live : 0u; live != 0; live &= live - 1u) {
+    const struct mon_ring *ring = mon->queues[model_mon_live_first(live)].ring;
+    if (ring->used_idx == ring->used_idx_at_irq)
       continue;
     moved = true;
     uint16_t v = 0;
@@ -886,10 +901,8 @@ void model_mon_ring_used_irq(struct model_mon *mon, bool judge) {
                                       "used_event"
                                     : "used buffer notification while every moved queue has "
                                       "NO_INTERRUPT");
-  for (uint16_t q = 0; q < MODEL_MON_QUEUES_MAX; q++) {
-    struct mon_ring *ring = model_mon_ring_of(mon, q);
-    if (ring == NULL)
-      continue;
+  for (uint32_t live = mon->split_live; live != 0; live &= live - 1u) {
+    struct mon_ring *ring = mon->queues[model_mon_live_first(live)].ring;
     ring->used_idx_at_irq = ring->used_idx;
     ring->irq_owed = false;
   }
@@ -897,21 +910,22 @@ void model_mon_ring_used_irq(struct model_mon *mon, bool judge) {
 
 void model_mon_ring_event_end(struct model_mon *mon) {
   bool event_idx = model_mon_has(mon, VIRTIO_F_EVENT_IDX);
-  for (uint16_t q = 0; q < MODEL_MON_QUEUES_MAX; q++) {
-    struct mon_ring *ring = model_mon_ring_of(mon, q);
-    if (ring == NULL)
-      continue;
+  for (uint32_t live = mon->split_live; live != 0; live &= live - 1u) {
+    uint16_t q = model_mon_live_first(live);
+    struct mon_ring *ring = mon->queues[q].ring; /* live: ready, with a ring */
+    enum mon_chk notify_chk = event_idx ? MON_C_2_7_10_1_6 : MON_C_2_7_10_1_4;
+    enum mon_chk irq_chk = event_idx ? MON_C_2_7_7_2_5 : MON_C_2_7_7_2_3;
     if (ring->published_in_event && !mon->failed_access[MON_SLOT_DRIVER] && driver_rules(mon) &&
-        (mon->status & VIRTIO_STATUS_FAILED) == 0)
-      (void)model_mon_judge(mon, event_idx ? MON_C_2_7_10_1_6 : MON_C_2_7_10_1_4,
-                            !ring->notify_owed, q, ring->avail_idx, ring->avail_idx_at_notify,
-                            "queue %u: buffers published up to avail idx %u and no notification",
-                            (unsigned)q, (unsigned)ring->avail_idx);
-    if (ring->used_in_event && !mon->failed_access[MON_SLOT_DEVICE])
-      (void)model_mon_judge(mon, event_idx ? MON_C_2_7_7_2_5 : MON_C_2_7_7_2_3, !ring->irq_owed, q,
-                            ring->used_idx, ring->used_idx_at_irq,
-                            "queue %u: used idx moved to %u and no used buffer notification",
-                            (unsigned)q, (unsigned)ring->used_idx);
+        (mon->status & VIRTIO_STATUS_FAILED) == 0 &&
+        !model_mon_holds(mon, notify_chk, !ring->notify_owed))
+      model_mon_violate(mon, notify_chk, q, ring->avail_idx, ring->avail_idx_at_notify,
+                        "queue %u: buffers published up to avail idx %u and no notification",
+                        (unsigned)q, (unsigned)ring->avail_idx);
+    if (ring->used_in_event && !mon->failed_access[MON_SLOT_DEVICE] &&
+        !model_mon_holds(mon, irq_chk, !ring->irq_owed))
+      model_mon_violate(mon, irq_chk, q, ring->used_idx, ring->used_idx_at_irq,
+                        "queue %u: used idx moved to %u and no used buffer notification",
+                        (unsigned)q, (unsigned)ring->used_idx);
     ring->published_in_event = ring->used_in_event = false;
     ring->notify_owed = ring->irq_owed = false;
   }

@@ -4,7 +4,8 @@
  * itself (model/monitor.c) owns every judgement.
  *
  * Invariant: the observer only reads the event and calls the monitor; the
- * monitor reads guest memory only through sim_bus_peek(), and the device's
+ * monitor reads guest memory only through sim_bus_peek() or in place in a
+ * region sim_monitor_view() gave it (the same bytes), and the device's
  * configuration space only through sim_monitor_config_peek(). Nothing here
  * records in the trace, draws from a PRNG stream or schedules an event, so
  * a run's trace is the same with or without a monitor.
@@ -17,6 +18,19 @@
 
 bool sim_monitor_peek(void *ctx, uint64_t addr, void *dst, size_t len) {
   return sim_bus_peek(ctx, addr, dst, len);
+}
+
+const uint8_t *sim_monitor_view(void *ctx, uint64_t addr, uint64_t *base, uint64_t *size) {
+  const struct sim_bus *bus = ctx;
+  for (size_t i = 0; i < bus->region_count; i++) {
+    const struct sim_mem_region *r = &bus->regions[i];
+    if (addr >= r->base && addr - r->base < r->size) {
+      *base = r->base;
+      *size = r->size;
+      return r->bytes;
+    }
+  }
+  return NULL;
 }
 
 bool sim_monitor_config_peek(void *ctx, uint32_t offset, uint32_t width, uint32_t *value) {
@@ -72,30 +86,19 @@ static void mon_fault(struct model_mon *mon, const struct sim_bus_event *ev) {
     model_mon_fault(mon, kind, ev->len, ev->value);
 }
 
-/* A 1/2/4/8-byte write carries its value, a byte range its bytes. */
-static void mon_write(struct model_mon *mon, const struct sim_bus_event *ev, bool ok) {
-  uint8_t le[8];
-  const uint8_t *bytes = ev->bytes;
-  if (ok && bytes == NULL && ev->len <= sizeof(le)) {
-    for (unsigned i = 0; i < (unsigned)ev->len; i++)
-      le[i] = (uint8_t)(ev->value >> (8u * i));
-    bytes = le;
-  }
-  model_mon_mem_write(mon, mon_actor(ev->actor), ev->addr, ev->len, ok ? bytes : NULL, ok);
-}
-
 void sim_monitor_observe(void *ctx, const struct sim_bus_event *ev) {
   struct model_mon *mon = ctx;
   enum model_mon_actor actor = mon_actor(ev->actor);
   bool ok = ev->result == MODEL_OK;
+  if (ev->kind == SIM_EV_MEM_READ || ev->kind == SIM_EV_MEM_WRITE) {
+    /* the clock and the access in one call (most events are these); the
+     * monitor reads what a write wrote from guest memory */
+    model_mon_mem_access(mon, actor, ev->addr, ev->len, ev->kind == SIM_EV_MEM_WRITE, ok,
+                         ev->time_ticks, ev->trace_pos);
+    return;
+  }
   model_mon_set_clock(mon, ev->time_ticks, ev->trace_pos);
   switch (ev->kind) {
-  case SIM_EV_MEM_READ:
-    model_mon_mem_read(mon, actor, ev->addr, ev->len, ok);
-    break;
-  case SIM_EV_MEM_WRITE:
-    mon_write(mon, ev, ok);
-    break;
   case SIM_EV_REG_READ:
     model_mon_reg_read(mon, actor, (uint32_t)ev->addr, (uint32_t)ev->len, (uint32_t)ev->value, ok);
     break;
@@ -111,6 +114,8 @@ void sim_monitor_observe(void *ctx, const struct sim_bus_event *ev) {
   case SIM_EV_FAULT:
     mon_fault(mon, ev);
     break;
+  case SIM_EV_MEM_READ:  /* above */
+  case SIM_EV_MEM_WRITE: /* above */
   case SIM_EV_NOTIFY:
   case SIM_EV_NOTIFY_DELIVER:
   case SIM_EV_NIC:
@@ -128,7 +133,7 @@ model_err sim_world_attach_monitor(struct sim_world *world, unsigned observe,
   struct model_mon_config cfg = {
       .device_id = VIRTIO_ID_NET,
       .observe = observe,
-      .mem = {.read = sim_monitor_peek, .ctx = &world->bus},
+      .mem = {.read = sim_monitor_peek, .ctx = &world->bus, .view = sim_monitor_view},
       .config_peek = {.read = sim_monitor_config_peek, .ctx = &world->bus},
   };
   struct model_mon *mon = NULL;

@@ -4,15 +4,17 @@
  * turns every bus event into the matching model_mon_* observation, and
  * gives the monitor its synchronisation points.
  *
- * The monitor reads guest memory itself through sim_bus_peek(), and the
- * device's configuration space through sim_monitor_config_peek(), both
- * untraced, unobserved and never faulted: attaching a monitor leaves the
- * trace, and so the trace hash, exactly as it was.
+ * The monitor reads guest memory itself through sim_bus_peek() (or in
+ * place, sim_monitor_view()), and the device's configuration space through
+ * sim_monitor_config_peek(), all untraced, unobserved and never faulted:
+ * attaching a monitor leaves the trace, and so the trace hash, exactly as
+ * it was.
  *
  * Event mapping (the actor: driver -> MODEL_MON_DRIVER, device ->
  * MODEL_MON_DEVICE, everyone else -> MODEL_MON_OTHER; model_mon_set_clock()
  * with the event's time and trace position comes first):
- *   SIM_EV_MEM_READ / MEM_WRITE -> model_mon_mem_read / mem_write
+ *   SIM_EV_MEM_READ / MEM_WRITE -> model_mon_mem_read / mem_write (both
+ *                                  with the clock: model_mon_mem_access)
  *   SIM_EV_REG_READ / REG_WRITE -> model_mon_reg_read / reg_write
  *     (a QueueNotify write is the notification; SIM_EV_NOTIFY adds nothing)
  *   SIM_EV_IRQ_RAISE            -> model_mon_irq_raise
@@ -52,6 +54,13 @@ void sim_monitor_observe(void *ctx, const struct sim_bus_event *ev);
 
 /* The monitor's memory reads on a bus (ctx: the struct sim_bus). */
 bool sim_monitor_peek(void *ctx, uint64_t addr, void *dst, size_t len);
+
+/* The monitor's view of a bus's memory (ctx: the struct sim_bus): the
+ * region that holds addr, its base and size, or NULL. A region's bytes stay
+ * in place until sim_bus_fini, and reading them is what sim_bus_peek does;
+ * a bus that ever made writes visible late (a store buffer) would have to
+ * return NULL here. */
+const uint8_t *sim_monitor_view(void *ctx, uint64_t addr, uint64_t *base, uint64_t *size);
 
 /* The monitor's reads of the device-specific configuration (ctx: the
  * struct sim_bus): the register file's own read at MODEL_MMIO_CONFIG +

@@ -8,6 +8,8 @@
  * accesses by the injector, and the packed ring's lost and boundary states.
  * Regression: test_packed_duplicate_id_used_twice (two outstanding packed
  * buffers with one id: a use takes the oldest; the device was blamed).
+ * test_ring_view_reads_as_read holds a monitor that reads guest memory in
+ * place (model_mon_mem_ops.view) to the one that calls read for each peek.
  *
  * As in monitor_test.c, a twin case runs its sequence twice on a fresh
  * fixture: bad breaks a rule (exactly that clause must be violated, and be
@@ -1182,6 +1184,57 @@ static void test_access_to_the_top_of_the_address_space(void **state) {
   fx_close(&f);
 }
 
+/* 2.7.8.2#1 names the field of the published element that was not
+ * written: the id here (monitor_test.c's twin leaves out both, and names
+ * the len). */
+static void test_2_7_8_2_1_names_the_id_not_written(void **state) {
+  (void)state;
+  static struct fx f;
+  current_mode = MODEL_MON_OBSERVE_ACCESSES;
+  fx_open(&f, MODEL_MON_OBSERVE_ACCESSES, BASE_FEATURES, BASE_FEATURES);
+  up(&f);
+  (void)send1(&f, PQ);
+  uint64_t e = q_used(PQ) + model_split_used_ring_off(model_split_slot(f.used_idx[PQ], NUM));
+  wle(&f, DEV, e + MODEL_SPLIT_USED_ELEM_OFF_LEN, 0, 4);
+  dev_used_idx(&f, PQ, 1);
+  irq(&f, MODEL_MMIO_INT_VRING);
+  end_event(&f);
+  handler(&f, MODEL_MMIO_INT_VRING);
+  expect_only(&f, "2.7.8.2#1");
+  assert_int_equal(model_mon_verdict_count(f.mon), 1);
+  assert_non_null(strstr(model_mon_verdict_at(f.mon, 0)->detail, "before its id was written"));
+  fx_close(&f);
+}
+
+/* A split queue whose descriptor table and used ring end past the top of
+ * the address space: their ends saturate, and a device write up there is
+ * still one in the descriptor table. */
+static void test_ring_areas_at_the_top_of_the_address_space(void **state) {
+  (void)state;
+  static struct fx f;
+  current_mode = MODEL_MON_OBSERVE_ACCESSES;
+  fx_open(&f, MODEL_MON_OBSERVE_ACCESSES, BASE_FEATURES, BASE_FEATURES);
+  negotiate(&f);
+  uint64_t desc = UINT64_MAX - 63u, avail = UINT64_MAX - 511u, used = UINT64_MAX - 3u;
+  rw(&f, MODEL_MMIO_QUEUE_SEL, 0);
+  rr(&f, MODEL_MMIO_QUEUE_READY, 0);
+  rw(&f, MODEL_MMIO_QUEUE_SIZE, NUM);
+  rw(&f, MODEL_MMIO_QUEUE_DESC_LOW, (uint32_t)desc);
+  rw(&f, MODEL_MMIO_QUEUE_DESC_HIGH, (uint32_t)(desc >> 32));
+  rw(&f, MODEL_MMIO_QUEUE_DRIVER_LOW, (uint32_t)avail);
+  rw(&f, MODEL_MMIO_QUEUE_DRIVER_HIGH, (uint32_t)(avail >> 32));
+  rw(&f, MODEL_MMIO_QUEUE_DEVICE_LOW, (uint32_t)used);
+  rw(&f, MODEL_MMIO_QUEUE_DEVICE_HIGH, (uint32_t)(used >> 32));
+  rw(&f, MODEL_MMIO_QUEUE_READY, 1);
+  status_add(&f, VIRTIO_STATUS_DRIVER_OK);
+  end_event(&f);
+  expect_clean(&f);
+  model_mon_mem_write(f.mon, MODEL_MON_DEVICE, UINT64_MAX - 8u, 4, NULL, true);
+  end_event(&f);
+  expect_only(&f, "2.7.5.1#3");
+  fx_close(&f);
+}
+
 /* 4.2.2.1#7 needs complete areas: a queue whose size or an address is not
  * known describes no rings. */
 static void test_access_incomplete_queue_areas_not_judged(void **state) {
@@ -1294,6 +1347,76 @@ static void test_ring_other_device_and_huge_batch(void **state) {
     handler(&f, MODEL_MMIO_INT_VRING);
     expect_clean(&f);
     assert_int_equal(evaluated(&f, "6.2#3"), 1);
+    fx_close(&f);
+  }
+}
+
+/* ---- reading guest memory in place (model_mon_mem_ops.view) ------------------------------- */
+
+/* The test memory as two spans, its halves (BUF_BASE starts the upper
+ * one, so a buffer may straddle them), and nothing outside it. */
+static const uint8_t *mem_view(void *ctx, uint64_t addr, uint64_t *base, uint64_t *size) {
+  struct fx *f = ctx;
+  if (addr < MEM_BASE || addr - MEM_BASE >= MEM_SIZE)
+    return NULL;
+  uint64_t half = MEM_SIZE / 2u;
+  *base = MEM_BASE + (addr - MEM_BASE) / half * half;
+  *size = half;
+  return f->mem + (*base - MEM_BASE);
+}
+
+/* Transmit traffic whose payload checks peek every kind of place: rings
+ * and headers in either span, a header across the two, and one outside
+ * guest memory. */
+static void view_traffic(struct fx *f) {
+  static const uint8_t hdr[MODEL_NET_HDR_SIZE];
+  up(f);
+  uint16_t d[3];
+  d[0] = tx_add(f, hdr, 60);
+  wmem(f, DRV, BUF_BASE - 4u, hdr, sizeof(hdr));
+  d[1] = add1(f, MODEL_NET_TXQ, BUF_BASE - 4u, MODEL_NET_HDR_SIZE + 60u, false);
+  d[2] = add1(f, MODEL_NET_TXQ, MEM_BASE + MEM_SIZE + 64u, MODEL_NET_HDR_SIZE + 60u, false);
+  notify(f, MODEL_NET_TXQ);
+  end_event(f);
+  for (size_t i = 0; i < sizeof(d) / sizeof(d[0]); i++)
+    dev_use(f, MODEL_NET_TXQ, d[i], 0);
+  irq(f, MODEL_MMIO_INT_VRING);
+  end_event(f);
+  handler(f, MODEL_MMIO_INT_VRING);
+  model_mon_finish(f->mon);
+}
+
+/* A monitor that reads through a view judges exactly as one that only
+ * reads: same evaluations, same violations, clause by clause. */
+static void test_ring_view_reads_as_read(void **state) {
+  (void)state;
+  for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+    static struct fx f;
+    current_mode = modes[m];
+    fx_open(&f, modes[m], BASE_FEATURES, BASE_FEATURES);
+    view_traffic(&f);
+    size_t n = model_catalog_count();
+    static struct model_mon_tally want[512];
+    assert_true(n <= sizeof(want) / sizeof(want[0]));
+    for (size_t i = 0; i < n; i++)
+      want[i] = *model_mon_tally(f.mon, i);
+    assert_true(evaluated(&f, "5.1.9.2.1#1") >= 3u);
+    fx_close(&f);
+
+    fx_open(&f, modes[m], BASE_FEATURES, BASE_FEATURES);
+    model_mon_destroy(f.mon);
+    struct model_mon_config cfg = {.device_id = VIRTIO_ID_NET,
+                                   .observe = modes[m],
+                                   .mem = {.read = mem_read, .ctx = &f, .view = mem_view},
+                                   .config_peek = {.read = cfg_peek, .ctx = &f}};
+    assert_int_equal(model_mon_create(&cfg, &f.mon), MODEL_OK);
+    model_mon_set_clock(f.mon, 0, 0);
+    view_traffic(&f);
+    for (size_t i = 0; i < n; i++) {
+      const struct model_mon_tally *t = model_mon_tally(f.mon, i);
+      assert_int_equal(t->evaluated, want[i].evaluated);
+      assert_int_equal(t->violations, want[i].violations);
+    }
     fx_close(&f);
   }
 }
@@ -1749,6 +1872,8 @@ int main(void) {
       cmocka_unit_test(test_ring_many_used_idx_writes),
       cmocka_unit_test(test_ring_injector_accesses_not_judged),
       cmocka_unit_test(test_access_to_the_top_of_the_address_space),
+      cmocka_unit_test(test_ring_areas_at_the_top_of_the_address_space),
+      cmocka_unit_test(test_2_7_8_2_1_names_the_id_not_written),
       cmocka_unit_test(test_access_incomplete_queue_areas_not_judged),
       cmocka_unit_test(test_ring_irq_before_driver_ok_not_judged),
       cmocka_unit_test(test_ring_invalid_flags_leave_the_other_side_unjudged),
@@ -1768,6 +1893,7 @@ int main(void) {
       cmocka_unit_test(test_2_8_21_3_1_1_unreadable_event_offset),
       cmocka_unit_test(test_ring_in_order_batches_over_wraps_are_clean),
       cmocka_unit_test(test_packed_duplicate_id_used_twice),
+      cmocka_unit_test(test_ring_view_reads_as_read),
   };
   static struct CMUnitTest tests[sizeof(fixed) / sizeof(fixed[0]) + CASE_COUNT];
   size_t n = 0;

@@ -346,6 +346,25 @@ static void test_monitor_glue_peek(void **state) {
   sim_world_fini(&g.w);
 }
 
+/* sim_monitor_view: the region holding an address, in place, as
+ * sim_bus_peek reads it; nothing outside the regions. */
+static void test_monitor_glue_view(void **state) {
+  (void)state;
+  static struct gx g;
+  gx_init(&g, false, 0);
+  assert_int_equal(sim_bus_write_le32(&g.w.bus, SIM_ACTOR_DRIVER, RING, 0xa1b2c3d4u), MODEL_OK);
+  uint64_t base = 0, size = 0;
+  const uint8_t *bytes = sim_monitor_view(&g.w.bus, RING + 3u, &base, &size);
+  assert_non_null(bytes);
+  assert_true(base <= RING && RING + 4u - base <= size);
+  uint8_t b[4] = {0};
+  assert_true(sim_bus_peek(&g.w.bus, RING, b, 4));
+  assert_memory_equal(bytes + (RING - base), b, 4);
+  assert_null(sim_monitor_view(&g.w.bus, base + size, &base, &size));
+  assert_null(sim_monitor_view(&g.w.bus, UINT64_MAX, &base, &size));
+  sim_world_fini(&g.w);
+}
+
 /* A register file whose every register reads as its own offset. */
 static model_err echo_read(void *ctx, uint64_t offset, uint32_t width, uint32_t *value) {
   (void)ctx;
@@ -452,6 +471,7 @@ int main(void) {
       cmocka_unit_test(test_monitor_glue_trace_hash_unchanged),
       cmocka_unit_test(test_monitor_glue_attach_twice_and_no_monitor),
       cmocka_unit_test(test_monitor_glue_peek),
+      cmocka_unit_test(test_monitor_glue_view),
       cmocka_unit_test(test_monitor_glue_config_peek),
       cmocka_unit_test(test_monitor_glue_fault_kinds),
       cmocka_unit_test(test_monitor_glue_attach_with_observers_full),
