@@ -340,8 +340,8 @@ static void store_width(void *out, unsigned len, uint64_t value) {
   }
 }
 
-/* The slow paths: every check explained by mem_check(), the fault plan,
- * and the event shown to the observers. Out of line, so the fast paths
+/* The slow paths: every check explained by mem_check() and the fault plan,
+ * then the event recorded with its result. Out of line, so the fast paths
  * below need no stack frame. */
 static model_err bus_read_slow(struct sim_bus *bus, enum sim_actor actor, uint64_t addr,
                                unsigned len, void *out) {
@@ -373,16 +373,23 @@ static model_err bus_write_slow(struct sim_bus *bus, enum sim_actor actor, uint6
   return err;
 }
 
+/* A successful access with observers or a dump: the event as mem_emit
+ * shows it. Out of line, so the fast paths below keep no stack frame when
+ * only the hash listens. */
+static void mem_emit_ok(struct sim_bus *bus, enum sim_ev_kind kind, enum sim_actor actor,
+                        uint64_t addr, uint64_t len, uint64_t value) {
+  mem_emit(bus, kind, actor, addr, len, value, NULL, MODEL_OK);
+}
+
 /* The fast paths (the common case of every ring access): the hinted region
- * holds the range and lets the actor in, no fault rule is armed, and only
- * the hash listens. The bytes are still assembled one at a time
- * (little-endian on any host; compilers make it one load or store), and the
- * event is folded into the trace exactly as the slow path records it. False
- * sends the access down the slow path, untouched. */
+ * holds the range and lets the actor in, and no fault rule is armed. The
+ * bytes are still assembled one at a time (little-endian on any host;
+ * compilers make it one load or store), and the event is folded into the
+ * trace (inline, when only the hash listens) and shown to the observers
+ * exactly as the slow path would. False sends the access down the slow
+ * path, untouched. */
 static inline bool read_fast(struct sim_bus *bus, enum sim_actor actor, uint64_t addr, unsigned len,
                              uint64_t *value) {
-  if (!bus_quiet(bus))
-    return false;
   const uint8_t *p = mem_fast(bus, actor, addr, len, false);
   if (p == NULL)
     return false;
@@ -390,20 +397,24 @@ static inline bool read_fast(struct sim_bus *bus, enum sim_actor actor, uint64_t
   for (unsigned i = len; i-- > 0;)
     v = (v << 8) | p[i];
   *value = v;
-  mem_fold(bus, SIM_EV_MEM_READ, actor, addr, len, v);
+  if (bus_quiet(bus))
+    mem_fold(bus, SIM_EV_MEM_READ, actor, addr, len, v);
+  else
+    mem_emit_ok(bus, SIM_EV_MEM_READ, actor, addr, len, v);
   return true;
 }
 
 static inline bool write_fast(struct sim_bus *bus, enum sim_actor actor, uint64_t addr,
                               unsigned len, uint64_t value) {
-  if (!bus_quiet(bus))
-    return false;
   uint8_t *p = mem_fast(bus, actor, addr, len, true);
   if (p == NULL)
     return false;
   for (unsigned i = 0; i < len; i++)
     p[i] = (uint8_t)(value >> (8u * i));
-  mem_fold(bus, SIM_EV_MEM_WRITE, actor, addr, len, value);
+  if (bus_quiet(bus))
+    mem_fold(bus, SIM_EV_MEM_WRITE, actor, addr, len, value);
+  else
+    mem_emit_ok(bus, SIM_EV_MEM_WRITE, actor, addr, len, value);
   return true;
 }
 
