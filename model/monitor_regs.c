@@ -636,10 +636,11 @@ static void device_features_read(struct model_mon *mon, uint32_t value, bool ok)
   uint64_t off = offered64(mon);
   unsigned bit = 0;
   uint64_t missing = 0;
-  (void)model_mon_judge(
-      mon, MON_C_2_2_2_1,
-      model_features_check_deps(mon->cfg.device_id, off, &bit, &missing) == MODEL_OK, off, bit,
-      missing, "offers feature %u without 0x%llx", bit, (unsigned long long)missing);
+  /* before the judge: its arguments read bit and missing, and C leaves the
+   * order in which a call's arguments are evaluated unspecified */
+  bool deps_ok = model_features_check_deps(mon->cfg.device_id, off, &bit, &missing) == MODEL_OK;
+  (void)model_mon_judge(mon, MON_C_2_2_2_1, deps_ok, off, bit, missing,
+                        "offers feature %u without 0x%llx", bit, (unsigned long long)missing);
   (void)model_mon_judge(mon, MON_C_6_2_1, model_features_has(off, VIRTIO_F_VERSION_1), off, 0, 0,
                         "VERSION_1 not offered (offered 0x%llx)", (unsigned long long)off);
   if (mon->cfg.device_id == VIRTIO_ID_NET)

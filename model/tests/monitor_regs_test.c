@@ -497,6 +497,24 @@ static void test_monitor_regs_features_ok_with_offer_unknown(void **state) {
   assert_int_equal(evals(f, "2.2.2#2") + evals(f, "2.2.2#3") + evals(f, "2.2.2#5"), 0);
 }
 
+/* 2.2.2#1: CTRL_RX offered without CTRL_VQ, the feature it depends on
+ * (5.1.3.1). The verdict names the feature and the missing bits: the
+ * values are found before the judge that prints them (an argument list
+ * that both fills and reads them gave "feature 0 without 0x0" under gcc). */
+static void test_2_2_2_1_offer_without_dependency_names_both(void **state) {
+  struct fx *f = *state;
+  uint64_t offered = BASE_FEATURES | F(VIRTIO_NET_F_CTRL_RX);
+  open_net(f, offered, BASE_FEATURES);
+  begin(f);
+  features_read(f);
+  expect_n(f, "2.2.2#1", 1);
+  const struct model_verdict *v = model_mon_verdict_at(f->mon, 0);
+  assert_string_equal(v->detail, "offers feature 18 without 0x20000");
+  assert_true(v->values[0] == offered);
+  assert_true(v->values[1] == VIRTIO_NET_F_CTRL_RX);
+  assert_true(v->values[2] == F(VIRTIO_NET_F_CTRL_VQ));
+}
+
 /* 2.2.1#1: feature words 2 and 3 (bits 64 to 127), read and written. */
 static void test_2_2_1_1_accepted_above_63(void **state) {
   struct fx *f = *state;
@@ -2037,6 +2055,7 @@ int main(void) {
       T(test_5_1_4_1_2_mtu_not_offered_not_judged),
       T(test_monitor_regs_other_device_config_not_judged),
       T(test_monitor_regs_features_ok_with_offer_unknown),
+      T(test_2_2_2_1_offer_without_dependency_names_both),
       T(test_2_2_1_1_accepted_above_63),
       T(test_2_2_2_5_wide_set_not_taken_for_kept_one),
       T(test_monitor_regs_refused_feature_writes_change_nothing),
