@@ -203,26 +203,6 @@ static uint64_t vb_features(const struct bench_ring_params *p) {
   return f;
 }
 
-/* The conformance monitor, as sim_world_attach_monitor makes it, for
- * BENCH_DEVICE_ID instead of virtio-net. */
-static model_err vb_attach_monitor(struct vbench *b) {
-  struct model_mon_config cfg = {
-      .device_id = BENCH_DEVICE_ID,
-      .observe = MODEL_MON_OBSERVE_ACCESSES,
-      .mem = {.read = sim_monitor_peek, .ctx = &b->world.bus, .view = sim_monitor_view},
-      .config_peek = {.read = sim_monitor_config_peek, .ctx = &b->world.bus},
-  };
-  struct model_mon *mon = NULL;
-  MODEL_TRY(model_mon_create(&cfg, &mon));
-  model_err e = sim_bus_add_observer(&b->world.bus, sim_monitor_observe, mon);
-  if (e != MODEL_OK) {
-    model_mon_destroy(mon);
-    return e;
-  }
-  b->world.monitor = mon; /* owned by the world from here */
-  return MODEL_OK;
-}
-
 static model_err vb_world(struct vbench *b) {
   struct sim_world_config cfg;
   sim_world_config_default(&cfg);
@@ -237,9 +217,11 @@ static model_err vb_world(struct vbench *b) {
   MODEL_TRY(sim_world_init(&b->world, &cfg));
   b->world_up = true;
   if (b->p.trace == BENCH_TRACE_NONE)
-    b->world.bus.trace = NULL; /* the bus then folds nothing (sim/bus.h) */
+    b->world.bus.trace = NULL;  /* the bus then folds nothing (sim/bus.h) */
+  struct model_mon *mon = NULL; /* owned by the world */
   if (b->p.monitor)
-    MODEL_TRY(vb_attach_monitor(b));
+    MODEL_TRY(
+        sim_world_attach_monitor_for(&b->world, BENCH_DEVICE_ID, MODEL_MON_OBSERVE_ACCESSES, &mon));
   struct dev_core_config dcfg = {
       .device_id = BENCH_DEVICE_ID,
       .vendor_id = DEV_MMIO_VENDOR_ID,

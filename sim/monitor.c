@@ -127,11 +127,16 @@ void sim_monitor_observe(void *ctx, const struct sim_bus_event *ev) {
 
 model_err sim_world_attach_monitor(struct sim_world *world, unsigned observe,
                                    struct model_mon **out) {
+  return sim_world_attach_monitor_for(world, VIRTIO_ID_NET, observe, out);
+}
+
+model_err sim_world_attach_monitor_for(struct sim_world *world, uint32_t device_id,
+                                       unsigned observe, struct model_mon **out) {
   *out = NULL;
   MODEL_ENSURE(world->monitor == NULL, MODEL_ERR_INVALID_ARG);
   MODEL_ENSURE(world->bus.observer_count < SIM_BUS_OBSERVERS_MAX, MODEL_ERR_CAPACITY);
   struct model_mon_config cfg = {
-      .device_id = VIRTIO_ID_NET,
+      .device_id = device_id,
       .observe = observe,
       .mem = {.read = sim_monitor_peek, .ctx = &world->bus, .view = sim_monitor_view},
       .config_peek = {.read = sim_monitor_config_peek, .ctx = &world->bus},

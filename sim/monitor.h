@@ -41,6 +41,11 @@
  */
 MODEL_MUST_USE model_err sim_world_attach_monitor(struct sim_world *world, unsigned observe,
                                                   struct model_mon **out);
+/* The same for a device of another type (5.x device ID): the monitor then
+ * judges the transport and the rings, and payloads only of the devices it
+ * models (model/virtio.h). viosim-bench's ring loop uses it. */
+MODEL_MUST_USE model_err sim_world_attach_monitor_for(struct sim_world *world, uint32_t device_id,
+                                                      unsigned observe, struct model_mon **out);
 
 /* A synchronisation point for the attached monitor (none: nothing).
  * sim_world_run gives MODEL_MON_SYNC_EVENT_END after every event itself;

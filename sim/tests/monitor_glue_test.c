@@ -324,6 +324,27 @@ static void test_monitor_glue_attach_twice_and_no_monitor(void **state) {
   sim_world_fini(&g.w);
 }
 
+/* The attach for another device type keeps the same contract and hands
+ * the monitor to the world (viosim-bench's ring loop runs it on a
+ * type-4 device with no violation: ctest bench/smoke). */
+static void test_monitor_glue_attach_for_other_device(void **state) {
+  (void)state;
+  static struct gx g;
+  gx_init(&g, false, 0);
+  struct model_mon *mon = NULL;
+  assert_int_equal(sim_world_attach_monitor_for(&g.w, 4, 0, &mon), MODEL_ERR_INVALID_ARG);
+  assert_null(mon);
+  assert_int_equal(sim_world_attach_monitor_for(&g.w, 4, MODEL_MON_OBSERVE_ACCESSES, &mon),
+                   MODEL_OK);
+  assert_non_null(mon);
+  assert_ptr_equal(g.w.monitor, mon);
+  struct model_mon *again = NULL;
+  assert_int_equal(sim_world_attach_monitor(&g.w, MODEL_MON_OBSERVE_ACCESSES, &again),
+                   MODEL_ERR_INVALID_ARG);
+  assert_null(again);
+  sim_world_fini(&g.w);
+}
+
 /* sim_bus_peek: bytes of one region, false past it, nothing traced. */
 static void test_monitor_glue_peek(void **state) {
   (void)state;
@@ -470,6 +491,7 @@ int main(void) {
       cmocka_unit_test(test_monitor_glue_snapshot_mode),
       cmocka_unit_test(test_monitor_glue_trace_hash_unchanged),
       cmocka_unit_test(test_monitor_glue_attach_twice_and_no_monitor),
+      cmocka_unit_test(test_monitor_glue_attach_for_other_device),
       cmocka_unit_test(test_monitor_glue_peek),
       cmocka_unit_test(test_monitor_glue_view),
       cmocka_unit_test(test_monitor_glue_config_peek),
