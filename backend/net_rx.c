@@ -96,6 +96,8 @@ static void build_rx_hdr(const struct dev_net *net, const uint8_t *frame, size_t
   struct sim_frame_info info;
   if (dev_net_has(net, VIRTIO_NET_F_GUEST_CSUM) && sim_frame_parse(frame, len, &info) == MODEL_OK)
     hdr[MODEL_NET_HDR_OFF_FLAGS] = VIRTIO_NET_HDR_F_DATA_VALID;
+  if (misbehave == 0)
+    return; /* a conformant device: none of the tests below can hold */
   /* misbehave points: #5 DATA_VALID without GUEST_CSUM (rx-flags-without-
    * csum), #28 RSC_INFO without RSC_EXT (rx-rsc-info), #24 a GSO type
    * without a guest GSO feature: TCPV4 (rx-gso, also #7), UDP (rx-gso-

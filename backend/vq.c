@@ -425,48 +425,77 @@ model_err dev_vq_has_available(struct dev_vq *vq, bool *available) {
 }
 
 /*
- * Walk the segments of one direction (readable or writable) of a chain,
- * skipping `offset` bytes, and move len bytes: into dst from the readable
- * part, or from src into the writable part (exactly one of them is set).
- * The segments were checked when the chain was popped; a failure here is an
- * injected fault or a mapping change, returned as is.
+ * Gather and scatter walk the segments of one direction (readable or
+ * writable) of a chain, skip `offset` bytes, and move len bytes with one bus
+ * access per segment touched. The segments were checked when the chain was
+ * popped; a failure here is an injected fault or a mapping change, returned
+ * as is. The range check up front means a segment holding the next byte
+ * always exists (asserted). The common copy, inside one segment, is a tail
+ * call from the entry points; longer ones take chain_copy_pieces.
  */
-static model_err dev_vq_chain_copy(struct dev_vq *vq, const struct dev_chain *chain,
-                                   uint64_t offset, uint8_t *dst, const uint8_t *src, size_t len) {
-  bool writable = src != NULL;
-  uint64_t total = writable ? chain->writable_bytes : chain->readable_bytes;
-  MODEL_ENSURE(offset <= total && len <= total - offset, MODEL_ERR_INVALID_ARG);
-  size_t done = 0;
-  for (uint16_t i = 0; i < chain->seg_count && done < len; i++) {
-    const struct dev_seg *seg = &chain->segs[i];
+
+/* From seg on, the first segment of the direction that holds byte *offset
+ * of what is left of it; *offset becomes the offset inside that segment. */
+static const struct dev_seg *chain_seek(const struct dev_chain *chain, const struct dev_seg *seg,
+                                        bool writable, uint64_t *offset) {
+  for (;; seg++) {
+    assert(seg < chain->segs + chain->seg_count);
     if (seg->writable != writable)
       continue;
-    if (offset >= seg->len) {
-      offset -= seg->len;
-      continue;
-    }
-    uint64_t room = seg->len - offset;
-    size_t piece = (len - done) < room ? (len - done) : (size_t)room;
-    uint64_t addr = seg->addr + offset;
-    if (writable)
-      MODEL_TRY(sim_bus_write_bytes(vq->bus, SIM_ACTOR_DEVICE, addr, src + done, piece));
-    else
-      MODEL_TRY(sim_bus_read_bytes(vq->bus, SIM_ACTOR_DEVICE, addr, dst + done, piece));
-    done += piece;
-    offset = 0;
+    if (*offset < seg->len)
+      return seg;
+    *offset -= seg->len;
   }
-  assert(done == len);
-  return MODEL_OK;
+}
+
+/* A copy of len bytes from offset in seg on, over as many segments as it
+ * takes: into dst from the readable part, or from src into the writable
+ * part (exactly one of them is set). */
+static model_err chain_copy_pieces(struct dev_vq *vq, const struct dev_chain *chain,
+                                   const struct dev_seg *seg, uint64_t offset, uint8_t *dst,
+                                   const uint8_t *src, size_t len) {
+  bool writable = src != NULL;
+  for (;;) {
+    uint64_t room = seg->len - offset;
+    size_t piece = len < room ? len : (size_t)room;
+    uint64_t addr = seg->addr + offset;
+    if (writable) {
+      MODEL_TRY(sim_bus_write_bytes(vq->bus, SIM_ACTOR_DEVICE, addr, src, piece));
+      src += piece;
+    } else {
+      MODEL_TRY(sim_bus_read_bytes(vq->bus, SIM_ACTOR_DEVICE, addr, dst, piece));
+      dst += piece;
+    }
+    len -= piece;
+    if (len == 0)
+      return MODEL_OK;
+    offset = 0;
+    seg = chain_seek(chain, seg + 1, writable, &offset);
+  }
 }
 
 model_err dev_vq_chain_read(struct dev_vq *vq, const struct dev_chain *chain, uint64_t offset,
                             void *dst, size_t len) {
   assert(dst != NULL);
-  return dev_vq_chain_copy(vq, chain, offset, dst, NULL, len);
+  MODEL_ENSURE(offset <= chain->readable_bytes && len <= chain->readable_bytes - offset,
+               MODEL_ERR_INVALID_ARG);
+  if (len == 0)
+    return MODEL_OK;
+  const struct dev_seg *seg = chain_seek(chain, chain->segs, false, &offset);
+  if (len <= seg->len - offset)
+    return sim_bus_read_bytes(vq->bus, SIM_ACTOR_DEVICE, seg->addr + offset, dst, len);
+  return chain_copy_pieces(vq, chain, seg, offset, dst, NULL, len);
 }
 
 model_err dev_vq_chain_write(struct dev_vq *vq, const struct dev_chain *chain, uint64_t offset,
                              const void *src, size_t len) {
   assert(src != NULL);
-  return dev_vq_chain_copy(vq, chain, offset, NULL, src, len);
+  MODEL_ENSURE(offset <= chain->writable_bytes && len <= chain->writable_bytes - offset,
+               MODEL_ERR_INVALID_ARG);
+  if (len == 0)
+    return MODEL_OK;
+  const struct dev_seg *seg = chain_seek(chain, chain->segs, true, &offset);
+  if (len <= seg->len - offset)
+    return sim_bus_write_bytes(vq->bus, SIM_ACTOR_DEVICE, seg->addr + offset, src, len);
+  return chain_copy_pieces(vq, chain, seg, offset, NULL, src, len);
 }

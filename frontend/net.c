@@ -228,10 +228,16 @@ static void frame_drop(struct drv_net *net, const struct drv_net_frame_ref *f,
     net->stats.tx_dropped_reset++;
 }
 
+/* The backlog ring's slot after slot i (< backlog_slots, which need not be
+ * a power of two): a compare, no division, per frame. */
+static uint32_t backlog_next(const struct drv_net *net, uint32_t i) {
+  return i + 1u < net->backlog_slots ? i + 1u : 0u;
+}
+
 static void backlog_drop_all(struct drv_net *net, enum sim_drop_reason reason) {
   while (net->backlog_count > 0) {
     frame_drop(net, &net->backlog[net->backlog_head], reason);
-    net->backlog_head = (net->backlog_head + 1u) % net->backlog_slots;
+    net->backlog_head = backlog_next(net, net->backlog_head);
     net->backlog_count--;
   }
   net->backlog_head = 0;
@@ -639,8 +645,11 @@ static model_err tx_place(struct drv_net *net, const struct drv_net_frame_ref *f
   /* 5.1.9.2.1#1-#3: a 12-byte header, flags 0 (no CSUM), gso NONE,
    * num_buffers 0 */
   memset(buf, 0, MODEL_NET_HDR_SIZE);
-  struct drv_misbehave_set spent =
-      drv_misbehave_intersect(net->misbehave, DRV_NET_MIS_SET(drv_net_mis_tx_hdr));
+  /* The well-behaved driver (an empty set) skips every misbehave test. */
+  bool mis = !drv_misbehave_is_empty(net->misbehave);
+  struct drv_misbehave_set spent = drv_misbehave_none();
+  if (mis)
+    spent = drv_misbehave_intersect(net->misbehave, DRV_NET_MIS_SET(drv_net_mis_tx_hdr));
   if (!drv_misbehave_is_empty(spent))
     tx_hdr_misbehave(buf, spent, drv_core_features(&net->core), f->frame_len);
   frame_rebuild(f, buf + MODEL_NET_HDR_SIZE);
@@ -659,19 +668,21 @@ static model_err tx_place(struct drv_net *net, const struct drv_net_frame_ref *f
     count = 1;
   if (count == 2)
     sg[0].len = MODEL_NET_HDR_SIZE;
-  if (drv_net_mis(net, DRV_MISBEHAVE_SHORT_TX_HEADER)) {
+  if (mis && drv_net_mis(net, DRV_MISBEHAVE_SHORT_TX_HEADER)) {
     /* misbehave: short-tx-header breaks 5.1.9.2.1#1: 10 header bytes only */
     sg[0].len = MODEL_NET_HDR_SIZE - 2u;
     count = 1;
     drv_misbehave_add(&spent, DRV_MISBEHAVE_SHORT_TX_HEADER);
   }
-  if (drv_net_mis(net, DRV_MISBEHAVE_WRITE_BEFORE_READ) && net->misbehave_scratch != 0) {
+  if (mis && drv_net_mis(net, DRV_MISBEHAVE_WRITE_BEFORE_READ) && net->misbehave_scratch != 0) {
     count = tx_sg_write_before_read(net, sg, count);
     writable = 1;
     drv_misbehave_add(&spent, DRV_MISBEHAVE_WRITE_BEFORE_READ);
   }
   MODEL_TRY(drv_vq_add(&net->vq[MODEL_NET_TXQ], sg, count - writable, writable, slot,
                        net->cfg.tx_indirect));
+  if (!mis)
+    return MODEL_OK;
   net->misbehave =
       drv_misbehave_minus(net->misbehave, spent); /* the spoiled frame is on the ring */
   if (drv_misbehave_has(spent, DRV_MISBEHAVE_SHORT_TX_HEADER))
@@ -705,7 +716,7 @@ static model_err tx_drain(struct drv_net *net) {
     MODEL_TRY(err);
     net->tx_free_count--;
     net->tx_slots[slot] = *f;
-    net->backlog_head = (net->backlog_head + 1u) % net->backlog_slots;
+    net->backlog_head = backlog_next(net, net->backlog_head);
     net->backlog_count--;
     net->stats.tx_queued++;
     if (net->vq[MODEL_NET_TXQ].reused)
@@ -767,7 +778,10 @@ static model_err send_one(struct drv_net *net, uint32_t len, const uint8_t dst[6
     frame_drop(net, &f, net->broken ? SIM_DROP_BROKEN : SIM_DROP_RESET);
     return MODEL_OK;
   }
-  uint32_t at = (net->backlog_head + net->backlog_count) % net->backlog_slots;
+  /* head < slots and count < slots (backlog_reserve): one wrap at most */
+  uint32_t at = net->backlog_head + net->backlog_count;
+  if (at >= net->backlog_slots)
+    at -= net->backlog_slots;
   net->backlog[at] = f;
   net->backlog_count++;
   return MODEL_OK;

@@ -27,36 +27,37 @@ static bool event_before(const struct sim_event *a, const struct sim_event *b) {
   return a->seq < b->seq;
 }
 
-static void heap_swap(struct sim_event *heap, size_t i, size_t j) {
-  struct sim_event tmp = heap[i];
-  heap[i] = heap[j];
-  heap[j] = tmp;
-}
+/* Both sifts move a hole instead of swapping: the event being placed is
+ * held aside and written once, where it belongs, and each step moves one
+ * event (not three). (time, seq) keys are unique, so any correct heap pops
+ * the same order. */
 
-static void sift_up(struct sim_event *heap, size_t i) {
+/* Place ev, whose slot i is free, among its ancestors. */
+static void sift_up(struct sim_event *heap, size_t i, const struct sim_event *ev) {
   while (i > 0) {
     size_t parent = (i - 1u) / 2u;
-    if (!event_before(&heap[i], &heap[parent]))
-      return;
-    heap_swap(heap, i, parent);
+    if (!event_before(ev, &heap[parent]))
+      break;
+    heap[i] = heap[parent];
     i = parent;
   }
+  heap[i] = *ev;
 }
 
-static void sift_down(struct sim_event *heap, size_t count, size_t i) {
+/* Place ev, whose slot i is free, in the subtree of heap[0, count) under i. */
+static void sift_down(struct sim_event *heap, size_t count, size_t i, const struct sim_event *ev) {
   for (;;) {
-    size_t left = 2u * i + 1u;
-    if (left >= count)
-      return;
-    size_t least = left;
-    size_t right = left + 1u;
-    if (right < count && event_before(&heap[right], &heap[left]))
-      least = right;
-    if (!event_before(&heap[least], &heap[i]))
-      return;
-    heap_swap(heap, i, least);
+    size_t least = 2u * i + 1u;
+    if (least >= count)
+      break;
+    if (least + 1u < count && event_before(&heap[least + 1u], &heap[least]))
+      least++;
+    if (!event_before(&heap[least], ev))
+      break;
+    heap[i] = heap[least];
     i = least;
   }
+  heap[i] = *ev;
 }
 
 model_err sim_sched_init(struct sim_sched *sched, size_t capacity) {
@@ -99,13 +100,9 @@ model_err sim_sched_at(struct sim_sched *sched, uint64_t time_ticks, sim_event_f
   MODEL_TRY(heap_grow(sched));
   if (time_ticks < sched->now_ticks)
     time_ticks = sched->now_ticks;
-  struct sim_event *ev = &sched->heap[sched->count];
-  ev->time_ticks = time_ticks;
-  ev->seq = sched->next_seq++;
-  ev->fn = fn;
-  ev->ctx = ctx;
-  ev->arg = arg;
-  sift_up(sched->heap, sched->count);
+  struct sim_event ev = {
+      .time_ticks = time_ticks, .seq = sched->next_seq++, .fn = fn, .ctx = ctx, .arg = arg};
+  sift_up(sched->heap, sched->count, &ev);
   sched->count++;
   return MODEL_OK;
 }
@@ -131,8 +128,10 @@ size_t sim_sched_cancel(struct sim_sched *sched, sim_event_fn fn, const void *ct
   if (removed > 0 && kept > 1) {
     /* Floyd's heap construction: the order among kept events is restored
      * by their (time, seq) keys alone. */
-    for (size_t i = kept / 2u; i-- > 0;)
-      sift_down(sched->heap, kept, i);
+    for (size_t i = kept / 2u; i-- > 0;) {
+      struct sim_event ev = sched->heap[i];
+      sift_down(sched->heap, kept, i, &ev);
+    }
   }
   return removed;
 }
@@ -151,19 +150,12 @@ bool sim_sched_step(struct sim_sched *sched) {
   struct sim_event ev = sched->heap[0];
   sched->count--;
   if (sched->count > 0) {
-    sched->heap[0] = sched->heap[sched->count];
-    sift_down(sched->heap, sched->count, 0);
+    struct sim_event last = sched->heap[sched->count];
+    sift_down(sched->heap, sched->count, 0, &last);
   }
   assert(ev.time_ticks >= sched->now_ticks);
   sched->now_ticks = ev.time_ticks;
   sched->executed_count++;
   ev.fn(ev.ctx, ev.arg);
-  return true;
-}
-
-bool sim_sched_peek_time(const struct sim_sched *sched, uint64_t *time_ticks) {
-  if (sched->count == 0)
-    return false;
-  *time_ticks = sched->heap[0].time_ticks;
   return true;
 }

@@ -523,6 +523,28 @@ static void test_vq_chain_copy_offset_past_the_part(void **state) {
   assert_int_equal(logged(fx, SIM_EV_MEM_WRITE, BUF(1), BUF(2)), 0);
 }
 
+/* An injected fault on a copy across segments: the failed piece's error
+ * comes back and nothing after it is moved. */
+static void test_vq_chain_copy_fault_across_segments(void **state) {
+  struct fx *fx = *state;
+  struct sim_bus *bus = &fx->world.bus;
+  start_split(fx, 0, 8);
+  td_desc(bus, &fx->r, 0, BUF(0), 4, VIRTQ_DESC_F_NEXT, 1);
+  td_desc(bus, &fx->r, 1, BUF(1), 4, VIRTQ_DESC_F_NEXT, 2);
+  td_desc(bus, &fx->r, 2, BUF(2), 4, W | VIRTQ_DESC_F_NEXT, 3);
+  td_desc(bus, &fx->r, 3, BUF(3), 4, W, 0);
+  td_avail_add(bus, &fx->r, 0);
+  struct dev_chain chain;
+  pop_ok(fx, &chain);
+  uint8_t b[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+  fault(fx, RD, BUF(1), BUF(1) + 4u, 0);
+  assert_int_equal(dev_vq_chain_read(&fx->vq, &chain, 2, b, 6), MODEL_ERR_MEM_FAULT);
+  fault(fx, WR, BUF(2), BUF(2) + 4u, 0);
+  assert_int_equal(dev_vq_chain_write(&fx->vq, &chain, 0, b, 8), MODEL_ERR_MEM_FAULT);
+  assert_int_equal(fired(fx), 2);
+  assert_int_equal(logged(fx, SIM_EV_MEM_WRITE, BUF(2), BUF(4)), 0);
+}
+
 /* misbehave points write-readable-buffer and read-writable-buffer
  * (2.7.5.1#1, #2) act on the first non-empty segment of their direction. */
 static void test_2_7_5_1_misbehave_buffer_access_skips_empty_segments(void **state) {
@@ -1023,6 +1045,7 @@ int main(void) {
       T(test_vq_violation_without_hook_is_recorded),
       T(test_vq_push_refused_on_unready_queue),
       T(test_vq_chain_copy_offset_past_the_part),
+      T(test_vq_chain_copy_fault_across_segments),
       T(test_2_7_5_1_misbehave_buffer_access_skips_empty_segments),
       T(test_2_7_5_1_misbehave_buffer_access_without_target),
       T(test_packed_layout_refused),

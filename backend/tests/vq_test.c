@@ -158,6 +158,12 @@ static void test_vq_chain_gather_scatter_across_segments(void **state) {
   assert_int_equal(dev_vq_chain_read(&fx->vq, &chain, 2, got, 6), MODEL_OK);
   uint8_t want[6] = {3, 4, 5, 6, 7, 8};
   assert_memory_equal(got, want, 6);
+  /* Ending inside a segment: only the bytes asked for, across the two. */
+  uint8_t part[7] = {0};
+  assert_int_equal(dev_vq_chain_read(&fx->vq, &chain, 0, part, 6), MODEL_OK);
+  assert_memory_equal(part, a, 5);
+  assert_int_equal(part[5], 6);
+  assert_int_equal(part[6], 0);
   /* Past the readable part: refused, nothing read. */
   assert_int_equal(dev_vq_chain_read(&fx->vq, &chain, 3, got, 6), MODEL_ERR_INVALID_ARG);
   uint8_t out[5] = {9, 10, 11, 12, 13};

@@ -1,7 +1,8 @@
 /*
  * sim/tests/sched_test.c: the event scheduler (sim/sched.h): (time, seq)
- * ordering with ties, clamping to now, the fixed capacity (and the array
- * growing to it), cancel and pending, and the clock.
+ * ordering with ties (also in a deep heap under churn), clamping to now,
+ * the fixed capacity (and the array growing to it), cancel and pending, and
+ * the clock.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -199,6 +200,59 @@ static void test_sched_events_schedule_events(void **state) {
   assert_int_equal(s->count, 0);
 }
 
+/* A deep heap under churn: each pop is the least (time, insertion) pair
+ * pending, so the keys popped never go backwards. Two contexts share the
+ * check, so that one can be cancelled half-way (cancel rebuilds the heap). */
+struct churn_order {
+  struct sim_sched *sched;
+  uint64_t last_time, last_seq; /* the previous pop's key */
+  uint64_t popped_count;
+};
+
+struct churn_ctx {
+  struct churn_order *order;
+};
+
+static void churn_fn(void *ctx, uint64_t arg) {
+  struct churn_order *o = ((struct churn_ctx *)ctx)->order;
+  uint64_t now = sim_sched_now(o->sched);
+  /* arg is the insertion number */
+  assert_true(o->popped_count == 0 || now > o->last_time ||
+              (now == o->last_time && arg > o->last_seq));
+  o->last_time = now;
+  o->last_seq = arg;
+  o->popped_count++;
+}
+
+static void test_sched_deep_heap_pops_in_order(void **state) {
+  (void)state;
+  struct sim_sched s;
+  assert_int_equal(sim_sched_init(&s, 4096), MODEL_OK);
+  struct churn_order order = {.sched = &s};
+  struct churn_ctx kept = {.order = &order}, doomed = {.order = &order};
+  uint64_t x = 12345u, scheduled = 0;
+  size_t cancelled = 0;
+  for (unsigned round = 0; round < 600u; round++) {
+    /* three in, two out: the heap grows to hundreds of events, with many
+     * ties (delays in [0, 16)) */
+    for (unsigned k = 0; k < 3u; k++) {
+      x = x * 6364136223846793005u + 1442695040888963407u;
+      struct churn_ctx *ctx = (x >> 61) == 0 ? &doomed : &kept;
+      assert_int_equal(sim_sched_after(&s, (x >> 33) % 16u, churn_fn, ctx, scheduled++), MODEL_OK);
+    }
+    assert_true(sim_sched_step(&s));
+    assert_true(sim_sched_step(&s));
+    if (round == 300u)
+      cancelled = sim_sched_cancel(&s, churn_fn, &doomed);
+  }
+  assert_true(cancelled > 0);
+  assert_true(s.count > 500u);
+  while (sim_sched_step(&s)) {
+  }
+  assert_int_equal(order.popped_count + cancelled, scheduled);
+  sim_sched_fini(&s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_sched_orders_by_time_then_insertion, setup, teardown),
@@ -209,6 +263,7 @@ int main(void) {
       cmocka_unit_test(test_sched_init_rejects_zero_capacity),
       cmocka_unit_test_setup_teardown(test_sched_cancel_removes_only_matching, setup, teardown),
       cmocka_unit_test_setup_teardown(test_sched_events_schedule_events, setup, teardown),
+      cmocka_unit_test(test_sched_deep_heap_pops_in_order),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
