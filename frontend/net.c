@@ -771,8 +771,8 @@ static model_err send_one(struct drv_net *net, uint32_t len, const uint8_t dst[6
   if (model_features_has(net->features, VIRTIO_NET_F_MAC) &&
       drv_net_mis_once(net, DRV_MISBEHAVE_WRONG_SRC_MAC))
     f.src[5] ^= 1u; /* misbehave: wrong-src-mac breaks 5.1.4.2#3 */
-  MODEL_TRY(
-      sim_nic_frame_make(net->nic, SIM_STREAM_TX, net->tx_scratch, len, f.dst, f.src, &f.seq));
+  /* numbered now, built where it is placed or dropped (frame_rebuild) */
+  MODEL_TRY(sim_nic_frame_number(net->nic, SIM_STREAM_TX, len, &f.seq));
   net->stats.tx_accepted++;
   if (net->state != DRV_NET_RUNNING || net->broken) {
     frame_drop(net, &f, net->broken ? SIM_DROP_BROKEN : SIM_DROP_RESET);

@@ -509,18 +509,24 @@ static model_err frame_check(const struct sim_nic *nic, const uint8_t *frame, si
   return MODEL_OK;
 }
 
-model_err sim_nic_frame_make(struct sim_nic *nic, enum sim_stream stream, uint8_t *buf, size_t len,
-                             const uint8_t dst[6], const uint8_t src[6], uint64_t *seq) {
+model_err sim_nic_frame_number(struct sim_nic *nic, enum sim_stream stream, size_t len,
+                               uint64_t *seq) {
   *seq = 0;
   MODEL_ENSURE((unsigned)stream < (unsigned)SIM_STREAM_COUNT, MODEL_ERR_INVALID_ARG);
   MODEL_ENSURE(len >= SIM_FRAME_MIN_SIZE && len <= SIM_FRAME_MAX_SIZE, MODEL_ERR_INVALID_ARG);
   MODEL_ENSURE(nic->next_seq[stream] < nic->cfg.frames_max, MODEL_ERR_CAPACITY);
   MODEL_TRY(ledger_reserve(nic, stream, nic->next_seq[stream]));
   uint64_t s = nic->next_seq[stream]++;
-  sim_frame_build(buf, len, dst, src, stream, s);
   nic->stats[stream].generated++;
   nic_record(nic, SIM_ACTOR_NIC, SIM_NIC_EV_GENERATED, true, stream, s);
   *seq = s;
+  return MODEL_OK;
+}
+
+model_err sim_nic_frame_make(struct sim_nic *nic, enum sim_stream stream, uint8_t *buf, size_t len,
+                             const uint8_t dst[6], const uint8_t src[6], uint64_t *seq) {
+  MODEL_TRY(sim_nic_frame_number(nic, stream, len, seq));
+  sim_frame_build(buf, len, dst, src, stream, *seq);
   return MODEL_OK;
 }
 

@@ -220,6 +220,11 @@ MODEL_MUST_USE model_err sim_nic_generate(struct sim_nic *nic, uint64_t count, u
 MODEL_MUST_USE model_err sim_nic_frame_make(struct sim_nic *nic, enum sim_stream stream,
                                             uint8_t *buf, size_t len, const uint8_t dst[6],
                                             const uint8_t src[6], uint64_t *seq);
+/* The same without the bytes: the frame is numbered, counted and recorded
+ * exactly as sim_nic_frame_make does, for a sender that builds it later
+ * itself (sim_frame_build with the same fields gives the same bytes). */
+MODEL_MUST_USE model_err sim_nic_frame_number(struct sim_nic *nic, enum sim_stream stream,
+                                              size_t len, uint64_t *seq);
 
 /* The device transmits a frame it took from its transmit queue: onto the wire
  * toward the peer (in loopback, back to the device's receive port). The

@@ -387,6 +387,43 @@ static void test_nic_frame_make_counts_and_capacity(void **state) {
   assert_string_equal(why, "stream tx: frame seq 0 was neither delivered nor dropped");
 }
 
+/* Numbering without the bytes takes the next seq of the stream, counts and
+ * records the frame like sim_nic_frame_make (the same trace), refuses what
+ * it refuses, and a frame built later from the seq passes the check. */
+static void test_nic_frame_number_as_make_without_bytes(void **state) {
+  struct fx *fx = *state;
+  fx->cfg.frames_max = 2;
+  restart(fx);
+  uint8_t buf[100];
+  uint64_t seq = 99;
+  assert_int_equal(sim_nic_frame_make(&fx->nic, SIM_STREAM_TX, buf, 100, mac_a, mac_b, &seq),
+                   MODEL_OK);
+  uint64_t hash_after_make = fx->trace.hash;
+  assert_int_equal(sim_nic_frame_number(&fx->nic, SIM_STREAM_TX, 100, &seq), MODEL_OK);
+  assert_true(seq == 1);
+  assert_true(fx->nic.stats[SIM_STREAM_TX].generated == 2);
+  assert_true(fx->trace.hash != hash_after_make); /* GENERATED recorded */
+  assert_int_equal(sim_nic_frame_number(&fx->nic, SIM_STREAM_TX, 100, &seq), MODEL_ERR_CAPACITY);
+  assert_true(seq == 0);
+  assert_int_equal(sim_nic_frame_number(&fx->nic, SIM_STREAM_RX, 59, &seq), MODEL_ERR_INVALID_ARG);
+  assert_int_equal(sim_nic_frame_number(&fx->nic, SIM_STREAM_COUNT, 100, &seq),
+                   MODEL_ERR_INVALID_ARG);
+  sim_frame_build(buf, 100, mac_a, mac_b, SIM_STREAM_TX, 1);
+  assert_int_equal(sim_nic_deliver(&fx->nic, SIM_ACTOR_DRIVER, buf, 100), MODEL_OK);
+  assert_true(fx->nic.stats[SIM_STREAM_TX].delivered == 1);
+  /* numbering leaves the trace that making leaves */
+  uint64_t hash_numbered = fx->trace.hash;
+  restart(fx);
+  assert_int_equal(sim_nic_frame_make(&fx->nic, SIM_STREAM_TX, buf, 100, mac_a, mac_b, &seq),
+                   MODEL_OK);
+  assert_int_equal(sim_nic_frame_make(&fx->nic, SIM_STREAM_TX, buf, 100, mac_a, mac_b, &seq),
+                   MODEL_OK);
+  assert_int_equal(sim_nic_frame_make(&fx->nic, SIM_STREAM_TX, buf, 100, mac_a, mac_b, &seq),
+                   MODEL_ERR_CAPACITY);
+  assert_int_equal(sim_nic_deliver(&fx->nic, SIM_ACTOR_DRIVER, buf, 100), MODEL_OK);
+  assert_true(fx->trace.hash == hash_numbered);
+}
+
 /* The ledger grows with the frames made: every seq up to frames_max is
  * recorded and accounted as with a ledger allocated whole at init. */
 static void test_nic_ledger_grows_to_frames_max(void **state) {
@@ -989,6 +1026,7 @@ int main(void) {
       cmocka_unit_test(test_nic_frame_header_fields_checked),
       cmocka_unit_test(test_nic_frame_truncation_detected),
       T(test_nic_frame_make_counts_and_capacity),
+      T(test_nic_frame_number_as_make_without_bytes),
       T(test_nic_ledger_grows_to_frames_max),
       T(test_nic_perfect_wire_all_delivered),
       T(test_nic_unaccounted_frame_detected),
