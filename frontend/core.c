@@ -69,6 +69,9 @@ static model_err status_put(struct drv_core *core, uint8_t status) {
 }
 
 model_err drv_core_probe(struct drv_core *core, uint32_t expected_device_id) {
+  /* 4.2.2.2#6-#8: a device to ignore stays ignored: probing again touches
+   * none of its registers */
+  MODEL_ENSURE(!core->ignored, MODEL_ERR_DEVICE_ABSENT);
   core->state = DRV_CORE_UNPROBED;
   MODEL_TRY(drv_mmio_ident_read(&core->mmio, &core->ident));
   struct drv_mmio_ident *id = &core->ident;
@@ -85,6 +88,7 @@ model_err drv_core_probe(struct drv_core *core, uint32_t expected_device_id) {
   bool usable = ident_ok && id->device_id != 0 &&
                 (expected_device_id == 0 || id->device_id == expected_device_id);
   if (!usable) {
+    core->ignored = !ident_ok || id->device_id == 0;
     core->state = DRV_CORE_ABSENT;
     return MODEL_ERR_DEVICE_ABSENT;
   }

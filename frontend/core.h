@@ -80,6 +80,7 @@ struct drv_core {
   struct drv_misbehave_set misbehave;
   bool features_ok_skipped; /* misbehave skip-features-ok: DRIVER_OK may follow */
   uint64_t reset_count;
+  bool ignored; /* sticky: a bad magic or version, or DeviceID 0, was read */
 };
 
 /* Bind the core to the bus's register file. Touches no register. */
@@ -91,7 +92,10 @@ void drv_core_init(struct drv_core *core, struct sim_bus *bus);
  * id 0 (4.2.2.2#8, #9: ignored quietly, no other register touched), or a
  * device id other than expected_device_id (0: any) give
  * MODEL_ERR_DEVICE_ABSENT and state DRV_CORE_ABSENT; nothing is written.
- * VendorID is read only for a device that will be driven.
+ * VendorID is read only for a device that will be driven. A device found
+ * with a bad magic, version or DeviceID 0 is ignored for good: later probes
+ * of this core give MODEL_ERR_DEVICE_ABSENT touching no register (only
+ * drv_core_init starts over); one of another type may be probed again.
  */
 MODEL_MUST_USE model_err drv_core_probe(struct drv_core *core, uint32_t expected_device_id);
 

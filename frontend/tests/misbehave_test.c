@@ -271,6 +271,10 @@ static void test_4_2_3_1_1_4_ignore_device_id_zero_goes_on(void **state) {
   assert_int_equal(drv_core_probe(&f->core, VIRTIO_ID_NET), MODEL_ERR_DEVICE_ABSENT);
   assert_int_equal(f->dev.log[f->dev.log_count - 1u].offset, MODEL_MMIO_DEVICE_ID); /* stops */
   f->dev.log_count = 0;
+  /* and stays away: probing again touches nothing */
+  assert_int_equal(drv_core_probe(&f->core, VIRTIO_ID_NET), MODEL_ERR_DEVICE_ABSENT);
+  assert_int_equal(f->dev.log_count, 0);
+  drv_core_init(&f->core, &f->bus);
   f->core.misbehave = MIS(DRV_MISBEHAVE_IGNORE_DEVICE_ID_ZERO);
   f->core.mmio.misbehave = MIS(DRV_MISBEHAVE_IGNORE_DEVICE_ID_ZERO);
   assert_int_equal(drv_core_probe(&f->core, VIRTIO_ID_NET), MODEL_OK);
